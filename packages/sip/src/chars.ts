@@ -1,0 +1,250 @@
+/**
+ * Character classes of the RFC 3261 §25.1 ABNF, as a bit table over ASCII, and the small scanners
+ * that every header grammar shares (tokens, LWS, quoted strings, escapes).
+ *
+ * All scanners work on "wire strings": header text decoded as latin1, so one char is one octet.
+ * Octets >= 0x80 (UTF8-NONASCII) are only legal inside quoted strings, comments and free text.
+ */
+
+export const TOKEN = 1 // token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"
+export const WORD = 2 // word (Call-ID): token chars and ( ) < > : \ DQUOTE / [ ] ? { }
+export const UNRESERVED = 4 // unreserved: alphanum / mark
+export const USER = 8 // user: unreserved / user-unreserved ( & = + $ , ; ? / )
+export const PASSWORD = 16 // password: unreserved / & = + $ ,
+export const PARAM = 32 // paramchar: unreserved / param-unreserved ( [ ] / : & + $ )
+export const HNV = 64 // hname / hvalue: unreserved / hnv-unreserved ( [ ] / ? : + $ )
+export const DIGIT = 256
+export const HEX = 512
+
+// Indexed by char code 0-255 (wire strings are latin1); codes above read as undefined: no class.
+const table = new Uint16Array(256)
+
+function mark(chars: string, bits: number): void {
+  for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)]! |= bits
+}
+
+const alpha = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
+const digits = '0123456789'
+const alnum = alpha + digits
+const markChars = "-_.!~*'()"
+
+mark(alnum, TOKEN | WORD | UNRESERVED | USER | PASSWORD | PARAM | HNV)
+mark(digits, DIGIT | HEX)
+mark('abcdefABCDEF', HEX)
+mark("-.!%*_+`'~", TOKEN | WORD)
+mark('()<>:\\"/[]?{}', WORD)
+mark(markChars, UNRESERVED | USER | PASSWORD | PARAM | HNV)
+mark('&=+$,;?/', USER)
+mark('&=+$,', PASSWORD)
+mark('[]/:&+$', PARAM)
+mark('[]/?:+$', HNV)
+
+/**
+ * The char code at `i`, or -1 at or past `end`. Parsers read through this (or check `i < end`
+ * first): they work on ranges of a larger string and must never look outside their range — and a
+ * read past the end of a string makes V8 fall back to slow code.
+ */
+export function charAt(s: string, i: number, end: number): number {
+  return i < end ? s.charCodeAt(i) : -1
+}
+
+/** True when the char code belongs to every class in `bits`. */
+export function is(code: number, bits: number): boolean {
+  return (table[code]! & bits) === bits
+}
+
+/** Index of the first char at or after `i` that is not in `bits` (or `end`). */
+export function scan(s: string, i: number, end: number, bits: number): number {
+  while (i < end) {
+    if ((table[s.charCodeAt(i)]! & bits) === 0) return i
+    i++
+  }
+  return end
+}
+
+/** True when the whole of `s` is one non-empty run of `bits` chars. */
+export function isRun(s: string, bits: number): boolean {
+  return s.length > 0 && scan(s, 0, s.length, bits) === s.length
+}
+
+export function isToken(s: string): boolean {
+  return isRun(s, TOKEN)
+}
+
+/** Skips SP / HTAB (and CRLF-folding, already unfolded by the reader). */
+export function skipWs(s: string, i: number, end: number): number {
+  while (i < end) {
+    const c = s.charCodeAt(i)
+    if (c !== 32 && c !== 9) return i
+    i++
+  }
+  return end
+}
+
+/** Index after trailing SP / HTAB are removed from `[start, end)`. */
+export function trimEnd(s: string, start: number, end: number): number {
+  while (end > start) {
+    const c = s.charCodeAt(end - 1)
+    if (c !== 32 && c !== 9) break
+    end--
+  }
+  return end
+}
+
+/**
+ * Scans a quoted-string starting at the DQUOTE at `i` (RFC 3261 §25.1: qdtext / quoted-pair).
+ * Returns the index after the closing DQUOTE, or -1 when it is unterminated or holds a bare CR/LF.
+ */
+export function scanQuoted(s: string, i: number, end: number): number {
+  i++ // opening DQUOTE
+  while (i < end) {
+    const c = s.charCodeAt(i)
+    if (c === 34) return i + 1
+    if (c === 92) {
+      // quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F)
+      if (i + 1 >= end) return -1
+      const n = s.charCodeAt(i + 1)
+      if (n === 10 || n === 13 || n > 127) return -1
+      i += 2
+      continue
+    }
+    if (c === 13 || c === 10 || (c < 32 && c !== 9) || c === 127) return -1
+    i++
+  }
+  return -1
+}
+
+/** The content of a quoted-string `"..."` with quoted-pairs resolved. */
+export function unquote(quoted: string): string {
+  return unquoteAt(quoted, 0, quoted.length)
+}
+
+/** The content of the quoted-string at `[start, end)` (quotes included) with quoted-pairs resolved. */
+export function unquoteAt(s: string, start: number, end: number): string {
+  const inner = s.slice(start + 1, end - 1)
+  return inner.indexOf('\\') === -1 ? inner : inner.replace(/\\([\s\S])/g, '$1')
+}
+
+/** A quoted-string for `text`, escaping `"` and `\` (RFC 3261 §25.1 quoted-pair). */
+export function quote(text: string): string {
+  return `"${text.replace(/["\\]/g, '\\$&')}"`
+}
+
+/** A param/value that is a token is written bare, anything else as a quoted-string. */
+export function tokenOrQuoted(text: string): string {
+  return isToken(text) ? text : quote(text)
+}
+
+const hexDigits = '0123456789ABCDEF'
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48
+  if (c >= 65 && c <= 70) return c - 55
+  if (c >= 97 && c <= 102) return c - 87
+  return -1
+}
+
+/**
+ * Checks that `[start, end)` is a run of `bits` chars and `%HH` escapes (RFC 3261 §25.1 escaped),
+ * and returns it with the escapes resolved (octets decoded as UTF-8), or undefined when invalid.
+ */
+export function unescapeRun(s: string, start: number, end: number, bits: number): string | undefined {
+  let hasEscape = false
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 37) {
+      if (i + 2 >= end) return undefined
+      if (hexValue(s.charCodeAt(i + 1)) < 0 || hexValue(s.charCodeAt(i + 2)) < 0) return undefined
+      hasEscape = true
+      i += 2
+      continue
+    }
+    if ((table[c]! & bits) === 0) return undefined
+  }
+  const raw = s.slice(start, end)
+  if (!hasEscape) return raw
+  const bytes: number[] = []
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i)
+    if (c === 37) {
+      bytes.push(hexValue(raw.charCodeAt(i + 1)) * 16 + hexValue(raw.charCodeAt(i + 2)))
+      i += 2
+    } else bytes.push(c)
+  }
+  return utf8Decode(Uint8Array.from(bytes))
+}
+
+const encoder = new TextEncoder()
+
+/** Escapes every char of `text` that is not in `bits` as `%HH` of its UTF-8 octets. */
+export function escapeRun(text: string, bits: number): string {
+  let ok = true
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if ((table[c]! & bits) === 0) {
+      ok = false
+      break
+    }
+  }
+  if (ok) return text
+  let out = ''
+  for (const byte of encoder.encode(text)) {
+    if ((table[byte]! & bits) !== 0) out += String.fromCharCode(byte)
+    else out += `%${hexDigits[byte >> 4]}${hexDigits[byte & 15]}`
+  }
+  return out
+}
+
+// ignoreBOM keeps a leading U+FEFF: text is reported as sent (RFC 4475 §3.1.1.2)
+const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
+
+export function utf8Decode(bytes: Uint8Array): string {
+  return decoder.decode(bytes)
+}
+
+export function utf8Encode(text: string): Uint8Array {
+  return encoder.encode(text)
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: octets >= 0x80 are what we look for
+const nonAscii = /[^\x00-\x7f]/
+
+/**
+ * Turns a wire string (latin1: one char per octet) into text: octets >= 0x80 are decoded as UTF-8.
+ * ASCII input is returned as is.
+ */
+export function wireToText(wire: string): string {
+  if (!nonAscii.test(wire)) return wire
+  const bytes = new Uint8Array(wire.length)
+  for (let i = 0; i < wire.length; i++) bytes[i] = wire.charCodeAt(i)
+  return decoder.decode(bytes)
+}
+
+/** The inverse of {@link wireToText}: text to a wire string of its UTF-8 octets. */
+export function textToWire(text: string): string {
+  if (!nonAscii.test(text)) return text
+  let out = ''
+  for (const byte of encoder.encode(text)) out += String.fromCharCode(byte)
+  return out
+}
+
+export function hasNonAscii(s: string): boolean {
+  return nonAscii.test(s)
+}
+
+/** Parses 1*DIGIT in `[start, end)` as an integer no larger than `max`; -1 when invalid. */
+export function parseDigits(s: string, start: number, end: number, max: number): number {
+  if (start >= end || end - start > 16) return -1
+  let n = 0
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i) - 48
+    if (c < 0 || c > 9) return -1
+    n = n * 10 + c
+  }
+  return n <= max ? n : -1
+}
+
+/** Case-insensitive ASCII equality (header names, schemes, params). */
+export function equalsIgnoreCase(a: string, b: string): boolean {
+  return a.length === b.length && (a === b || a.toLowerCase() === b.toLowerCase())
+}

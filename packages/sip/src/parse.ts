@@ -1,0 +1,357 @@
+/**
+ * The message parser (RFC 3261 §7, §25): one pass finds the start line and the boundaries of every
+ * header field; header values are parsed later, when read. Never throws: untrusted octets give a
+ * result, and every limit is checked on the way.
+ */
+import { Buffer } from 'node:buffer'
+import { DIGIT, parseDigits, scan, TOKEN, wireToText } from './chars.ts'
+import { parseErrorCodes as E, type ParseErrorCode } from './errors.ts'
+import { Headers, nameSignature, STRIDE } from './headers.ts'
+import { defaultLimits, type Limits, resolveLimits } from './limits.ts'
+import { type SipMessage, SipRequest, SipResponse, type Source } from './message.ts'
+import { CONTENT_LENGTH_SLOT, SLOT_COUNT, slotAt, VIA_SLOT } from './slots.ts'
+import { parseUriAt, type Uri } from './uri.ts'
+
+export interface ParseError {
+  readonly code: ParseErrorCode
+  /** Offset in the input where the problem was found. */
+  readonly offset: number
+  readonly reason: string
+  /**
+   * For a request whose header fields could be read: the status to answer with (400, 414, 513)
+   * and the fields, enough for `createResponse({ headers }, status)`. Otherwise the input is
+   * dropped (and counted).
+   */
+  readonly status?: number | undefined
+  readonly headers?: Headers | undefined
+}
+
+export type ParseResult =
+  | { readonly ok: true; readonly message: SipMessage }
+  | { readonly ok: false; readonly error: ParseError }
+
+const CRLFCRLF = Buffer.from('\r\n\r\n')
+
+function fail(
+  code: ParseErrorCode,
+  offset: number,
+  reason: string,
+  status?: number,
+  headers?: Headers,
+): ParseResult {
+  return { ok: false, error: { code, offset, reason, status, headers } }
+}
+
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
+/** Index after the CRLFs at `i` (RFC 3261 §7.5: CRLFs before a start line are ignored). */
+export function skipCrlf(buf: Uint8Array, i: number, end: number): number {
+  while (i + 1 < end && buf[i] === 13 && buf[i + 1] === 10) i += 2
+  return i
+}
+
+/** Offset of the CRLFCRLF that ends the header section starting at `start`, or -1. */
+export function findHeaderEnd(buf: Buffer, start: number, end: number): number {
+  const at = buf.indexOf(CRLFCRLF, start)
+  return at === -1 || at + 4 > end ? -1 : at
+}
+
+/** A parsed header section, waiting for its body. */
+export interface Head {
+  readonly request: boolean
+  readonly method: string
+  readonly uri: Uri | undefined
+  readonly status: number
+  readonly reason: string
+  readonly version: string
+  readonly headers: Headers
+  /** Content-Length, or -1 when absent. */
+  readonly contentLength: number
+  readonly start: number
+  readonly lineEnd: number
+  readonly bodyStart: number
+}
+
+export type HeadResult =
+  | { readonly ok: true; readonly head: Head }
+  | { readonly ok: false; readonly error: ParseError }
+
+/**
+ * Parses the start line and header fields of the message starting at `buf[start]`, up to the empty
+ * line that ends them, which must lie before `end`.
+ */
+export function parseHead(buf: Buffer, start: number, end: number, lim: Limits): HeadResult {
+  const src = buf.toString('latin1', start, end)
+
+  // --- start line
+  const lineEnd = src.indexOf('\r\n')
+  if (lineEnd === -1) return failHead(E.TRUNCATED, end, 'no empty line after the header fields')
+  if (lineEnd > lim.maxLineLength) return failHead(E.LINE_TOO_LONG, start, 'start line too long')
+  if (src.indexOf('\n') !== lineEnd + 1 || src.indexOf('\r') !== lineEnd) {
+    return failHead(E.BAD_LINE_ENDING, start, 'bare CR or LF in the start line')
+  }
+  let request: boolean
+  let method = ''
+  let uri: Uri | undefined
+  let status = 0
+  let reason = ''
+  let version: string
+  let deferred: ParseError | undefined
+
+  const sp = src.indexOf(' ')
+  if (sp === -1 || sp > lineEnd) return failHead(E.BAD_START_LINE, start, 'start line has no SP')
+  if (isVersion(src, 0, sp)) {
+    // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
+    request = false
+    version = src.slice(0, sp)
+    const codeEnd = sp + 4
+    if (codeEnd > lineEnd || (codeEnd < lineEnd && src.charCodeAt(codeEnd) !== 32)) {
+      return failHead(E.BAD_STATUS_CODE, start + sp + 1, 'status code is not three digits')
+    }
+    status = parseDigits(src, sp + 1, codeEnd, 699)
+    if (status < 100) return failHead(E.BAD_STATUS_CODE, start + sp + 1, 'status code out of range')
+    reason = codeEnd < lineEnd ? wireToText(src.slice(codeEnd + 1, lineEnd)) : ''
+  } else {
+    // Request-Line = Method SP Request-URI SP SIP-Version. Extra SP between the elements and
+    // after the version are ignored (RFC 4475 §3.1.2.9 and §3.1.2.10 allow this repair).
+    request = true
+    if (scan(src, 0, sp, TOKEN) !== sp) return failHead(E.BAD_START_LINE, start, 'method is not a token')
+    method = src.slice(0, sp)
+    let last = lineEnd
+    while (last > sp && src.charCodeAt(last - 1) === 32) last--
+    const vsp = src.lastIndexOf(' ', last - 1)
+    if (vsp <= sp || !isVersion(src, vsp + 1, last)) {
+      return failHead(E.BAD_START_LINE, start + vsp + 1, 'no SIP-Version at the end of the request line')
+    }
+    version = src.slice(vsp + 1, last)
+    let uriStart = sp + 1
+    while (src.charCodeAt(uriStart) === 32) uriStart++
+    let uriEnd = vsp
+    while (uriEnd > uriStart && src.charCodeAt(uriEnd - 1) === 32) uriEnd--
+    if (uriEnd - uriStart > lim.maxUriLength) {
+      deferred = {
+        code: E.URI_TOO_LONG,
+        offset: start + uriStart,
+        reason: 'Request-URI too long',
+        status: 414,
+      }
+    } else {
+      uri = uriStart < uriEnd ? parseUriAt(src, uriStart, uriEnd) : undefined
+      if (uri === undefined) {
+        deferred = {
+          code: E.BAD_REQUEST_URI,
+          offset: start + uriStart,
+          reason: 'invalid Request-URI',
+          status: 400,
+        }
+      }
+    }
+  }
+
+  // --- header fields, up to the empty line
+  const fields = scanFields(src, lineEnd + 2, lim)
+  if (typeof fields === 'number') {
+    const code = scanError
+    const at = start + fields
+    if (code === E.BAD_CONTENT_LENGTH) {
+      const why = scanCount === -2 ? 'Content-Length appears more than once' : 'invalid Content-Length'
+      const headers = request ? new Headers(src, scanPos) : undefined
+      return {
+        ok: false,
+        error: { code, offset: at, reason: why, status: request ? 400 : undefined, headers },
+      }
+    }
+    return failHead(code, at, scanReasons[code] ?? 'invalid header field')
+  }
+  const pos = fields
+  const contentLength = scanCount
+  const at = scanEnd
+  const headers = new Headers(src, pos, scanSlots)
+  if (deferred !== undefined) return { ok: false, error: { ...deferred, headers } }
+  return {
+    ok: true,
+    head: {
+      request,
+      method,
+      uri,
+      status,
+      reason,
+      version,
+      headers,
+      contentLength,
+      start,
+      lineEnd: start + lineEnd,
+      bodyStart: start + at,
+    },
+  }
+}
+
+// Results of scanFields besides its return value (one parse at a time: the parser is synchronous).
+let scanError: ParseErrorCode = E.BAD_HEADER_LINE
+/** Content-Length (-1 when absent; -2 when repeated, with BAD_CONTENT_LENGTH). */
+let scanCount = -1
+/** Offset after the empty line. */
+let scanEnd = 0
+/** The fields read so far, when scanFields fails on Content-Length. */
+let scanPos: number[] = []
+/** The slots filled (see slots.ts). */
+let scanSlots: number[] = []
+const noSlots: number[] = new Array<number>(SLOT_COUNT).fill(0)
+
+const scanReasons: Record<string, string> = {
+  [E.TRUNCATED]: 'no empty line after the header fields',
+  [E.BAD_LINE_ENDING]: 'bare CR or LF in a header field',
+  [E.LINE_TOO_LONG]: 'header field too long',
+  [E.TOO_MANY_HEADERS]: 'too many header fields',
+  [E.BAD_HEADER_LINE]: 'header field without a token name and colon',
+  [E.TOO_MANY_VIAS]: 'too many Via values',
+}
+
+/**
+ * Finds every header field from `at` to the empty line: four numbers per field (see STRIDE in
+ * headers.ts). Returns them, or the offset of a problem (its code in `scanError`). Checks the line
+ * endings (CRLF only), the field names (tokens), the limits, the Via count and Content-Length.
+ */
+export function scanFields(src: string, at: number, lim: Limits): number[] | number {
+  const pos: number[] = []
+  const slots = noSlots.slice() // a small-integer array: cheaper to make than a typed array
+  const maxFields = lim.maxHeaderCount * STRIDE
+  let contentLength = -1
+  let vias = 0
+  let comma = 0
+  for (;;) {
+    const fieldStart = at
+    let nl = src.indexOf('\n', at)
+    if (nl === -1) return scanFail(E.TRUNCATED, src.length)
+    if (src.charCodeAt(nl - 1) !== 13 || src.indexOf('\r', at) !== nl - 1)
+      return scanFail(E.BAD_LINE_ENDING, at)
+    if (nl === at + 1) break // the empty line
+    // a line starting with SP/HTAB continues the field (LWS folding, §7.3.1)
+    let c = src.charCodeAt(nl + 1)
+    while (c === 32 || c === 9) {
+      const next = nl + 1
+      nl = src.indexOf('\n', next)
+      if (nl === -1) return scanFail(E.TRUNCATED, src.length)
+      if (src.charCodeAt(nl - 1) !== 13 || src.indexOf('\r', next) !== nl - 1)
+        return scanFail(E.BAD_LINE_ENDING, next)
+      c = src.charCodeAt(nl + 1)
+    }
+    at = nl + 1
+    if (at - fieldStart > lim.maxLineLength) return scanFail(E.LINE_TOO_LONG, fieldStart)
+    if (pos.length === maxFields) return scanFail(E.TOO_MANY_HEADERS, fieldStart)
+    // field-name HCOLON: the name is a token; SP/HTAB may come before the colon
+    const nameEnd = scan(src, fieldStart, nl, TOKEN)
+    let colon = nameEnd
+    c = src.charCodeAt(colon)
+    while (c === 32 || c === 9) c = src.charCodeAt(++colon)
+    if (nameEnd === fieldStart || c !== 58) return scanFail(E.BAD_HEADER_LINE, fieldStart)
+    const nameLen = nameEnd - fieldStart
+    const field = pos.length / STRIDE
+    pos.push(fieldStart, nameEnd, at, nameSignature(nameLen, src.charCodeAt(fieldStart)))
+
+    const slot = slotAt(src, fieldStart, nameLen)
+    if (slot !== -1) {
+      const seen = slots[slot]!
+      slots[slot] = seen === 0 ? field + 1 : seen > 0 ? -seen : seen
+      if (slot === VIA_SLOT) {
+        // one value, plus one per comma; `comma` remembers the next comma in the message, so that
+        // no search runs past one it already found
+        vias++
+        if (comma !== -1 && comma < colon) comma = src.indexOf(',', colon)
+        while (comma !== -1 && comma < nl) {
+          vias++
+          comma = src.indexOf(',', comma + 1)
+        }
+        if (vias > lim.maxViaCount) return scanFail(E.TOO_MANY_VIAS, fieldStart)
+      } else if (slot === CONTENT_LENGTH_SLOT) {
+        let v = colon + 1
+        while (src.charCodeAt(v) === 32 || src.charCodeAt(v) === 9) v++
+        let e = nl - 1
+        while (e > v && (src.charCodeAt(e - 1) === 32 || src.charCodeAt(e - 1) === 9)) e--
+        const n = contentLength === -1 ? parseDigits(src, v, e, 0xffffffff) : -2
+        if (n < 0) {
+          scanCount = n
+          scanPos = pos
+          return scanFail(E.BAD_CONTENT_LENGTH, fieldStart)
+        }
+        contentLength = n
+      }
+    }
+  }
+  scanCount = contentLength
+  scanEnd = at + 2
+  scanSlots = slots
+  return pos
+}
+
+function scanFail(code: ParseErrorCode, offset: number): number {
+  scanError = code
+  return offset
+}
+
+/** SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT, "SIP" in any case (§7.1). */
+function isVersion(s: string, start: number, end: number): boolean {
+  if (end - start < 7 || (s.charCodeAt(start) | 0x20) !== 115 || (s.charCodeAt(start + 1) | 0x20) !== 105)
+    return false
+  if ((s.charCodeAt(start + 2) | 0x20) !== 112 || s.charCodeAt(start + 3) !== 47) return false
+  const dot = s.indexOf('.', start + 4)
+  if (dot === -1 || dot <= start + 4 || dot >= end - 1) return false
+  return scan(s, start + 4, dot, DIGIT) === dot && scan(s, dot + 1, end, DIGIT) === end
+}
+
+/** A failure with no header fields to answer from: the input is dropped (and counted). */
+function failHead(code: ParseErrorCode, offset: number, reason: string): HeadResult {
+  return { ok: false, error: { code, offset, reason } }
+}
+
+/** Builds the message from a parsed head and its body. */
+export function toMessage(head: Head, bytes: Buffer, body: Uint8Array): SipMessage {
+  const source: Source = { bytes, start: head.start, lineEnd: head.lineEnd, bodyStart: head.bodyStart }
+  return head.request
+    ? new SipRequest(head.method, head.uri!, head.version, head.headers, body, source)
+    : new SipResponse(head.status, head.reason, head.version, head.headers, body, source)
+}
+
+/**
+ * Parses one message from a datagram (UDP) or any complete message. Content-Length, when present,
+ * bounds the body and octets after it are ignored (RFC 3261 §18.3, RFC 4475 §3.1.1.8); when absent
+ * the body runs to the end of the input. Never throws.
+ */
+export function parseMessage(bytes: Uint8Array, limits?: Partial<Limits>): ParseResult {
+  const lim = limits === undefined ? defaultLimits : resolveLimits(limits)
+  const buf = asBuffer(bytes)
+  const end = buf.length
+  const start = skipCrlf(buf, 0, end)
+  if (start >= end) return fail(E.EMPTY, 0, 'no message')
+  if (end - start > lim.maxMessageSize) {
+    // read the header fields still, when they fit, so that a request can be answered with 513
+    const headerEnd = findHeaderEnd(buf, start, start + lim.maxMessageSize)
+    const r = headerEnd === -1 ? undefined : parseHead(buf, start, headerEnd + 4, lim)
+    return r?.ok === true
+      ? failFor(r.head, E.MESSAGE_TOO_LARGE, start, 'message too large', 513)
+      : fail(E.MESSAGE_TOO_LARGE, start, 'message too large', 513)
+  }
+  const r = parseHead(buf, start, end, lim)
+  if (!r.ok) return r
+  const head = r.head
+  let bodyEnd = end
+  if (head.contentLength >= 0) {
+    bodyEnd = head.bodyStart + head.contentLength
+    if (bodyEnd > end)
+      return failFor(head, E.BODY_TRUNCATED, end, 'Content-Length is larger than the body', 400)
+  }
+  return { ok: true, message: toMessage(head, buf, buf.subarray(head.bodyStart, bodyEnd)) }
+}
+
+/** A failure after the head was read: a request gets a status and its headers, to be answered. */
+export function failFor(
+  head: Head,
+  code: ParseErrorCode,
+  offset: number,
+  reason: string,
+  status: number,
+): ParseResult {
+  return head.request ? fail(code, offset, reason, status, head.headers) : fail(code, offset, reason)
+}
