@@ -79,8 +79,26 @@ function junctionForward(bytes: Uint8Array): Uint8Array {
 }
 
 // --- npm sip 0.0.6, used the way its own stack uses it
-function npmParse(bytes: Buffer): Record<string, unknown> {
-  const m = npmSip.parse(bytes)
+interface NpmVia {
+  version?: string
+  protocol?: string
+  host?: string
+  port?: number
+  params: Record<string, unknown>
+}
+interface NpmMessage {
+  method?: string
+  uri?: string
+  headers: {
+    via: NpmVia[]
+    route?: unknown[]
+    'record-route'?: unknown[]
+    'max-forwards'?: number
+  }
+}
+
+function npmParse(bytes: Buffer): NpmMessage {
+  const m = npmSip.parse(bytes) as NpmMessage | undefined
   if (m === undefined) throw new Error('npm sip: no parse')
   if (m.method !== undefined) do_not_optimize(npmSip.parseUri(m.uri))
   return m
@@ -88,20 +106,18 @@ function npmParse(bytes: Buffer): Record<string, unknown> {
 
 function npmForward(bytes: Buffer): Buffer {
   const m = npmParse(bytes)
-  const headers = m.headers as Record<string, unknown[] | number | undefined>
+  const h = m.headers
   if (m.method === undefined) {
-    ;(headers.via as unknown[]).shift()
+    h.via.shift()
     return Buffer.from(npmSip.stringify(m), 'binary')
   }
-  const via = headers.via as Array<{ params: Record<string, unknown> }>
-  via[0]!.params.received = '192.0.2.99'
-  via[0]!.params.rport = 5060
-  if (Array.isArray(headers.route)) headers.route.shift()
-  headers['max-forwards'] = ((headers['max-forwards'] as number | undefined) ?? 70) - 1
-  if (!Array.isArray(headers['record-route'])) headers['record-route'] = []
-  const rr = headers['record-route'] as unknown[]
-  rr.unshift({ uri: 'sip:proxy.example.com;lr', params: {} })
-  via.unshift({
+  h.via[0]!.params['received'] = '192.0.2.99'
+  h.via[0]!.params['rport'] = 5060
+  h.route?.shift()
+  h['max-forwards'] = (h['max-forwards'] ?? 70) - 1
+  h['record-route'] ??= []
+  h['record-route'].unshift({ uri: 'sip:proxy.example.com;lr', params: {} })
+  h.via.unshift({
     version: '2.0',
     protocol: 'UDP',
     host: '192.0.2.1',

@@ -87,7 +87,11 @@ export function parseHead(buf: Buffer, start: number, end: number, lim: Limits):
 
   // --- start line
   const lineEnd = src.indexOf('\r\n')
-  if (lineEnd === -1) return failHead(E.TRUNCATED, end, 'no empty line after the header fields')
+  if (lineEnd === -1) {
+    const lf = src.indexOf('\n')
+    if (lf !== -1) return failHead(E.BAD_LINE_ENDING, start + lf, 'LF without CR ends the start line')
+    return failHead(E.TRUNCATED, end, 'no empty line after the header fields')
+  }
   if (lineEnd > lim.maxLineLength) return failHead(E.LINE_TOO_LONG, start, 'start line too long')
   if (src.indexOf('\n') !== lineEnd + 1 || src.indexOf('\r') !== lineEnd) {
     return failHead(E.BAD_LINE_ENDING, start, 'bare CR or LF in the start line')
