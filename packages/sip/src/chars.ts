@@ -125,9 +125,14 @@ export function unquoteAt(s: string, start: number, end: number): string {
   return inner.indexOf('\\') === -1 ? inner : inner.replace(/\\([\s\S])/g, '$1')
 }
 
-/** A quoted-string for `text`, escaping `"` and `\` (RFC 3261 §25.1 quoted-pair). */
+// What qdtext cannot hold but quoted-pair can: DQUOTE, backslash and the controls but HTAB, CR and
+// LF (RFC 3261 §25.1), so that a parsed value formats back to a valid quoted-string.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control chars are what it escapes
+const quotedPairChars = /["\\\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g
+
+/** A quoted-string for `text`, with quoted-pairs where qdtext cannot hold a char (§25.1). */
 export function quote(text: string): string {
-  return `"${text.replace(/["\\]/g, '\\$&')}"`
+  return `"${text.replace(quotedPairChars, '\\$&')}"`
 }
 
 /** A param/value that is a token is written bare, anything else as a quoted-string. */

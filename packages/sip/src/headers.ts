@@ -35,9 +35,11 @@ export class Written {
   readonly name: string
   /** Value as wire text (latin1, one char per octet). */
   readonly wire: string
-  /** Parse caches, as for parsed fields. */
+  /** Parse caches, as for parsed fields, with the parser that filled each. */
   parsed: unknown = undefined
+  parsedBy: unknown = undefined
   head: unknown = undefined
+  headBy: unknown = undefined
 
   constructor(key: string, name: string, wire: string) {
     this.key = key
@@ -87,9 +89,15 @@ export class Headers {
    */
   readonly #slots: number[] | undefined
   #list: FieldRef[] | undefined
-  /** Parse caches of the parsed fields, by index (shared by clones: same index, same text). */
+  /**
+   * Parse caches of the parsed fields, by index (shared by clones: same index, same text): the
+   * value (or the first value, for `head`) and the parser that produced it, since two definitions
+   * may read one header (`From` and `FromTag`).
+   */
   #parsed: unknown[] | undefined
+  #parsedBy: unknown[] | undefined
   #head: unknown[] | undefined
+  #headBy: unknown[] | undefined
 
   static {
     stateOf = (h) => ({ src: h.#src, pos: h.#pos, list: h.#list })
@@ -112,15 +120,13 @@ export class Headers {
     pos: number[],
     slots?: number[],
     list?: FieldRef[],
-    parsed?: unknown[],
-    head?: unknown[],
+    caches?: readonly [unknown[], unknown[], unknown[], unknown[]],
   ) {
     this.#src = src
     this.#pos = pos
     this.#slots = slots
     this.#list = list
-    this.#parsed = parsed
-    this.#head = head
+    if (caches !== undefined) [this.#parsed, this.#parsedBy, this.#head, this.#headBy] = caches
   }
 
   /** True when at least one field of that header is present. */
@@ -148,10 +154,10 @@ export class Headers {
       const k = this.#next(header, 0)
       if (k === -1 || this.#next(header, k + 1) !== -1) return undefined
       const found = this.#ref(k)
-      let v = this.#cached(found)
+      let v = this.#cached(found, header)
       if (v === undefined) {
         this.#locate(found)
-        v = this.#cache(found, header.parse(text, valueStart, valueEnd_) ?? INVALID)
+        v = this.#cache(found, header, header.parse(text, valueStart, valueEnd_) ?? INVALID)
       }
       return v === INVALID ? undefined : (v as T)
     }
@@ -177,19 +183,23 @@ export class Headers {
   first<T>(header: ListHeader<T>): T | undefined {
     for (let k = this.#next(header, 0); k !== -1; k = this.#next(header, k + 1)) {
       const ref = this.#ref(k)
-      const all = this.#cached(ref)
+      const all = this.#cached(ref, header)
       if (Array.isArray(all)) {
         if (all.length === 0) continue
         return all[0] as T
       }
-      if (all === INVALID) return undefined
-      let v = this.#cachedHead(ref)
+      // (a field found invalid as a whole may still start with a valid value)
+      let v = this.#cachedHead(ref, header)
       if (v === undefined) {
         this.#locate(ref)
         // an empty field holds no value where the header allows that (`Supported:`)
         if (valueStart === valueEnd_ && header.allowEmpty) continue
         const end = header.kind === 'lines' ? valueEnd_ : firstElementEnd(text, valueStart, valueEnd_)
-        v = this.#cacheHead(ref, end === -1 ? INVALID : (header.parse(text, valueStart, end) ?? INVALID))
+        v = this.#cacheHead(
+          ref,
+          header,
+          end === -1 ? INVALID : (header.parse(text, valueStart, end) ?? INVALID),
+        )
       }
       return v === INVALID ? undefined : (v as T)
     }
@@ -310,8 +320,11 @@ export class Headers {
   /** An independent copy: edits to either do not show in the other. Parsed values are shared. */
   clone(): Headers {
     this.#parsed ??= []
+    this.#parsedBy ??= []
     this.#head ??= []
-    return new Headers(this.#src, this.#pos, this.#slots, this.#list?.slice(), this.#parsed, this.#head)
+    this.#headBy ??= []
+    const caches = [this.#parsed, this.#parsedBy, this.#head, this.#headBy] as const
+    return new Headers(this.#src, this.#pos, this.#slots, this.#list?.slice(), caches)
   }
 
   // --- internals
@@ -412,39 +425,49 @@ export class Headers {
     return this.#src.slice(this.#pos[ref * STRIDE], this.#pos[ref * STRIDE + 1])
   }
 
-  #cached(ref: FieldRef): unknown {
-    return typeof ref === 'number' ? this.#parsed?.[ref] : ref.parsed
+  #cached(ref: FieldRef, header: HeaderDef<unknown>): unknown {
+    if (typeof ref !== 'number') return ref.parsedBy === header.parse ? ref.parsed : undefined
+    return this.#parsedBy?.[ref] === header.parse ? this.#parsed![ref] : undefined
   }
 
-  #cache(ref: FieldRef, v: unknown): unknown {
-    if (typeof ref !== 'number') ref.parsed = v
-    else {
+  #cache(ref: FieldRef, header: HeaderDef<unknown>, v: unknown): unknown {
+    if (typeof ref !== 'number') {
+      ref.parsed = v
+      ref.parsedBy = header.parse
+    } else {
       this.#parsed ??= []
+      this.#parsedBy ??= []
       this.#parsed[ref] = v
+      this.#parsedBy[ref] = header.parse
     }
     return v
   }
 
-  #cachedHead(ref: FieldRef): unknown {
-    return typeof ref === 'number' ? this.#head?.[ref] : ref.head
+  #cachedHead(ref: FieldRef, header: HeaderDef<unknown>): unknown {
+    if (typeof ref !== 'number') return ref.headBy === header.parse ? ref.head : undefined
+    return this.#headBy?.[ref] === header.parse ? this.#head![ref] : undefined
   }
 
-  #cacheHead(ref: FieldRef, v: unknown): unknown {
-    if (typeof ref !== 'number') ref.head = v
-    else {
+  #cacheHead(ref: FieldRef, header: HeaderDef<unknown>, v: unknown): unknown {
+    if (typeof ref !== 'number') {
+      ref.head = v
+      ref.headBy = header.parse
+    } else {
       this.#head ??= []
+      this.#headBy ??= []
       this.#head[ref] = v
+      this.#headBy[ref] = header.parse
     }
     return v
   }
 
   #values<T>(ref: FieldRef, header: HeaderDef<T>): readonly T[] | undefined {
-    let v = this.#cached(ref)
+    let v = this.#cached(ref, header)
     if (v === undefined) {
       this.#locate(ref)
       if (header.kind === 'lines') {
         const one = header.parse(text, valueStart, valueEnd_)
-        v = this.#cache(ref, one === undefined ? INVALID : [one])
+        v = this.#cache(ref, header, one === undefined ? INVALID : [one])
       } else {
         const s = text
         const ranges = splitList(s, valueStart, valueEnd_)
@@ -460,7 +483,7 @@ export class Headers {
             values[k / 2] = one
           }
         }
-        v = this.#cache(ref, values)
+        v = this.#cache(ref, header, values)
       }
     }
     return v === INVALID ? undefined : (v as readonly T[])

@@ -112,6 +112,10 @@ export function isIPv6(text: string): boolean {
 export function canonicalIPv6(text: string): string | undefined {
   const g = parseIPv6(text)
   if (g === undefined) return undefined
+  // RFC 5952 §5: an IPv4-mapped address (::ffff:0:0/96, RFC 4291 §2.5.5.2) in mixed notation
+  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
+    return `::ffff:${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`
+  }
   let bestStart = -1
   let bestLen = 1
   for (let i = 0; i < 8; ) {

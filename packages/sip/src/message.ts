@@ -15,36 +15,39 @@ export interface Source {
   readonly start: number
   /** Offset of the CRLF that ends the start line. */
   readonly lineEnd: number
-  /** Offset of the first body octet (after the empty line). */
+  /** Offsets of the body. */
   readonly bodyStart: number
+  readonly bodyEnd: number
 }
 
 interface Internals {
-  source: Source | undefined
-  startLineEdited: boolean
+  readonly source: Source | undefined
+  readonly startLineEdited: boolean
 }
 
 let internalsOf: (m: SipRequest | SipResponse) => Internals
-
-/** @internal For the serializer. */
-export function messageInternals(m: SipRequest | SipResponse): Readonly<Internals> {
-  return internalsOf(m)
-}
+const noBody = new Uint8Array(0)
 
 abstract class MessageBase {
   /** The header fields; typed access with `headers.get(Via)`, edits with `headers.set(...)`. */
   readonly headers: Headers
-  #body: Uint8Array
-  protected readonly internals: Internals
+  #body: Uint8Array | undefined
+  #source: Source | undefined
+  /** Set by a subclass when the start line changes (a new Request-URI). */
+  protected startLineEdited = false
 
-  constructor(headers: Headers, body: Uint8Array, source: Source | undefined) {
+  constructor(headers: Headers, body: Uint8Array | undefined, source: Source | undefined) {
     this.headers = headers
     this.#body = body
-    this.internals = { source, startLineEdited: false }
+    this.#source = source
   }
 
   /** The body octets, as received (a view into the message octets when parsed). */
   get body(): Uint8Array {
+    if (this.#body === undefined) {
+      const s = this.#source
+      this.#body = s === undefined ? noBody : s.bytes.subarray(s.bodyStart, s.bodyEnd)
+    }
     return this.#body
   }
 
@@ -54,9 +57,25 @@ abstract class MessageBase {
     this.headers.set(ContentLength, body.length)
   }
 
-  static {
-    internalsOf = (m) => (m as MessageBase).internals
+  /** The source and state of a copy. */
+  protected copyInto<M extends MessageBase>(copy: M): M {
+    copy.#source = this.#source
+    copy.#body = this.#body
+    copy.startLineEdited = this.startLineEdited
+    return copy
   }
+
+  static {
+    internalsOf = (m) => ({
+      source: (m as MessageBase).#source,
+      startLineEdited: (m as MessageBase).startLineEdited,
+    })
+  }
+}
+
+/** @internal For the serializer. */
+export function messageInternals(m: SipRequest | SipResponse): Internals {
+  return internalsOf(m)
 }
 
 export class SipRequest extends MessageBase {
@@ -73,7 +92,7 @@ export class SipRequest extends MessageBase {
     uri: Uri,
     version: string,
     headers: Headers,
-    body: Uint8Array,
+    body: Uint8Array | undefined,
     source?: Source,
   ) {
     super(headers, body, source)
@@ -89,15 +108,14 @@ export class SipRequest extends MessageBase {
 
   set uri(uri: Uri) {
     this.#uri = uri
-    this.internals.startLineEdited = true
+    this.startLineEdited = true
   }
 
   /** An independent copy (one per branch when forking): edits to either do not show in the other. */
   clone(): SipRequest {
-    const copy = new SipRequest(this.method, this.#uri, this.version, this.headers.clone(), this.body)
-    copy.internals.source = this.internals.source
-    copy.internals.startLineEdited = this.internals.startLineEdited
-    return copy
+    return this.copyInto(
+      new SipRequest(this.method, this.#uri, this.version, this.headers.clone(), undefined),
+    )
   }
 }
 
@@ -115,7 +133,7 @@ export class SipResponse extends MessageBase {
     reason: string,
     version: string,
     headers: Headers,
-    body: Uint8Array,
+    body: Uint8Array | undefined,
     source?: Source,
   ) {
     super(headers, body, source)
@@ -125,9 +143,9 @@ export class SipResponse extends MessageBase {
   }
 
   clone(): SipResponse {
-    const copy = new SipResponse(this.status, this.reason, this.version, this.headers.clone(), this.body)
-    copy.internals.source = this.internals.source
-    return copy
+    return this.copyInto(
+      new SipResponse(this.status, this.reason, this.version, this.headers.clone(), undefined),
+    )
   }
 }
 

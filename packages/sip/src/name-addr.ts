@@ -7,7 +7,18 @@
  * In the addr-spec form (no angle brackets) the URI ends at the first ";": what follows are header
  * parameters, not URI parameters, and a URI holding ",", "?" or ";" must be bracketed (§20.10).
  */
-import { charAt, is, scan, scanQuoted, skipWs, TOKEN, trimEnd, unquoteAt, wireToText } from './chars.ts'
+import {
+  charAt,
+  is,
+  quote,
+  scan,
+  scanQuoted,
+  skipWs,
+  TOKEN,
+  trimEnd,
+  unquoteAt,
+  wireToText,
+} from './chars.ts'
 import { params } from './params.ts'
 import { formatUri, parseUriAt, type Uri } from './uri.ts'
 
@@ -34,7 +45,8 @@ export function readNameAddr(s: string, i: number, end: number, allowAddrSpec: b
   if (charAt(s, i, end) === 34) {
     const q = scanQuoted(s, i, end)
     if (q === -1) return false
-    displayName = wireToText(unquoteAt(s, i, q))
+    // an empty quoted-string is no display name (it formats back as none)
+    if (q - i > 2) displayName = wireToText(unquoteAt(s, i, q))
     i = skipWs(s, q, end)
     if (charAt(s, i, end) !== 60) return false
   } else {
@@ -96,7 +108,7 @@ function displayNameText(name: string): string {
     for (const part of name.split(' ')) if (scan(part, 0, part.length, TOKEN) !== part.length) bare = false
     if (bare) return name
   }
-  return `"${name.replace(/["\\]/g, '\\$&')}"`
+  return quote(name)
 }
 
 /**

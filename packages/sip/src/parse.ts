@@ -270,10 +270,11 @@ export function scanFields(src: string, at: number, lim: Limits): number[] | num
         }
         if (vias > lim.maxViaCount) return scanFail(E.TOO_MANY_VIAS, fieldStart)
       } else if (slot === CONTENT_LENGTH_SLOT) {
+        // the value, LWS (folding included) trimmed
         let v = colon + 1
-        while (src.charCodeAt(v) === 32 || src.charCodeAt(v) === 9) v++
+        while (v < nl && isLws(src.charCodeAt(v))) v++
         let e = nl - 1
-        while (e > v && (src.charCodeAt(e - 1) === 32 || src.charCodeAt(e - 1) === 9)) e--
+        while (e > v && isLws(src.charCodeAt(e - 1))) e--
         const n = contentLength === -1 ? parseDigits(src, v, e, 0xffffffff) : -2
         if (n < 0) {
           scanCount = n
@@ -288,6 +289,10 @@ export function scanFields(src: string, at: number, lim: Limits): number[] | num
   scanEnd = at + 2
   scanSlots = slots
   return pos
+}
+
+function isLws(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 10
 }
 
 function scanFail(code: ParseErrorCode, offset: number): number {
@@ -310,12 +315,18 @@ function failHead(code: ParseErrorCode, offset: number, reason: string): HeadRes
   return { ok: false, error: { code, offset, reason } }
 }
 
-/** Builds the message from a parsed head and its body. */
-export function toMessage(head: Head, bytes: Buffer, body: Uint8Array): SipMessage {
-  const source: Source = { bytes, start: head.start, lineEnd: head.lineEnd, bodyStart: head.bodyStart }
+/** Builds the message from a parsed head and the octets holding it, its body ending at `bodyEnd`. */
+export function toMessage(head: Head, bytes: Buffer, bodyEnd: number): SipMessage {
+  const source: Source = {
+    bytes,
+    start: head.start,
+    lineEnd: head.lineEnd,
+    bodyStart: head.bodyStart,
+    bodyEnd,
+  }
   return head.request
-    ? new SipRequest(head.method, head.uri!, head.version, head.headers, body, source)
-    : new SipResponse(head.status, head.reason, head.version, head.headers, body, source)
+    ? new SipRequest(head.method, head.uri!, head.version, head.headers, undefined, source)
+    : new SipResponse(head.status, head.reason, head.version, head.headers, undefined, source)
 }
 
 /**
@@ -346,7 +357,7 @@ export function parseMessage(bytes: Uint8Array, limits?: Partial<Limits>): Parse
     if (bodyEnd > end)
       return failFor(head, E.BODY_TRUNCATED, end, 'Content-Length is larger than the body', 400)
   }
-  return { ok: true, message: toMessage(head, buf, buf.subarray(head.bodyStart, bodyEnd)) }
+  return { ok: true, message: toMessage(head, buf, bodyEnd) }
 }
 
 /** A failure after the head was read: a request gets a status and its headers, to be answered. */

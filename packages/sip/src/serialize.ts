@@ -20,11 +20,11 @@ function startLine(msg: SipMessage): string {
 export function serialize(msg: SipMessage): Uint8Array {
   const { source, startLineEdited } = messageInternals(msg)
   const { pos, list } = headerState(msg.headers)
-  const body = msg.body
   const hasLength = msg.headers.has(ContentLength)
   if (source !== undefined && list === undefined && !startLineEdited && hasLength) {
-    return source.bytes.subarray(source.start, source.bodyStart + body.length)
+    return source.bytes.subarray(source.start, source.bodyEnd)
   }
+  const body = msg.body
 
   const src = source === undefined ? undefined : asBuffer(source.bytes)
   const base = source?.start ?? 0

@@ -167,12 +167,17 @@ export function sipUri(parts: {
   headers?: ReadonlyArray<readonly [string, string]>
 }): SipUri {
   const p = parts.params
+  // uri-parameter names are case-insensitive and kept in lower case, whatever the input form
   const params =
     p === undefined
       ? emptyParams
-      : p instanceof Map
+      : p instanceof Map && [...p.keys()].every((k) => k === k.toLowerCase())
         ? p
-        : new Map(Object.entries(p as Record<string, string | null>).map(([k, v]) => [k.toLowerCase(), v]))
+        : new Map(
+            (p instanceof Map ? [...p] : Object.entries(p as Record<string, string | null>)).map(
+              ([k, v]) => [k.toLowerCase(), v] as const,
+            ),
+          )
   return {
     kind: 'sip',
     scheme: parts.scheme ?? 'sip',

@@ -3,7 +3,7 @@
  * parsing, the field index of each such header is recorded in its slot, so that reading it later
  * needs no search through the fields. Everything else is found by comparing names.
  */
-import { compactOf } from './names.ts'
+import { canonicalName, compactOf } from './names.ts'
 
 /** Keys of the headers that have a slot; the index is the slot. */
 const slotted = [
@@ -61,11 +61,14 @@ for (let slot = 0; slot < slotted.length; slot++) {
 }
 
 const compactCodes = slotted.map((key) => compactOf(key)?.charCodeAt(0) ?? -1)
+// The spelling nearly every peer sends, compared first with one startsWith.
+const spelled = slotted.map((key) => canonicalName(key))
 
 function nameIs(s: string, start: number, length: number, slot: number): boolean {
   if (length === 1) return (s.charCodeAt(start) | 0x20) === compactCodes[slot]
   const key = slotted[slot]!
   if (length !== key.length) return false
+  if (s.startsWith(spelled[slot]!, start)) return true
   for (let i = 0; i < length; i++) {
     let c = s.charCodeAt(start + i)
     if (c >= 65 && c <= 90) c += 32

@@ -73,9 +73,12 @@ export function createStreamParser(limits?: Partial<Limits>): StreamParser {
     for (;;) {
       if (head === undefined) {
         // between messages: keep-alives (RFC 5626 §4.4.1) and stray CRLFs (§7.5)
-        if (halfPing && pos === 0 && buf[0] === 13 && buf[1] === 10) {
-          events.push({ type: 'ping' }) // the second half of a ping split across reads
-          pos = 2
+        if (halfPing && pos === 0 && buf[0] === 13) {
+          if (end === 1) break // the CR of the second half of a ping: its LF is still on its way
+          if (buf[1] === 10) {
+            events.push({ type: 'ping' }) // the second half of a ping split across reads
+            pos = 2
+          }
         }
         halfPing = false
         let wait = false
@@ -98,6 +101,16 @@ export function createStreamParser(limits?: Partial<Limits>): StreamParser {
         if (wait || pos >= end) break
         const headerEnd = findHeaderEnd(buf, Math.max(pos, searchFrom - 3), end)
         if (headerEnd === -1) {
+          // lines end in CRLF (RFC 3261 §7): after a bare LF no empty line can end the header
+          // section, so fail now rather than buffer up to maxMessageSize
+          const lf = findBareLf(buf, pos, Math.max(pos, searchFrom), end)
+          if (lf !== -1) {
+            return stop(events, {
+              code: E.BAD_LINE_ENDING,
+              offset: lf,
+              reason: 'bare LF in the header section',
+            })
+          }
           if (end - pos > lim.maxMessageSize) {
             return stop(events, {
               code: E.MESSAGE_TOO_LARGE,
@@ -136,7 +149,7 @@ export function createStreamParser(limits?: Partial<Limits>): StreamParser {
       }
       const need = head.bodyStart + head.contentLength
       if (need > end) break
-      events.push({ type: 'message', message: toMessage(head, buf, buf.subarray(head.bodyStart, need)) })
+      events.push({ type: 'message', message: toMessage(head, buf, need) })
       head = undefined
       pos = need
       searchFrom = pos
@@ -167,4 +180,12 @@ export function createStreamParser(limits?: Partial<Limits>): StreamParser {
 function rebase(head: Head, by: number): Head {
   if (by === 0) return head
   return { ...head, start: head.start - by, lineEnd: head.lineEnd - by, bodyStart: head.bodyStart - by }
+}
+
+/** Offset of the first LF in `buf[from, end)` not preceded by a CR of the message at `pos`, or -1. */
+function findBareLf(buf: Buffer, pos: number, from: number, end: number): number {
+  for (let i = buf.indexOf(10, from); i !== -1 && i < end; i = buf.indexOf(10, i + 1)) {
+    if (i === pos || buf[i - 1] !== 13) return i
+  }
+  return -1
 }

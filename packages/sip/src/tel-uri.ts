@@ -7,6 +7,7 @@
  *   context       = ";phone-context=" descriptor
  */
 import { DIGIT, escapeRun, HEX, is, PARAM, unescapeRun } from './chars.ts'
+import { isIPv4, scanHostname } from './host.ts'
 import { emptyParams } from './sip-uri.ts'
 
 export interface TelUri {
@@ -38,6 +39,13 @@ function isNumberChars(s: string, start: number, end: number, global: boolean): 
 
 // pname = 1*( alphanum / "-" )
 const pname = /^[A-Za-z0-9-]+$/
+
+/** context = ";phone-context=" descriptor; descriptor = domainname / global-number-digits (RFC 3966 §3). */
+function isDescriptor(v: string | null | undefined): boolean {
+  if (typeof v !== 'string') return false
+  if (v.charCodeAt(0) === 43) return isNumberChars(v, 1, v.length, true)
+  return scanHostname(v, 0, v.length) === v.length && !isIPv4(v)
+}
 
 /** Parses a tel URI occupying exactly `[start, end)` of the wire string `s`. */
 export function parseTelUri(s: string, start = 0, end = s.length): TelUri | undefined {
@@ -72,7 +80,7 @@ export function parseTelUri(s: string, start = 0, end = s.length): TelUri | unde
     }
     params = map
   }
-  if (!global && !params.has('phone-context')) return undefined // RFC 3966 §5.1.5
+  if (!global && !isDescriptor(params.get('phone-context'))) return undefined // RFC 3966 §5.1.5
   return { kind: 'tel', scheme: 'tel', number, global, params }
 }
 

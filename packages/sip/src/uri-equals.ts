@@ -37,11 +37,22 @@ function sipUriEquals(a: SipUri, b: SipUri): boolean {
   return true
 }
 
+/**
+ * RFC 3966 §4: `ext` and a `phone-context` that is global-number-digits compare digit by digit,
+ * visual separators removed (`+1-914-555` = `+1914555`); other values case-insensitively.
+ */
+function telParamValue(name: string, value: string | null | undefined): string | null | undefined {
+  if (typeof value !== 'string') return value
+  if (name === 'ext' || (name === 'phone-context' && value.charCodeAt(0) === 43)) return telDigits(value)
+  return value.toLowerCase()
+}
+
 function telUriEquals(a: TelUri, b: TelUri): boolean {
   if (a.global !== b.global || telDigits(a.number) !== telDigits(b.number)) return false
   if (a.params.size !== b.params.size) return false
   for (const [name, value] of a.params) {
-    if (!b.params.has(name) || lower(b.params.get(name)) !== lower(value)) return false
+    if (!b.params.has(name) || telParamValue(name, b.params.get(name)) !== telParamValue(name, value))
+      return false
   }
   return true
 }

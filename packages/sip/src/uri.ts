@@ -28,8 +28,8 @@ function schemeEnd(s: string, start: number, end: number): number {
   return -1
 }
 
-// uric = reserved / unreserved / escaped (RFC 3261 §25.1)
-const uricChars = /^[A-Za-z0-9\-_.!~*'();/?:@&=+$,%]+$/
+// uric = reserved / unreserved / escaped, escaped = "%" HEXDIG HEXDIG (RFC 3261 §25.1)
+const uricChars = /^(?:[A-Za-z0-9\-_.!~*'();/?:@&=+$,]|%[0-9A-Fa-f]{2})+$/
 
 /** Parses a URI occupying exactly `[start, end)` of the wire string `s`; undefined when invalid. */
 export function parseUriAt(s: string, start: number, end: number): Uri | undefined {

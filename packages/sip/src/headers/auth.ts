@@ -9,7 +9,7 @@
  * Each field holds one challenge or one set of credentials: these headers are never combined at
  * commas (§7.3.1), so several challenges come as several fields.
  */
-import { charAt, isToken, scan, scanQuoted, skipWs, TOKEN, unquoteAt, wireToText } from '../chars.ts'
+import { charAt, isToken, quote, scan, scanQuoted, skipWs, TOKEN, unquoteAt, wireToText } from '../chars.ts'
 import { defineHeader } from '../header.ts'
 
 export interface AuthValue {
@@ -61,18 +61,17 @@ export function parseAuth(s: string, start: number, end: number): AuthValue | un
   }
 }
 
-/** Directives written as tokens; every other value is a quoted-string (RFC 7616 §3.3, §3.4). */
+/**
+ * Directives written as tokens; every other value is a quoted-string (RFC 7616 §3.3, §3.4).
+ * `username*` is an RFC 5987 ext-value, which may not be quoted (RFC 7616 §3.4.4).
+ */
 const challengeTokens = new Set(['algorithm', 'stale'])
-const credentialTokens = new Set(['algorithm', 'nc', 'qop'])
+const credentialTokens = new Set(['algorithm', 'nc', 'qop', 'username*'])
 
 function formatAuth(v: AuthValue, tokens: ReadonlySet<string>): string {
   const parts: string[] = []
   for (const [name, value] of v.params) {
-    parts.push(
-      tokens.has(name) && isToken(value)
-        ? `${name}=${value}`
-        : `${name}="${value.replace(/["\\]/g, '\\$&')}"`,
-    )
+    parts.push(tokens.has(name) && isToken(value) ? `${name}=${value}` : `${name}=${quote(value)}`)
   }
   return parts.length === 0 ? v.scheme : `${v.scheme} ${parts.join(', ')}`
 }

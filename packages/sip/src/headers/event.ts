@@ -4,14 +4,17 @@
  *   Event = ( "Event" / "o" ) HCOLON event-type *( SEMI event-param )
  *   Subscription-State = "Subscription-State" HCOLON substate-value *( SEMI subexp-params )
  */
-import { parseDigits, scan, TOKEN } from '../chars.ts'
+import { isToken, parseDigits, scan, TOKEN } from '../chars.ts'
 import { defineHeader } from '../header.ts'
 import { formatParam, formatParams, type Params, params } from '../params.ts'
 
 export interface EventValue {
-  /** event-type: the package and its templates, `presence`, `reg`, `presence.winfo`. */
+  /**
+   * event-type: the package and its templates, `presence`, `reg`, `presence.winfo`; as written,
+   * since it compares byte by byte (RFC 6665 §8.2.1).
+   */
   readonly type: string
-  /** The `id` parameter that tells subscriptions of one dialog apart. */
+  /** The `id` parameter that tells subscriptions of one dialog apart (a token, RFC 6665 §8.4). */
   readonly id?: string | undefined
   readonly params?: Params | undefined
 }
@@ -37,12 +40,12 @@ export function parseEvent(s: string, start: number, end: number): EventValue | 
   let id: string | undefined
   for (const p = params.start(s, typeEnd, end); p.next(); ) {
     if (id === undefined && p.is('id')) {
-      if (p.value === null) return undefined
+      if (p.value === null || !isToken(p.value)) return undefined
       id = p.value
     } else p.keep()
   }
   if (params.failed) return undefined
-  return { type: s.slice(start, typeEnd).toLowerCase(), id, params: params.others }
+  return { type: s.slice(start, typeEnd), id, params: params.others }
 }
 
 export function parseSubscriptionState(
@@ -65,7 +68,8 @@ export function parseSubscriptionState(
       if (n === false) return undefined
       retryAfter = n
     } else if (p.is('reason')) {
-      if (p.value === null) return undefined
+      // event-reason-value is a token (RFC 6665 §8.4)
+      if (p.value === null || !isToken(p.value)) return undefined
       reason = p.value.toLowerCase()
     } else p.keep()
   }

@@ -3,7 +3,8 @@
  *
  *   ( name-addr / addr-spec ) *( SEMI ( tag-param / generic-param ) )
  */
-import { isToken } from '../chars.ts'
+import { charAt, isToken, scanQuoted, skipWs } from '../chars.ts'
+import { faultCodes, SipCodecError } from '../errors.ts'
 import { defineHeader } from '../header.ts'
 import { formatNameAddr, type NameAddr, nameAddr, startAddress } from '../name-addr.ts'
 import { formatParam, formatParams, type Params, params } from '../params.ts'
@@ -32,8 +33,51 @@ export function formatFromTo(v: FromToValue): string {
   return formatNameAddr(v) + formatParam('tag', v.tag) + formatParams(v.params)
 }
 
+/**
+ * The tag alone, for readers that need nothing else (a proxy matching dialogs and transactions:
+ * RFC 3261 §16.3 asks it to leave the components it does not use alone). Skips the display name
+ * and the URI without parsing them; `''` when there is no tag, undefined when the parameters are
+ * malformed.
+ */
+export function parseTagOnly(s: string, start: number, end: number): string | undefined {
+  let i = skipWs(s, start, end)
+  if (charAt(s, i, end) === 34) {
+    i = scanQuoted(s, i, end)
+    if (i === -1) return undefined
+  }
+  const open = s.indexOf('<', i)
+  const semi = s.indexOf(';', i)
+  if (open !== -1 && open < end && (semi === -1 || open < semi)) {
+    // name-addr: parameters follow the ">"
+    const close = s.indexOf('>', open)
+    if (close === -1 || close >= end) return undefined
+    i = close + 1
+  } else {
+    // addr-spec: parameters start at the first ";"
+    i = semi === -1 || semi > end ? end : semi
+  }
+  let tag = ''
+  for (const p = params.start(s, i, end); p.next(); ) {
+    if (tag === '' && p.is('tag')) {
+      if (p.value === null || !isToken(p.value)) return undefined
+      tag = p.value
+    }
+  }
+  return params.failed ? undefined : tag
+}
+
 /** From (compact `f`): the initiator of the request (§20.20). */
 export const From = defineHeader({ name: 'From', kind: 'single', parse: parseFromTo, format: formatFromTo })
 
 /** To (compact `t`): the logical recipient (§20.39). */
 export const To = defineHeader({ name: 'To', kind: 'single', parse: parseFromTo, format: formatFromTo })
+
+function formatTag(): never {
+  throw new SipCodecError(faultCodes.INVALID_ARGUMENT, 'FromTag/ToTag only read: write From or To')
+}
+
+/** The From tag alone: `headers.get(FromTag)` is `''` when From has no tag (see parseTagOnly). */
+export const FromTag = defineHeader({ name: 'From', kind: 'single', parse: parseTagOnly, format: formatTag })
+
+/** The To tag alone: `''` before the UAS adds one — an initial request (§12.1.1). */
+export const ToTag = defineHeader({ name: 'To', kind: 'single', parse: parseTagOnly, format: formatTag })
