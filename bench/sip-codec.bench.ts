@@ -1,8 +1,9 @@
 /**
  * @junction/sip against npm `sip` 0.0.6, side by side in one run, on the corpus in ./corpus:
  *
- * - parse: the message plus the headers a proxy reads: the Request-URI, the top Via, To and From
- *   (for their tags), Call-ID, CSeq, every Route and Max-Forwards. npm `sip` parses all of these
+ * - parse: the message plus the headers a proxy reads: the Request-URI, the top Via, the To and
+ *   From tags (`ToTag`/`FromTag`: a proxy leaves the components it does not use alone, RFC 3261
+ *   §16.3), Call-ID, CSeq, every Route and Max-Forwards. npm `sip` parses all of these
  *   (and every Via, Contact, ...) eagerly in `parse()`; its Request-URI is parsed with `parseUri()`.
  *   The `parse-all-vias` rows read every Via value too, for loop detection (§16.3 step 4).
  * - forward: parse + the usual proxy edits + serialize. Requests: received/rport on the top Via,
@@ -20,7 +21,7 @@ import { cpus } from 'node:os'
 import {
   CallId,
   CSeq,
-  From,
+  FromTag,
   generateBranch,
   MaxForwards,
   parseMessage,
@@ -30,7 +31,7 @@ import {
   type SipMessage,
   serialize,
   sipUri,
-  To,
+  ToTag,
   Via,
   type ViaValue,
 } from '@junction/sip'
@@ -50,8 +51,8 @@ function junctionParse(bytes: Uint8Array): SipMessage {
   if (!r.ok) throw new Error(r.error.reason)
   const h = r.message.headers
   do_not_optimize(h.first(Via))
-  do_not_optimize(h.get(To)?.tag)
-  do_not_optimize(h.get(From)?.tag)
+  do_not_optimize(h.get(ToTag))
+  do_not_optimize(h.get(FromTag))
   do_not_optimize(h.get(CallId))
   do_not_optimize(h.get(CSeq))
   do_not_optimize(h.get(Route))

@@ -48,6 +48,20 @@ export function charAt(s: string, i: number, end: number): number {
   return i < end ? s.charCodeAt(i) : -1
 }
 
+/** 1 for the token chars (RFC 3261 §25.1 token), by char code; for the tightest loops. */
+export const tokenChar: Uint8Array = new Uint8Array(256)
+for (let c = 0; c < 256; c++) if ((table[c]! & TOKEN) !== 0) tokenChar[c] = 1
+
+/** True when `s[start, start + name.length)` is `name` (given in lower case), in any case. */
+export function nameIs(s: string, start: number, name: string): boolean {
+  for (let k = 0; k < name.length; k++) {
+    let c = s.charCodeAt(start + k)
+    if (c >= 65 && c <= 90) c += 32
+    if (c !== name.charCodeAt(k)) return false
+  }
+  return true
+}
+
 /** True when the char code belongs to every class in `bits`. */
 export function is(code: number, bits: number): boolean {
   return (table[code]! & bits) === bits

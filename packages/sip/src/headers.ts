@@ -270,8 +270,8 @@ export class Headers {
    * that is absent goes on top of the header fields.
    */
   prepend<T>(header: ListHeader<T>, value: T): void {
+    const k = this.#indexOf(header) // before #edit(): while unedited, slots answer at once
     const list = this.#edit()
-    const k = this.#indexOf(header)
     list.splice(k === -1 ? 0 : k, 0, written(header, header.format(value)))
   }
 
@@ -502,9 +502,14 @@ export class Headers {
 
   #replaceAll(name: Name, field: Written): void {
     const k = this.#indexOf(name)
+    const more = k !== -1 && this.#next(name, k + 1) !== -1
     const list = this.#edit()
     if (k === -1) list.push(field)
-    else this.#list = list.flatMap((ref, i) => (i === k ? [field] : this.#matches(ref, name) ? [] : [ref]))
+    else if (!more) list[k] = field
+    else
+      this.#list = list
+        .filter((ref, i) => i === k || !this.#matches(ref, name))
+        .map((ref, i) => (i === k ? field : ref))
   }
 
   #insertAfterLast(name: Name, field: Written): void {

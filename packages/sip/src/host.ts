@@ -51,14 +51,24 @@ export function scanHostname(s: string, i: number, end: number): number {
   return isAlpha(s.charCodeAt(labelStart)) ? i : -1
 }
 
-/** True when `[start, end)` is exactly an IPv4 address. */
+/** True when `[start, end)` is exactly an IPv4 address: four numbers 0–255, 1–3 digits each. */
 export function isIPv4(s: string, start = 0, end = s.length): boolean {
-  if (end - start < 7 || end - start > 15) return false
+  let parts = 0
+  let digits = 0
+  let n = 0
   for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i)
-    if (c !== 46 && (c < 48 || c > 57)) return false
+    if (c === 46) {
+      if (digits === 0 || ++parts === 4) return false
+      digits = 0
+      n = 0
+    } else if (c >= 48 && c <= 57) {
+      if (++digits > 3) return false
+      n = n * 10 + c - 48
+      if (n > 255) return false
+    } else return false
   }
-  return scanHostname(s, start, end) === end
+  return parts === 3 && digits > 0
 }
 
 /**

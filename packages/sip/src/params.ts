@@ -8,7 +8,7 @@
  * quoted-string keeps its quotes), so a value formats back to the same text. Header types take the
  * parameters they know into typed fields and keep the rest in a `params` map.
  */
-import { charAt, is, scanQuoted, skipWs, TOKEN, tokenOrQuoted, unquote } from './chars.ts'
+import { charAt, is, parseDigits, scan, scanQuoted, skipWs, TOKEN, tokenOrQuoted, unquote } from './chars.ts'
 import { scanHost } from './host.ts'
 
 export type Params = ReadonlyMap<string, string | null>
@@ -19,7 +19,7 @@ export const noParams: Params = new Map()
  * anything but the strings it returns. One shared cursor serves every header parser: parsing is
  * synchronous and a parser never reads two parameter lists at once.
  *
- *   for (const p = params.start(s, i, end); p.next(); ) if (p.is('tag')) tag = p.value; else p.keep()
+ *   for (const p = params.start(s, i, end); p.next(); ) if (p.is('tag')) tag = p.token(); else p.keep()
  *   if (params.failed) return undefined
  */
 class ParamCursor {
@@ -29,8 +29,9 @@ class ParamCursor {
   #nameStart = 0
   #nameEnd = 0
   #others: Map<string, string | null> | undefined
-  /** Value of the current parameter as written, `null` when it has none. */
-  value: string | null = null
+  /** Where the current parameter's value is in `source` (-1 when it has none). */
+  valueStart = -1
+  valueEnd = -1
   /** True when reading stopped at something that is not a parameter. */
   failed = false
 
@@ -61,9 +62,13 @@ class ParamCursor {
       i = skipWs(s, i + 1, end)
       const valueEnd = scanValue(s, i, end)
       if (valueEnd <= i) return this.#fail()
-      this.value = s.slice(i, valueEnd)
+      this.valueStart = i
+      this.valueEnd = valueEnd
       i = valueEnd
-    } else this.value = null
+    } else {
+      this.valueStart = -1
+      this.valueEnd = -1
+    }
     this.#i = i
     return true
   }
@@ -84,6 +89,28 @@ class ParamCursor {
   /** The current parameter's name, in lower case. */
   get name(): string {
     return this.#s.slice(this.#nameStart, this.#nameEnd).toLowerCase()
+  }
+
+  /** The string the value offsets point into. */
+  get source(): string {
+    return this.#s
+  }
+
+  /** The current value as written (a quoted-string keeps its quotes), `null` when there is none. */
+  get value(): string | null {
+    return this.valueStart === -1 ? null : this.#s.slice(this.valueStart, this.valueEnd)
+  }
+
+  /** The current value when it is a token, else undefined (no value, a quoted-string, a host). */
+  token(): string | undefined {
+    const start = this.valueStart
+    if (start === -1 || scan(this.#s, start, this.valueEnd, TOKEN) !== this.valueEnd) return undefined
+    return this.#s.slice(start, this.valueEnd)
+  }
+
+  /** The current value as a decimal number no larger than `max`; -1 when it is not one. */
+  number(max: number): number {
+    return this.valueStart === -1 ? -1 : parseDigits(this.#s, this.valueStart, this.valueEnd, max)
   }
 
   /** Keeps the current parameter among the others (the first of a name wins). */

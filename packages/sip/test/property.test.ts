@@ -1590,8 +1590,12 @@ describe('3. stream framing', () => {
               fractions.map((f) => Math.floor(f * bytes.length)),
             ),
           )
-          // the error found may differ (a bare LF is reported before the header section ends)
-          assert.deepEqual(cut, whole)
+          // the error found may differ (a bare LF is reported before the header section ends);
+          // what is held back may too: a CRLF already answered as a pong is not held, while the
+          // whole input keeps it until it knows whether a ping follows
+          assert.deepEqual(cut.events, whole.events)
+          assert.equal(cut.failed, whole.failed)
+          assert.ok(cut.buffered <= bytes.length && whole.buffered <= bytes.length)
           if (whole.failed) assert.equal(whole.buffered, 0)
         },
       ),

@@ -9,7 +9,6 @@ import { quote, unquote } from '../chars.ts'
 import { defineHeader } from '../header.ts'
 import { formatNameAddr, type NameAddr, nameAddr, startAddress } from '../name-addr.ts'
 import { formatParam, formatParams, type Params, params } from '../params.ts'
-import { parseDeltaSeconds } from './numbers.ts'
 
 export interface ContactAddress extends NameAddr {
   /** `expires` parameter in seconds (§10.2.1.1). */
@@ -49,25 +48,27 @@ export function parseContact(s: string, start: number, end: number): ContactValu
   let pubGruu: string | undefined
   let tempGruu: string | undefined
   for (const p = params; p.next(); ) {
-    const v = p.value
     if (p.is('expires')) {
-      expires = v === null ? undefined : parseDeltaSeconds(v, 0, v.length)
-      if (expires === undefined) return undefined
+      const n = p.number(0xffffffff)
+      if (n < 0) return undefined
+      expires = n
     } else if (p.is('q')) {
+      const v = p.value
       if (v === null || !qvalue.test(v)) return undefined
       q = Number(v)
     } else if (p.is('+sip.instance')) {
-      instance = quotedText(v)
+      instance = quotedText(p.value)
       if (instance === undefined) return undefined
     } else if (p.is('reg-id')) {
       // reg-id = 1*DIGIT, 1 to 2^31-1 (RFC 5626 §4.2)
-      if (v === null || !/^[1-9]\d{0,9}$/.test(v) || Number(v) > 0x7fffffff) return undefined
-      regId = Number(v)
+      const n = p.number(0x7fffffff)
+      if (n < 1) return undefined
+      regId = n
     } else if (p.is('pub-gruu')) {
-      pubGruu = quotedText(v)
+      pubGruu = quotedText(p.value)
       if (pubGruu === undefined) return undefined
     } else if (p.is('temp-gruu')) {
-      tempGruu = quotedText(v)
+      tempGruu = quotedText(p.value)
       if (tempGruu === undefined) return undefined
     } else p.keep()
   }

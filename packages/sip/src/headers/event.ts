@@ -4,7 +4,7 @@
  *   Event = ( "Event" / "o" ) HCOLON event-type *( SEMI event-param )
  *   Subscription-State = "Subscription-State" HCOLON substate-value *( SEMI subexp-params )
  */
-import { isToken, parseDigits, scan, TOKEN } from '../chars.ts'
+import { scan, TOKEN } from '../chars.ts'
 import { defineHeader } from '../header.ts'
 import { formatParam, formatParams, type Params, params } from '../params.ts'
 
@@ -29,19 +29,14 @@ export interface SubscriptionStateValue {
   readonly params?: Params | undefined
 }
 
-function seconds(v: string | null): number | false {
-  const n = v === null ? -1 : parseDigits(v, 0, v.length, 0xffffffff)
-  return n < 0 ? false : n
-}
-
 export function parseEvent(s: string, start: number, end: number): EventValue | undefined {
   const typeEnd = scan(s, start, end, TOKEN)
   if (typeEnd === start) return undefined
   let id: string | undefined
   for (const p = params.start(s, typeEnd, end); p.next(); ) {
     if (id === undefined && p.is('id')) {
-      if (p.value === null || !isToken(p.value)) return undefined
-      id = p.value
+      id = p.token()
+      if (id === undefined) return undefined
     } else p.keep()
   }
   if (params.failed) return undefined
@@ -60,17 +55,17 @@ export function parseSubscriptionState(
   let reason: string | undefined
   for (const p = params.start(s, stateEnd, end); p.next(); ) {
     if (p.is('expires')) {
-      const n = seconds(p.value)
-      if (n === false) return undefined
+      const n = p.number(0xffffffff)
+      if (n < 0) return undefined
       expires = n
     } else if (p.is('retry-after')) {
-      const n = seconds(p.value)
-      if (n === false) return undefined
+      const n = p.number(0xffffffff)
+      if (n < 0) return undefined
       retryAfter = n
     } else if (p.is('reason')) {
       // event-reason-value is a token (RFC 6665 §8.4)
-      if (p.value === null || !isToken(p.value)) return undefined
-      reason = p.value.toLowerCase()
+      reason = p.token()?.toLowerCase()
+      if (reason === undefined) return undefined
     } else p.keep()
   }
   if (params.failed) return undefined

@@ -3,7 +3,7 @@
  *
  *   ( name-addr / addr-spec ) *( SEMI ( tag-param / generic-param ) )
  */
-import { charAt, isToken, scanQuoted, skipWs } from '../chars.ts'
+import { charAt, scanQuoted, skipWs } from '../chars.ts'
 import { faultCodes, SipCodecError } from '../errors.ts'
 import { defineHeader } from '../header.ts'
 import { formatNameAddr, type NameAddr, nameAddr, startAddress } from '../name-addr.ts'
@@ -21,8 +21,8 @@ export function parseFromTo(s: string, start: number, end: number): FromToValue 
   let tag: string | undefined
   for (const p = params; p.next(); ) {
     if (tag === undefined && p.is('tag')) {
-      if (p.value === null || !isToken(p.value)) return undefined
-      tag = p.value
+      tag = p.token()
+      if (tag === undefined) return undefined
     } else p.keep()
   }
   if (params.failed) return undefined
@@ -59,8 +59,9 @@ export function parseTagOnly(s: string, start: number, end: number): string | un
   let tag = ''
   for (const p = params.start(s, i, end); p.next(); ) {
     if (tag === '' && p.is('tag')) {
-      if (p.value === null || !isToken(p.value)) return undefined
-      tag = p.value
+      const t = p.token()
+      if (t === undefined) return undefined
+      tag = t
     }
   }
   return params.failed ? undefined : tag

@@ -5,10 +5,10 @@
  *   sent-protocol = protocol-name SLASH protocol-version SLASH transport
  *   sent-by       = host [ COLON port ]
  */
-import { charAt, DIGIT, parseDigits, scan, skipWs, TOKEN } from '../chars.ts'
+import { charAt, DIGIT, nameIs, parseDigits, scan, scanQuoted, skipWs, TOKEN, tokenChar } from '../chars.ts'
 import { defineHeader } from '../header.ts'
 import { isIPv4, isIPv6, scanHost } from '../host.ts'
-import { formatParam, formatParams, type Params, params } from '../params.ts'
+import { formatParam, formatParams, noParams, type Params } from '../params.ts'
 
 export interface ViaValue {
   /** protocol-name "/" protocol-version, `SIP/2.0` unless given. */
@@ -30,10 +30,10 @@ export interface ViaValue {
   readonly params?: Params | undefined
 }
 
-function isReceived(v: string): boolean {
-  // IPv4address / IPv6address; RFC 5118 §4.5: accept a bracketed IPv6 reference too
-  if (v.charCodeAt(0) === 91) return v.charCodeAt(v.length - 1) === 93 && isIPv6(v.slice(1, -1))
-  return isIPv4(v) || isIPv6(v)
+/** received = IPv4address / IPv6address; RFC 5118 §4.5: accept a bracketed IPv6 reference too. */
+function isReceived(s: string, start: number, end: number): boolean {
+  if (s.charCodeAt(start) === 91) return s.charCodeAt(end - 1) === 93 && isIPv6(s.slice(start + 1, end - 1))
+  return isIPv4(s, start, end) || isIPv6(s.slice(start, end))
 }
 
 const commonTransports = ['UDP', 'TCP', 'TLS', 'WSS', 'WS', 'SCTP']
@@ -101,32 +101,63 @@ export function parseVia(s: string, start: number, end: number): ViaValue | unde
   let rport: number | null | undefined
   let maddr: string | undefined
   let ttl: number | undefined
-  for (const p = params.start(s, i, end); p.next(); ) {
-    const v = p.value
-    if (p.is('branch')) {
-      if (v === null || scan(v, 0, v.length, TOKEN) !== v.length) return undefined
-      branch = v
-    } else if (p.is('received')) {
-      if (v === null || !isReceived(v)) return undefined
-      received = v
-    } else if (p.is('rport')) {
-      if (v === null) rport = null
-      else {
-        const n = parseDigits(v, 0, v.length, 65535)
-        if (n < 0) return undefined
-        rport = n
+  let others: Map<string, string | null> | undefined
+  // *( SEMI via-params ), read in place: Via is on every message
+  for (;;) {
+    while (i < end && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++
+    if (i === end) break
+    if (s.charCodeAt(i) !== 59) return undefined
+    i++
+    while (i < end && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++
+    const nameStart = i
+    while (i < end && tokenChar[s.charCodeAt(i)] === 1) i++
+    const nameEnd = i
+    if (nameEnd === nameStart) return undefined
+    while (i < end && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++
+    let vs = -1
+    let ve = -1
+    if (i < end && s.charCodeAt(i) === 61) {
+      i++
+      while (i < end && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++
+      vs = i
+      if (i < end && s.charCodeAt(i) === 34) {
+        i = scanQuoted(s, i, end)
+        if (i === -1) return undefined
+      } else if (i < end && s.charCodeAt(i) === 91) {
+        i = scanHost(s, i, end)
+        if (i === -1) return undefined
+      } else {
+        while (i < end && (tokenChar[s.charCodeAt(i)] === 1 || s.charCodeAt(i) === 58)) i++
       }
-    } else if (p.is('maddr')) {
-      if (v === null || scanHost(v, 0, v.length) !== v.length) return undefined
-      maddr = lower(v)
-    } else if (p.is('ttl')) {
-      const n = v === null ? -1 : parseDigits(v, 0, v.length, 255)
-      if (n < 0) return undefined
-      ttl = n
-    } else p.keep()
+      ve = i
+      if (ve === vs) return undefined
+    }
+    const len = nameEnd - nameStart
+    if (len === 6 && nameIs(s, nameStart, 'branch')) {
+      if (vs === -1 || scan(s, vs, ve, TOKEN) !== ve) return undefined
+      branch = s.slice(vs, ve)
+    } else if (len === 8 && nameIs(s, nameStart, 'received')) {
+      if (vs === -1 || !isReceived(s, vs, ve)) return undefined
+      received = s.slice(vs, ve)
+    } else if (len === 5 && nameIs(s, nameStart, 'rport')) {
+      if (vs === -1) rport = null
+      else {
+        rport = parseDigits(s, vs, ve, 65535)
+        if (rport < 0) return undefined
+      }
+    } else if (len === 5 && nameIs(s, nameStart, 'maddr')) {
+      if (vs === -1 || scanHost(s, vs, ve) !== ve) return undefined
+      maddr = lower(s.slice(vs, ve))
+    } else if (len === 3 && nameIs(s, nameStart, 'ttl')) {
+      ttl = vs === -1 ? -1 : parseDigits(s, vs, ve, 255)
+      if (ttl < 0) return undefined
+    } else {
+      others ??= new Map()
+      const name = s.slice(nameStart, nameEnd).toLowerCase()
+      if (!others.has(name)) others.set(name, vs === -1 ? null : s.slice(vs, ve))
+    }
   }
-  if (params.failed) return undefined
-  return { protocol, transport, host, port, branch, received, rport, maddr, ttl, params: params.others }
+  return { protocol, transport, host, port, branch, received, rport, maddr, ttl, params: others ?? noParams }
 }
 
 /** Lower case, without a new string when there is nothing to change. */
