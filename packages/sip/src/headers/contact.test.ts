@@ -171,9 +171,10 @@ describe('Contact values (RFC 3261 §20.10, §25.1)', () => {
     assert.equal(parse('<sip:a@example.com>;+sip.instance'), undefined)
   })
 
-  test('RFC 5626 §4.2 reg-id: 1 to 2^31-1', () => {
+  test('RFC 5626 §4.2 reg-id: 1*DIGIT, 1 to 2^31-1', () => {
     assert.equal(address('<sip:a@example.com>;reg-id=2147483647')?.regId, 2147483647)
-    for (const bad of ['0', '2147483648', '01', 'x', '"1"', '']) {
+    assert.equal(address('<sip:a@example.com>;reg-id=01')?.regId, 1) // 1*DIGIT allows a leading zero
+    for (const bad of ['0', '2147483648', 'x', '"1"', '', '1.5']) {
       assert.equal(parse(`<sip:a@example.com>;reg-id=${bad}`), undefined, bad)
     }
   })
