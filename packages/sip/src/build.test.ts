@@ -88,7 +88,7 @@ describe('createRequest (RFC 3261 §8.1.1)', () => {
     for (const bad of [
       { ...base, method: 'IN VITE' },
       { ...base, method: 'INVITE', uri: 'not a uri' },
-      { ...base, method: 'INVITE', cseq: 2 ** 31 },
+      { ...base, method: 'INVITE', cseq: 2 ** 32 },
       { ...base, method: 'INVITE', maxForwards: 256 },
       { ...base, method: 'INVITE', headers: { 'X-Bad': 'a\r\nInjected: 1' } },
       { ...base, method: 'INVITE', headers: { 'Bad Name': 'x' } },

@@ -32,7 +32,7 @@ export interface RequestOptions {
   readonly to: FromToValue | Uri | string
   /** Default: a new random Call-ID. */
   readonly callId?: string
-  /** Default: 1. */
+  /** Default: 1. A 32-bit unsigned integer (new dialogs start below 2^31, §8.1.1.5). */
   readonly cseq?: number
   /** Top Via; its branch is generated when missing. Default: none (the transport layer adds it). */
   readonly via?: ViaValue
@@ -97,7 +97,9 @@ export function createRequest(options: RequestOptions): SipRequest {
   const from = toAddress(options.from, 'from')
   const to = toAddress(options.to, 'to')
   const cseq = options.cseq ?? 1
-  if (!Number.isInteger(cseq) || cseq < 0 || cseq > 0x7fffffff) invalid('cseq must be an integer below 2^31')
+  // §8.1.1.5: a new request's CSeq is below 2^31; an ACK or CANCEL copies any 32-bit one
+  if (!Number.isInteger(cseq) || cseq < 0 || cseq > 0xffffffff)
+    invalid('cseq must be a 32-bit unsigned integer')
   const maxForwards = options.maxForwards ?? 70
   if (!Number.isInteger(maxForwards) || maxForwards < 0 || maxForwards > 255)
     invalid('maxForwards must be 0 to 255')

@@ -15,7 +15,11 @@ import type { SipMessage } from './message.ts'
 import { asBuffer, findHeaderEnd, type Head, type ParseError, parseHead, toMessage } from './parse.ts'
 
 export type StreamEvent =
-  | { readonly type: 'message'; readonly message: SipMessage }
+  | {
+      readonly type: 'message'
+      readonly message: SipMessage /** Octets the message took on the stream. */
+      readonly size: number
+    }
   | { readonly type: 'ping' }
   | { readonly type: 'pong' }
   | { readonly type: 'error'; readonly error: ParseError }
@@ -149,7 +153,7 @@ export function createStreamParser(limits?: Partial<Limits>): StreamParser {
       }
       const need = head.bodyStart + head.contentLength
       if (need > end) break
-      events.push({ type: 'message', message: toMessage(head, buf, need) })
+      events.push({ type: 'message', message: toMessage(head, buf, need), size: need - head.start })
       head = undefined
       pos = need
       searchFrom = pos

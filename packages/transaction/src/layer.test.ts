@@ -1,0 +1,238 @@
+import assert from 'node:assert/strict'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { describe, test } from 'node:test'
+import {
+  createResponse,
+  parseMessage,
+  type SipMessage,
+  type SipResponse,
+  serialize,
+  Via,
+} from '@junction/sip'
+import type { Flow, Target } from '@junction/transport'
+import { createHarness, recorder, request, response, udpFlow, udpTarget } from '../test/harness.ts'
+import { createManualClock } from './clock.ts'
+import { faultCodes, TransactionError } from './errors.ts'
+import { createTransactionLayer } from './layer.ts'
+import type { ClientHandler, TransactionTransport, TransactionUser } from './ports.ts'
+import type { ServerTransaction } from './server-transaction.ts'
+
+describe('matching (RFC 3261 §17.2.3, §17.1.3, §9.2)', () => {
+  test('a retransmission matches by branch, sent-by and method; another sent-by is another transaction', () => {
+    const h = createHarness()
+    h.layer.receive(request('OPTIONS'), udpFlow)
+    h.layer.receive(request('OPTIONS'), udpFlow)
+    assert.equal(h.requests.length, 1)
+    const other = request('OPTIONS')
+    other.headers.setRaw('Via', 'SIP/2.0/UDP 192.0.2.99:5060;branch=z9hG4bKabc')
+    h.layer.receive(other, udpFlow)
+    assert.equal(h.requests.length, 2)
+    // the same branch with another method (a CANCEL) is its own transaction too
+    h.layer.receive(request('CANCEL'), udpFlow)
+    assert.equal(h.requests.length, 3)
+  })
+
+  test('a CANCEL is matched to the INVITE server transaction it cancels (§9.2)', () => {
+    const h = createHarness()
+    h.layer.receive(request('INVITE'), udpFlow)
+    h.layer.receive(request('CANCEL'), udpFlow)
+    const [invite, cancel] = h.requests
+    assert.equal(cancel!.cancels, invite)
+    const stray = request('CANCEL', 'z9hG4bKnone')
+    h.layer.receive(stray, udpFlow)
+    assert.equal(h.requests[2]!.cancels, undefined, 'no INVITE: the TU answers 481')
+  })
+
+  test('an ACK for a 2xx (a new branch) goes to the TU without a transaction', () => {
+    const h = createHarness()
+    h.layer.receive(request('ACK', 'z9hG4bKack2xx'), udpFlow)
+    assert.equal(h.acks.length, 1)
+    assert.equal(h.acks[0]!.tx, undefined)
+    assert.equal(h.layer.size, 0)
+  })
+
+  test('RFC 2543 requests (no magic cookie) match by Request-URI, tags, Call-ID, CSeq and Via', () => {
+    const h = createHarness()
+    const inv = request('INVITE', 'old-branch-1')
+    h.layer.receive(inv, udpFlow)
+    h.layer.receive(request('INVITE', 'old-branch-1'), udpFlow)
+    assert.equal(h.requests.length, 1, 'the retransmission matched')
+    const tx = h.requests[0]!
+    tx.respond(createResponse(inv, 486, undefined, { toTag: 't9' }))
+    // an ACK with another To tag does not match; with the response's To tag it does
+    const wrongAck = request('ACK', 'old-branch-1')
+    wrongAck.headers.setRaw('To', '<sip:bob@example.com>;tag=other')
+    wrongAck.headers.setRaw('CSeq', '1 ACK')
+    h.layer.receive(wrongAck, udpFlow)
+    assert.equal(tx.state, 'completed')
+    const ack = request('ACK', 'old-branch-1')
+    ack.headers.setRaw('To', '<sip:bob@example.com>;tag=t9')
+    ack.headers.setRaw('CSeq', '1 ACK')
+    h.layer.receive(ack, udpFlow)
+    assert.equal(tx.state, 'confirmed')
+  })
+
+  test('badbranch (the magic cookie alone, RFC 4475 §3.2.1) falls back to RFC 2543 matching', () => {
+    const h = createHarness()
+    h.layer.receive(request('OPTIONS', 'z9hG4bK'), udpFlow)
+    h.layer.receive(request('OPTIONS', 'z9hG4bK'), udpFlow)
+    assert.equal(h.requests.length, 1)
+  })
+
+  test('responses match client transactions by branch and CSeq method; others are stray', () => {
+    const h = createHarness()
+    const r = recorder()
+    const req = request('INVITE', 'z9hG4bKc1')
+    h.layer.request(req, udpTarget, r)
+    const cancelResponse = response(req, 200)
+    cancelResponse.headers.setRaw('CSeq', '1 CANCEL')
+    h.layer.receive(cancelResponse, udpFlow)
+    assert.deepEqual(r.responses, [])
+    assert.equal(h.stray.length, 1)
+    h.layer.receive(response(req, 180), udpFlow)
+    assert.deepEqual(r.responses, [180])
+  })
+
+  test('messages without what matching needs are dropped and counted', () => {
+    const h = createHarness()
+    const noVia = request('OPTIONS')
+    noVia.headers.remove(Via)
+    h.layer.receive(noVia, udpFlow)
+    const res = response(request('OPTIONS'), 200)
+    res.headers.remove('CSeq')
+    h.layer.receive(res, udpFlow)
+    assert.equal(h.layer.dropped, 2)
+    assert.equal(h.requests.length, 0)
+  })
+})
+
+describe('limits and lifecycle', () => {
+  test('past maxTransactions a new request gets 503 with Retry-After and no state (§21.5.4)', () => {
+    const h = createHarness({ maxTransactions: 1, retryAfter: 7 })
+    h.layer.receive(request('OPTIONS', 'z9hG4bK1'), udpFlow)
+    h.layer.receive(request('OPTIONS', 'z9hG4bK2'), udpFlow)
+    assert.equal(h.requests.length, 1)
+    assert.equal(h.layer.size, 1)
+    const busy = h.sent.find((s) => s.kind === 'response')!.message as SipResponse
+    assert.equal(busy.status, 503)
+    assert.deepEqual(busy.headers.raw('Retry-After'), ['7'])
+    // retransmissions of the live one still match
+    h.layer.receive(request('OPTIONS', 'z9hG4bK1'), udpFlow)
+    assert.equal(h.sent.length, 1)
+  })
+
+  test('request(): a branch is generated when missing; ACK and a live branch are refused', () => {
+    const h = createHarness()
+    const req = request('OPTIONS')
+    req.headers.remove(Via)
+    const tx = h.layer.request(req, udpTarget, recorder())
+    assert.match(tx.request.headers.first(Via)!.branch!, /^z9hG4bK.{10,}/)
+    assert.throws(
+      () => h.layer.request(request('ACK'), udpTarget, recorder()),
+      (e: unknown) => e instanceof TransactionError && e.code === faultCodes.ACK_NOT_A_TRANSACTION,
+    )
+    h.layer.request(request('OPTIONS', 'z9hG4bKsame'), udpTarget, recorder())
+    assert.throws(
+      () => h.layer.request(request('OPTIONS', 'z9hG4bKsame'), udpTarget, recorder()),
+      (e: unknown) => e instanceof TransactionError && e.code === faultCodes.DUPLICATE_BRANCH,
+    )
+  })
+
+  test('diagnostics channels see every transaction created and ended; close() ends them all', () => {
+    const created: unknown[] = []
+    const ended: unknown[] = []
+    const onCreate = (m: unknown) => created.push(m)
+    const onEnd = (m: unknown) => ended.push(m)
+    subscribe('junction:transaction:create', onCreate)
+    subscribe('junction:transaction:end', onEnd)
+    try {
+      const h = createHarness()
+      h.layer.receive(request('INVITE'), udpFlow)
+      h.layer.request(request('OPTIONS', 'z9hG4bKout'), udpTarget, recorder())
+      assert.equal(created.length, 2)
+      h.layer.close()
+      assert.equal(ended.length, 2)
+      assert.equal(h.layer.size, 0)
+      assert.equal(h.clock.pending, 0)
+    } finally {
+      unsubscribe('junction:transaction:create', onCreate)
+      unsubscribe('junction:transaction:end', onEnd)
+    }
+  })
+})
+
+describe('over a lossy link (two layers, virtual time)', () => {
+  /**
+   * A client layer and a server layer joined by an in-memory datagram link that drops chosen
+   * messages (by the order in which they are sent): retransmissions must recover.
+   */
+  function lossyPair(dropNth: ReadonlySet<number>) {
+    const clock = createManualClock()
+    let n = 0
+    const delay = 10
+    const deliver = (
+      to: () => ReturnType<typeof createTransactionLayer>,
+      message: SipMessage,
+      flow: Flow,
+    ) => {
+      if (dropNth.has(n++)) return
+      const bytes = serialize(message)
+      clock.setTimer(delay, () => {
+        const r = parseMessage(bytes)
+        if (r.ok) to().receive(r.message, flow)
+      })
+    }
+    const clientFlow: Flow = { ...udpFlow, id: 'c' }
+    const serverFlow: Flow = { ...udpFlow, id: 's' }
+    const serverTransport: TransactionTransport = {
+      async sendRequest() {},
+      async sendResponse(res) {
+        deliver(() => client, res, clientFlow)
+      },
+    }
+    const clientTransport: TransactionTransport = {
+      async sendRequest(req) {
+        deliver(() => server, req, serverFlow)
+      },
+      async sendResponse() {},
+    }
+    const served: ServerTransaction[] = []
+    const user: TransactionUser = {
+      onRequest(tx) {
+        served.push(tx)
+        tx.respond(
+          createResponse(tx.request, tx.request.method === 'INVITE' ? 486 : 200, undefined, { toTag: 's1' }),
+        )
+      },
+    }
+    const server = createTransactionLayer({ transport: serverTransport, user }, { clock })
+    const client = createTransactionLayer({ transport: clientTransport, user: { onRequest() {} } }, { clock })
+    return { clock, server, client, served }
+  }
+
+  const target: Target = { transport: 'udp', address: '127.0.0.1', port: 5060 }
+
+  test('a non-INVITE request and its response are both lost once: the exchange still completes', () => {
+    // drops #0 (the first request) and #2 (the first response)
+    const p = lossyPair(new Set([0, 2]))
+    const got: number[] = []
+    const handler: ClientHandler = { onResponse: (res) => got.push(res.status) }
+    p.client.request(request('OPTIONS', 'z9hG4bKlossy'), target, handler)
+    p.clock.advance(10_000)
+    assert.deepEqual(got, [200])
+    assert.equal(p.served.length, 1, 'the server saw one transaction, not one per retransmission')
+  })
+
+  test('an INVITE whose failure response and ACK are lost: Timer G and the ACK retransmission recover', () => {
+    // #0 INVITE delivered; #1 the 486 lost; #2 INVITE retransmission delivered; #3 486 again delivered;
+    // #4 the ACK lost; #5 the 486 from Timer G delivered; #6 the ACK again delivered
+    const p = lossyPair(new Set([1, 4]))
+    const got: number[] = []
+    p.client.request(request('INVITE', 'z9hG4bKlossy'), target, { onResponse: (res) => got.push(res.status) })
+    p.clock.advance(40_000)
+    assert.deepEqual(got, [486])
+    assert.equal(p.served[0]!.state, 'terminated')
+    assert.equal(p.server.size, 0)
+    assert.equal(p.client.size, 0)
+  })
+})

@@ -1,0 +1,214 @@
+/**
+ * The transaction layer (RFC 3261 §17): matches every message to its transaction, creates server
+ * transactions for new requests, runs client transactions for the transaction user, and bounds
+ * how many live at once.
+ */
+import { channel } from 'node:diagnostics_channel'
+import {
+  createResponse,
+  generateBranch,
+  type SipMessage,
+  type SipRequest,
+  type SipResponse,
+  ToTag,
+  Via,
+} from '@junction/sip'
+import { type Flow, type Target, viaTransport } from '@junction/transport'
+import {
+  type ClientTransaction,
+  InviteClientTransaction,
+  NonInviteClientTransaction,
+} from './client-transaction.ts'
+import { type Clock, systemClock } from './clock.ts'
+import { faultCodes, TransactionError } from './errors.ts'
+import { clientKey, clientKeyOfResponse, isRfc3261Branch, serverKey } from './keys.ts'
+import type { ClientHandler, TransactionTransport, TransactionUser } from './ports.ts'
+import {
+  InviteServerTransaction,
+  NonInviteServerTransaction,
+  type ServerTransaction,
+} from './server-transaction.ts'
+import { resolveTimers, type TimerSettings } from './timers.ts'
+import type { Context, Transaction } from './transaction.ts'
+
+export interface TransactionLayerOptions {
+  /** T1, T2, T4 and Timer D (defaults 500 ms, 4 s, 5 s, 32 s). */
+  readonly timers?: Partial<TimerSettings>
+  /** Default: the system clock. Tests pass a manual clock. */
+  readonly clock?: Clock
+  /** Most live transactions; past it a new request is answered 503 with Retry-After. Default 100 000. */
+  readonly maxTransactions?: number
+  /** Seconds in that Retry-After. Default 5. */
+  readonly retryAfter?: number
+  /**
+   * Milliseconds before an INVITE server transaction sends 100 Trying by itself: 200 (default,
+   * §17.2.1 lets the TU answer first within 200 ms), 0 for at once, -1 for never.
+   */
+  readonly tryingDelay?: number
+}
+
+export interface TransactionLayerDeps {
+  readonly transport: TransactionTransport
+  readonly user: TransactionUser
+}
+
+export interface TransactionLayer {
+  /** Hands a message received from the transport to its transaction (or the TU). */
+  receive(message: SipMessage, flow: Flow): void
+  /** Starts a client transaction for `request` to `target` (§17.1). Not for an ACK to a 2xx. */
+  request(request: SipRequest, target: Target, handler: ClientHandler): ClientTransaction
+  /** Live transactions. */
+  readonly size: number
+  /** Messages the layer dropped because matching needs what they lack (a valid top Via, CSeq, ...). */
+  readonly dropped: number
+  /** Ends every transaction and stops every timer. */
+  close(): void
+}
+
+/** Published with `{ transaction }` when a transaction is created and when it ends. */
+export const transactionCreated = channel('junction:transaction:create')
+export const transactionEnded = channel('junction:transaction:end')
+
+export function createTransactionLayer(
+  deps: TransactionLayerDeps,
+  options: TransactionLayerOptions = {},
+): TransactionLayer {
+  const servers = new Map<string, ServerTransaction>()
+  const clients = new Map<string, ClientTransaction>()
+  const maxTransactions = options.maxTransactions ?? 100_000
+  const retryAfter = String(options.retryAfter ?? 5)
+  let dropped = 0
+
+  const ctx: Context = {
+    clock: options.clock ?? systemClock,
+    timers: resolveTimers(options.timers),
+    transport: deps.transport,
+    user: deps.user,
+    tryingDelay: options.tryingDelay ?? 200,
+    ended(tx: Transaction) {
+      if (servers.get(tx.key) === tx) servers.delete(tx.key)
+      else if (clients.get(tx.key) === tx) clients.delete(tx.key)
+      if (transactionEnded.hasSubscribers) transactionEnded.publish({ transaction: tx })
+    },
+  }
+
+  function created(tx: Transaction): void {
+    if (transactionCreated.hasSubscribers) transactionCreated.publish({ transaction: tx })
+  }
+
+  function receiveAck(ack: SipRequest, flow: Flow): void {
+    const key = serverKey(ack, 'INVITE')
+    const tx = key === undefined ? undefined : servers.get(key)
+    if (tx instanceof InviteServerTransaction) {
+      // RFC 2543 matching also compares the To tag with the one of the response (§17.2.3)
+      const rfc2543 = !isRfc3261Branch(ack.headers.first(Via)?.branch)
+      const sameDialog = !rfc2543 || ack.headers.get(ToTag) === tx.lastResponse?.headers.get(ToTag)
+      if (sameDialog && tx.ack()) return
+      if (sameDialog && tx.state === 'accepted') {
+        deps.user.onAck?.(ack, flow, tx)
+        return
+      }
+    }
+    deps.user.onAck?.(ack, flow, undefined)
+  }
+
+  function receiveRequest(request: SipRequest, flow: Flow): void {
+    const method = request.method
+    if (method === 'ACK') {
+      receiveAck(request, flow)
+      return
+    }
+    const key = serverKey(request, method)
+    if (key === undefined) {
+      dropped++
+      return
+    }
+    const existing = servers.get(key)
+    if (existing !== undefined) {
+      existing.retransmitted()
+      return
+    }
+    if (servers.size + clients.size >= maxTransactions) {
+      // overload: answer without keeping state (§21.5.4), and keep memory bounded
+      const busy = createResponse(request, 503, undefined, { headers: { 'Retry-After': retryAfter } })
+      deps.transport.sendResponse(busy, flow).catch(() => {})
+      return
+    }
+    let tx: ServerTransaction
+    if (method === 'INVITE') tx = new InviteServerTransaction(key, ctx, request, flow)
+    else {
+      // §9.2: a CANCEL is matched to the INVITE transaction it cancels
+      let cancels: InviteServerTransaction | undefined
+      if (method === 'CANCEL') {
+        const inviteKey = serverKey(request, 'INVITE')
+        const invite = inviteKey === undefined ? undefined : servers.get(inviteKey)
+        if (invite instanceof InviteServerTransaction) cancels = invite
+      }
+      tx = new NonInviteServerTransaction(key, ctx, request, flow, cancels)
+    }
+    servers.set(key, tx)
+    created(tx)
+    if (tx instanceof InviteServerTransaction) tx.start()
+    deps.user.onRequest(tx)
+  }
+
+  function receiveResponse(response: SipResponse, flow: Flow): void {
+    const key = clientKeyOfResponse(response)
+    const tx = key === undefined ? undefined : clients.get(key)
+    if (tx !== undefined) tx.receive(response)
+    else if (key === undefined) dropped++
+    else deps.user.onStrayResponse?.(response, flow)
+  }
+
+  return {
+    receive(message, flow) {
+      if (message.kind === 'request') receiveRequest(message, flow)
+      else receiveResponse(message, flow)
+    },
+
+    request(request, target, handler) {
+      if (request.method === 'ACK') {
+        throw new TransactionError(
+          faultCodes.ACK_NOT_A_TRANSACTION,
+          'an ACK to a 2xx is sent without a transaction (§17.1.1.3)',
+        )
+      }
+      const h = request.headers
+      const top = h.first(Via)
+      let branch = top?.branch
+      if (!isRfc3261Branch(branch)) {
+        branch = generateBranch()
+        // §8.1.1.7: the transport fills in sent-by (§18.1.1); the branch is ours
+        const via = top ?? { transport: viaTransport(target.transport), host: '0.0.0.0' }
+        h.replaceFirst(Via, { ...via, branch })
+      }
+      const key = clientKey(branch, request.method)
+      if (clients.has(key)) {
+        throw new TransactionError(
+          faultCodes.DUPLICATE_BRANCH,
+          `a client transaction with branch ${branch} is live`,
+        )
+      }
+      const tx =
+        request.method === 'INVITE'
+          ? new InviteClientTransaction(key, ctx, request, target, handler)
+          : new NonInviteClientTransaction(key, ctx, request, target, handler)
+      clients.set(key, tx)
+      created(tx)
+      tx.start()
+      return tx
+    },
+
+    get size() {
+      return servers.size + clients.size
+    },
+
+    get dropped() {
+      return dropped
+    },
+
+    close() {
+      for (const tx of [...servers.values(), ...clients.values()]) tx.end()
+    },
+  }
+}

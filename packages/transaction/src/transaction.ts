@@ -1,0 +1,85 @@
+/**
+ * What every transaction shares: its key, its timers on the injected clock, and how it ends.
+ */
+import type { Clock, Timer } from './clock.ts'
+import type { TransactionTransport, TransactionUser } from './ports.ts'
+import type { TimerSettings } from './timers.ts'
+
+/** What a transaction needs from its layer. */
+export interface Context {
+  readonly clock: Clock
+  readonly timers: TimerSettings
+  readonly transport: TransactionTransport
+  readonly user: TransactionUser
+  /** Milliseconds before an INVITE server transaction sends 100 Trying on its own (§17.2.1). */
+  readonly tryingDelay: number
+  /** Removes an ended transaction from the layer's tables. */
+  ended(tx: Transaction): void
+}
+
+export abstract class Transaction {
+  /** The matching key (§17.1.3, §17.2.3). */
+  readonly key: string
+  protected readonly ctx: Context
+  #retransmit: Timer | undefined
+  #timeout: Timer | undefined
+  #ended = false
+
+  constructor(key: string, ctx: Context) {
+    this.key = key
+    this.ctx = ctx
+  }
+
+  /** The current state, named as in RFC 3261 §17 and RFC 6026. */
+  abstract readonly state: string
+
+  /** True for the stream transports: no retransmissions, and the wait timers are zero (§17). */
+  protected abstract readonly reliable: boolean
+
+  /** True once the transaction reached Terminated. */
+  get ended(): boolean {
+    return this.#ended
+  }
+
+  /** Starts (or restarts) the retransmission timer (A, E or G). */
+  protected setRetransmit(ms: number, fn: () => void): void {
+    this.#retransmit?.cancel()
+    this.#retransmit = this.ctx.clock.setTimer(ms, fn)
+  }
+
+  protected stopRetransmit(): void {
+    this.#retransmit?.cancel()
+    this.#retransmit = undefined
+  }
+
+  /** Starts (or restarts) the timer that ends a state (B, D, F, H, I, J, K, L, M). */
+  protected setTimeout(ms: number, fn: () => void): void {
+    this.#timeout?.cancel()
+    this.#timeout = this.ctx.clock.setTimer(ms, fn)
+  }
+
+  protected stopTimeout(): void {
+    this.#timeout?.cancel()
+    this.#timeout = undefined
+  }
+
+  /** Waits `ms` (zero on a reliable transport, §17) in the current state, then terminates. */
+  protected lingerThenEnd(ms: number): void {
+    if (ms <= 0) this.end()
+    else this.setTimeout(ms, () => this.end())
+  }
+
+  /** Moves to Terminated: stops every timer and leaves the layer's tables. */
+  end(): void {
+    if (this.#ended) return
+    this.#ended = true
+    this.stopRetransmit()
+    this.#timeout?.cancel()
+    this.#timeout = undefined
+    this.onEnd()
+    this.ctx.ended(this)
+  }
+
+  /** For subclasses: record the Terminated state. */
+  protected abstract onEnd(): void
+}

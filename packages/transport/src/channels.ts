@@ -1,0 +1,18 @@
+/**
+ * Diagnostics channels of the transport layer (`node:diagnostics_channel`): observers (metrics,
+ * message capture, tracing) subscribe; nothing here changes what the transport does.
+ */
+import { channel } from 'node:diagnostics_channel'
+
+/** `{ flow, size, message }` for every message received and parsed. */
+export const messageIn = channel('junction:transport:message-in')
+/** `{ flow, size, message }` for every message sent. */
+export const messageOut = channel('junction:transport:message-out')
+/** `{ flow, code, reason }` for every input dropped: parse errors, limits. */
+export const dropped = channel('junction:transport:drop')
+/** `{ flow }` when a connection opens (either way). */
+export const connectionOpen = channel('junction:transport:connection-open')
+/** `{ flow, error? }` when a connection closes; the flow is gone (RFC 5626 flow failure). */
+export const connectionClose = channel('junction:transport:connection-close')
+/** `{ listener, error? }` after a TLS listener reloaded its certificate files (or failed to). */
+export const certificatesReload = channel('junction:transport:certificates-reload')

@@ -1,0 +1,625 @@
+/**
+ * The transport layer (RFC 3261 §18, RFC 7118 for WebSocket, RFC 5626 flows): listeners on UDP,
+ * TCP, TLS, WS and WSS, over IPv4 and IPv6, several at once; connections it accepts and opens;
+ * §18.2.1 marking of where requests came from, §18.2.2 routing of responses, §18.1.2 checking of
+ * responses, and bounds on everything a peer can make it hold.
+ */
+import { createSocket, type Socket as DgramSocket } from 'node:dgram'
+import { readFileSync } from 'node:fs'
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import {
+  createServer as createNetServer,
+  isIP,
+  connect as netConnect,
+  type Server,
+  type Socket,
+} from 'node:net'
+import { networkInterfaces } from 'node:os'
+import { createServer as createTlsServer, type TLSSocket, connect as tlsConnect } from 'node:tls'
+import {
+  createResponse,
+  type Limits,
+  type ParseError,
+  parseErrorCodes,
+  parseMessage,
+  type SipMessage,
+  type SipRequest,
+  type SipResponse,
+  serialize,
+  Via,
+} from '@junction/sip'
+import { WebSocket, WebSocketServer } from 'ws'
+import { plainAddress } from './address.ts'
+import { type CertificateStore, createCertificateStore } from './certificates.ts'
+import {
+  certificatesReload,
+  connectionClose,
+  connectionOpen,
+  dropped as droppedChannel,
+  messageIn,
+  messageOut,
+} from './channels.ts'
+import {
+  type Connection,
+  type ConnectionEvents,
+  type ConnectionLimits,
+  StreamConnection,
+  WsConnection,
+} from './connection.ts'
+import { faultCodes, TransportError } from './errors.ts'
+import { type Flow, type Target, type TransportName, viaTransport } from './flow.ts'
+import { hostPort, type ListenerOptions, parseListenerSpec, type TlsFiles } from './listener-spec.ts'
+import { isForUs, markReceived, responseDestination } from './via-routing.ts'
+
+export interface TransportLimits {
+  /** Most connections, inbound and outbound together. Default 10 000. */
+  readonly maxConnections: number
+  /** Most inbound connections from one IP address. Default 100. */
+  readonly maxConnectionsPerIp: number
+  /** Close a connection idle this long (ms). Default 10 minutes. */
+  readonly idleTimeout: number
+  /** Close a connection whose unsent output exceeds this (octets). Default 1 MiB. */
+  readonly maxWriteBuffer: number
+  /** Largest message on a stream or WebSocket (octets). Default 65536. */
+  readonly maxMessageSize: number
+  /** Largest datagram accepted (octets). Default 65535. */
+  readonly maxDatagramSize: number
+  /** Limit on how long connecting may take (ms). Default 10 s. */
+  readonly connectTimeout: number
+}
+
+export const defaultTransportLimits: TransportLimits = Object.freeze({
+  maxConnections: 10_000,
+  maxConnectionsPerIp: 100,
+  idleTimeout: 600_000,
+  maxWriteBuffer: 1 << 20,
+  maxMessageSize: 65_536,
+  maxDatagramSize: 65_535,
+  connectTimeout: 10_000,
+})
+
+export interface TransportOptions {
+  /** `udp:0.0.0.0:5060`, `tcp:[::1]:5060`, `tls:...`, `ws:...`, `wss:...`, or listener objects. */
+  readonly listen: ReadonlyArray<string | ListenerOptions>
+  readonly limits?: Partial<TransportLimits>
+  /** Outgoing TLS and WSS: CA file to trust (default: the system store) for RFC 5922 checks. */
+  readonly tlsClient?: { readonly ca?: string }
+}
+
+export interface TransportDeps {
+  /** Every message received, parsed and (for a request) marked with its source (§18.2.1). */
+  receive(message: SipMessage, flow: Flow): void
+  /** A connection closed: its flow is gone (RFC 5626 §5.3: the registrar drops bindings on it). */
+  flowClosed?(flow: Flow): void
+}
+
+/** A listener once bound: the port is the real one when 0 was asked. */
+export interface BoundListener {
+  readonly transport: TransportName
+  readonly host: string
+  readonly port: number
+  /** What goes in Via sent-by and Record-Route. */
+  readonly advertise: { readonly host: string; readonly port: number }
+}
+
+export interface TransportStats {
+  messagesIn: number
+  messagesOut: number
+  /** Inputs dropped, by reason (a parse error code, or `limit`, `not-for-us`). */
+  readonly drops: Record<string, number>
+  connectionsOpen: number
+  connectionsRefused: number
+}
+
+export interface Transport {
+  start(): Promise<void>
+  /** Stops listening and closes every connection. */
+  stop(): Promise<void>
+  readonly listeners: readonly BoundListener[]
+  /** Sends a request (§18.1.1): fills in the top Via transport and sent-by, opens a connection if needed. */
+  sendRequest(request: SipRequest, target: Target): Promise<void>
+  /** Sends a response (§18.2.2): over the request's connection, or to the Via received/rport. */
+  sendResponse(response: SipResponse, flow: Flow): Promise<void>
+  /** A flow by id, while it is up (UDP flows always are). */
+  flow(id: string): Flow | undefined
+  readonly stats: TransportStats
+}
+
+interface Listener extends BoundListener {
+  readonly index: number
+  readonly options: ListenerOptions
+  close(): Promise<void>
+  /** UDP: its socket. */
+  readonly udp?: DgramSocket
+}
+
+function pickAdvertisedHost(bound: string): string {
+  if (bound !== '0.0.0.0' && bound !== '::') return bound
+  const family = bound === '::' ? 'IPv6' : 'IPv4'
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (!a.internal && a.family === family) return a.address
+  }
+  return family === 'IPv6' ? '::1' : '127.0.0.1'
+}
+
+function parseAdvertise(spec: string | undefined, bound: { host: string; port: number }) {
+  if (spec === undefined) return { host: pickAdvertisedHost(bound.host), port: bound.port }
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(spec)
+  if (m === null) throw new TransportError(faultCodes.INVALID_LISTENER, `invalid advertise address: ${spec}`)
+  const host = m[1]!.startsWith('[') ? m[1]!.slice(1, -1) : m[1]!
+  return { host, port: m[2] === undefined ? bound.port : Number(m[2]) }
+}
+
+function certificates(
+  files: TlsFiles | undefined,
+  what: string,
+  onError: (error: unknown) => void,
+): CertificateStore {
+  if (files === undefined)
+    throw new TransportError(faultCodes.INVALID_LISTENER, `${what} needs tls.cert and tls.key`)
+  return createCertificateStore(files, {
+    onError,
+    ...(files.reloadInterval === undefined ? {} : { interval: files.reloadInterval }),
+  })
+}
+
+export function createTransport(options: TransportOptions, deps: TransportDeps): Transport {
+  const limits: TransportLimits = { ...defaultTransportLimits, ...options.limits }
+  const parseLimits: Partial<Limits> = { maxMessageSize: limits.maxMessageSize }
+  const udpParseLimits: Partial<Limits> = { maxMessageSize: limits.maxDatagramSize }
+  const connLimits: ConnectionLimits = {
+    idleTimeout: limits.idleTimeout,
+    maxWriteBuffer: limits.maxWriteBuffer,
+    parse: parseLimits,
+  }
+  const clientCa = options.tlsClient?.ca === undefined ? undefined : readFileSync(options.tlsClient.ca)
+  const specs = options.listen.map((l) => {
+    const spec = typeof l === 'string' ? parseListenerSpec(l) : l
+    if (spec === undefined)
+      throw new TransportError(faultCodes.INVALID_LISTENER, `invalid listener: ${String(l)}`)
+    return spec
+  })
+  const listeners: Listener[] = []
+  const connections = new Map<string, Connection>() // by flow id
+  const outbound = new Map<string, Connection>() // by transport|address|port of targets we connected to
+  const connecting = new Map<string, Promise<Connection>>()
+  const perIp = new Map<string, number>()
+  const sentBy = new Set<string>()
+  let nextConnection = 1
+  const stats: TransportStats = {
+    messagesIn: 0,
+    messagesOut: 0,
+    drops: {},
+    connectionsOpen: 0,
+    connectionsRefused: 0,
+  }
+
+  function drop(flow: Flow, code: string, reason: string): void {
+    stats.drops[code] = (stats.drops[code] ?? 0) + 1
+    if (droppedChannel.hasSubscribers) droppedChannel.publish({ flow, code, reason })
+  }
+
+  // --- receiving
+
+  function deliver(message: SipMessage, size: number, flow: Flow): void {
+    if (message.kind === 'request') markReceived(message, flow)
+    else if (!isForUs(message, sentBy)) {
+      drop(flow, 'not-for-us', 'the top Via is not ours (§18.1.2)')
+      return
+    }
+    stats.messagesIn++
+    if (messageIn.hasSubscribers) messageIn.publish({ flow, size, message })
+    deps.receive(message, flow)
+  }
+
+  /** A request that did not parse but whose fields could be read is answered (400, 414, 513). */
+  function rejectUnparsed(error: ParseError, flow: Flow, reply: (bytes: Uint8Array) => Promise<void>): void {
+    drop(flow, error.code, error.reason)
+    if (error.headers === undefined || error.status === undefined) return
+    const res = createResponse({ headers: error.headers }, error.status)
+    reply(serialize(res)).catch(() => {})
+  }
+
+  const connectionEvents: ConnectionEvents = {
+    message: (message, size, conn) => deliver(message, size, conn.flow),
+    parseError: (error, conn) => rejectUnparsed(error, conn.flow, (bytes) => conn.write(bytes)),
+    closed(conn, error) {
+      connections.delete(conn.flow.id)
+      for (const [key, c] of outbound) if (c === conn) outbound.delete(key)
+      if (!conn.outbound) {
+        const ip = conn.flow.remote.address
+        const n = (perIp.get(ip) ?? 1) - 1
+        if (n <= 0) perIp.delete(ip)
+        else perIp.set(ip, n)
+      }
+      stats.connectionsOpen--
+      if (connectionClose.hasSubscribers) connectionClose.publish({ flow: conn.flow, error })
+      deps.flowClosed?.(conn.flow)
+    },
+  }
+
+  function newFlow(
+    transport: TransportName,
+    local: { address: string; port: number },
+    remote: { address: string; port: number },
+  ): Flow {
+    return {
+      id: `${transport}:${nextConnection++}`,
+      transport,
+      reliable: true,
+      secure: transport === 'tls' || transport === 'wss',
+      local: { address: plainAddress(local.address), port: local.port },
+      remote: { address: plainAddress(remote.address), port: remote.port },
+    }
+  }
+
+  function admit(remoteAddress: string): boolean {
+    const ip = plainAddress(remoteAddress)
+    if (connections.size >= limits.maxConnections || (perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp) {
+      stats.connectionsRefused++
+      return false
+    }
+    perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
+    return true
+  }
+
+  function register(conn: Connection): Connection {
+    connections.set(conn.flow.id, conn)
+    stats.connectionsOpen++
+    if (connectionOpen.hasSubscribers) connectionOpen.publish({ flow: conn.flow })
+    return conn
+  }
+
+  function acceptStream(socket: Socket, transport: 'tcp' | 'tls'): void {
+    if (socket.remoteAddress === undefined || !admit(socket.remoteAddress)) {
+      socket.destroy()
+      return
+    }
+    const flow = newFlow(
+      transport,
+      { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
+      { address: socket.remoteAddress, port: socket.remotePort ?? 0 },
+    )
+    register(new StreamConnection(socket, flow, false, connectionEvents, connLimits))
+  }
+
+  function acceptWs(ws: WebSocket, socket: Socket, transport: 'ws' | 'wss'): void {
+    if (socket.remoteAddress === undefined || !admit(socket.remoteAddress)) {
+      ws.terminate()
+      return
+    }
+    const flow = newFlow(
+      transport,
+      { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
+      { address: socket.remoteAddress, port: socket.remotePort ?? 0 },
+    )
+    register(new WsConnection(ws, flow, false, connectionEvents, connLimits))
+  }
+
+  function udpFlow(listener: Listener, address: string, port: number): Flow {
+    const remote = { address: plainAddress(address), port }
+    return {
+      id: `udp:${listener.index}:${hostPort(remote.address, port)}`,
+      transport: 'udp',
+      reliable: false,
+      secure: false,
+      local: { address: listener.host, port: listener.port },
+      remote,
+    }
+  }
+
+  // --- listening
+
+  async function listenUdp(spec: ListenerOptions, index: number): Promise<Listener> {
+    const socket = createSocket({ type: isIP(spec.host) === 6 ? 'udp6' : 'udp4' })
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject)
+      socket.bind(spec.port, spec.host, () => {
+        socket.off('error', reject)
+        resolve()
+      })
+    })
+    const bound = socket.address()
+    const listener: Listener = {
+      index,
+      options: spec,
+      transport: 'udp',
+      host: spec.host,
+      port: bound.port,
+      advertise: parseAdvertise(spec.advertise, { host: spec.host, port: bound.port }),
+      udp: socket,
+      close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+    }
+    socket.on('error', () => {}) // ICMP errors and the like: a datagram socket keeps serving
+    socket.on('message', (msg, rinfo) => {
+      const flow = udpFlow(listener, rinfo.address, rinfo.port)
+      const r = parseMessage(msg, udpParseLimits)
+      if (r.ok) deliver(r.message, msg.length, flow)
+      else if (r.error.code === parseErrorCodes.EMPTY)
+        return // a CRLF keep-alive
+      else
+        rejectUnparsed(r.error, flow, (bytes) =>
+          udpSend(listener, bytes, flow.remote.address, flow.remote.port),
+        )
+    })
+    return listener
+  }
+
+  async function listenServer(spec: ListenerOptions, index: number): Promise<Listener> {
+    let server: Server | HttpServer
+    let wss: WebSocketServer | undefined
+    // TLS and WSS: certificates reloaded from their files without a restart
+    const store =
+      spec.transport === 'tls' || spec.transport === 'wss'
+        ? certificates(spec.tls, `a ${spec.transport.toUpperCase()} listener`, (error) => {
+            if (certificatesReload.hasSubscribers) certificatesReload.publish({ listener: spec, error })
+          })
+        : undefined
+    switch (spec.transport) {
+      case 'tcp':
+        server = createNetServer((socket) => acceptStream(socket, 'tcp'))
+        break
+      case 'tls': {
+        const tls = createTlsServer(store!.serverOptions(), (socket: TLSSocket) =>
+          acceptStream(socket, 'tls'),
+        )
+        store!.onReload(() => {
+          tls.setSecureContext(store!.serverOptions())
+          if (certificatesReload.hasSubscribers) certificatesReload.publish({ listener: spec })
+        })
+        server = tls
+        break
+      }
+      default: {
+        const http = store === undefined ? createHttpServer() : createHttpsServer(store.serverOptions())
+        if (store !== undefined) {
+          const https = http as ReturnType<typeof createHttpsServer>
+          store.onReload(() => {
+            https.setSecureContext(store.serverOptions())
+            if (certificatesReload.hasSubscribers) certificatesReload.publish({ listener: spec })
+          })
+        }
+        server = http
+        const transport = spec.transport === 'wss' ? 'wss' : 'ws'
+        wss = new WebSocketServer({
+          server: http,
+          ...(spec.path === undefined ? {} : { path: spec.path }),
+          maxPayload: limits.maxMessageSize,
+          // RFC 7118 §4: the "sip" sub-protocol is required
+          handleProtocols: (protocols) => (protocols.has('sip') ? 'sip' : false),
+        })
+        wss.on('connection', (ws, req) => {
+          if (ws.protocol !== 'sip') {
+            ws.close(1002, 'the sip sub-protocol is required (RFC 7118)')
+            return
+          }
+          acceptWs(ws, req.socket, transport)
+        })
+      }
+    }
+    const s = server
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject)
+      s.listen(spec.port, spec.host, () => {
+        s.off('error', reject)
+        resolve()
+      })
+    })
+    const address = s.address()
+    const port = typeof address === 'object' && address !== null ? address.port : spec.port
+    return {
+      index,
+      options: spec,
+      transport: spec.transport,
+      host: spec.host,
+      port,
+      advertise: parseAdvertise(spec.advertise, { host: spec.host, port }),
+      close: () =>
+        new Promise<void>((resolve) => {
+          store?.close()
+          wss?.close()
+          s.close(() => resolve())
+        }),
+    }
+  }
+
+  // --- sending
+
+  function udpSend(listener: Listener, bytes: Uint8Array, address: string, port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      listener.udp!.send(bytes, port, address, (error) => (error ? reject(error) : resolve()))
+    })
+  }
+
+  function listenerFor(transport: TransportName, address: string): Listener | undefined {
+    const family = isIP(address)
+    const same = listeners.filter((l) => l.transport === transport)
+    return (
+      same.find((l) => isIP(l.host) === family || (l.host === '::' && family === 4)) ??
+      same[0] ??
+      // no listener of that transport (e.g. an outgoing WS client): advertise the first one's host
+      listeners[0]
+    )
+  }
+
+  function connect(target: Target): Promise<Connection> {
+    const key = `${target.transport}|${target.address}|${target.port}`
+    const live = outbound.get(key)
+    if (live !== undefined && !live.closed) return Promise.resolve(live)
+    const pending = connecting.get(key)
+    if (pending !== undefined) return pending
+    if (connections.size >= limits.maxConnections) {
+      return Promise.reject(new TransportError(faultCodes.CONNECTION_LIMIT, 'connection limit reached'))
+    }
+    const promise = openConnection(target).then(
+      (conn) => {
+        connecting.delete(key)
+        outbound.set(key, register(conn))
+        return conn
+      },
+      (error: unknown) => {
+        connecting.delete(key)
+        throw error
+      },
+    )
+    connecting.set(key, promise)
+    return promise
+  }
+
+  function openConnection(target: Target): Promise<Connection> {
+    const { address, port } = target
+    const servername = target.serverName ?? (isIP(address) === 0 ? address : undefined)
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => fail(new Error(`connect to ${hostPort(address, port)} timed out`)),
+        limits.connectTimeout,
+      )
+      let settled = false
+      const fail = (error: Error) => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        reject(error)
+      }
+      const done = (conn: Connection) => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        resolve(conn)
+      }
+      if (target.transport === 'ws' || target.transport === 'wss') {
+        const url = `${target.transport}://${hostPort(address, port)}/`
+        const ws = new WebSocket(url, 'sip', {
+          ...(clientCa === undefined ? {} : { ca: clientCa }),
+          ...(servername === undefined ? {} : { servername }),
+          maxPayload: limits.maxMessageSize,
+        })
+        ws.once('error', fail)
+        ws.once('open', () => {
+          const socket = (ws as unknown as { _socket: Socket })._socket
+          const flow = newFlow(
+            target.transport,
+            { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
+            { address, port },
+          )
+          done(new WsConnection(ws, flow, true, connectionEvents, connLimits))
+        })
+        return
+      }
+      const socket =
+        target.transport === 'tls'
+          ? tlsConnect({
+              host: address,
+              port,
+              // RFC 5922: the certificate must match the domain of the URI we resolved
+              ...(servername === undefined ? {} : { servername }),
+              ...(clientCa === undefined ? {} : { ca: clientCa }),
+            })
+          : netConnect({ host: address, port })
+      socket.once('error', fail)
+      socket.once(target.transport === 'tls' ? 'secureConnect' : 'connect', () => {
+        socket.off('error', fail)
+        const flow = newFlow(
+          target.transport,
+          { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
+          { address, port },
+        )
+        done(new StreamConnection(socket, flow, true, connectionEvents, connLimits))
+      })
+    })
+  }
+
+  function out(flow: Flow, bytes: Uint8Array, message: SipMessage): void {
+    stats.messagesOut++
+    if (messageOut.hasSubscribers) messageOut.publish({ flow, size: bytes.length, message })
+  }
+
+  async function sendRequest(request: SipRequest, target: Target): Promise<void> {
+    const listener = listenerFor(target.transport, target.address)
+    if (listener === undefined) throw new TransportError(faultCodes.NO_LISTENER, 'no listener to send from')
+    // §18.1.1: the transport fills in the top Via; RFC 3581: ask for rport
+    const top = request.headers.first(Via)
+    request.headers.replaceFirst(Via, {
+      ...top,
+      transport: viaTransport(target.transport),
+      host: listener.advertise.host.includes(':') ? `[${listener.advertise.host}]` : listener.advertise.host,
+      port: listener.advertise.port,
+      rport: top?.rport ?? null,
+    })
+    const bytes = serialize(request)
+    if (target.transport === 'udp') {
+      await udpSend(listener, bytes, target.address, target.port)
+      out(udpFlow(listener, target.address, target.port), bytes, request)
+      return
+    }
+    let conn = target.flowId === undefined ? undefined : connections.get(target.flowId)
+    if (conn === undefined || conn.closed) conn = await connect(target)
+    await conn.write(bytes)
+    out(conn.flow, bytes, request)
+  }
+
+  async function sendResponse(response: SipResponse, flow: Flow): Promise<void> {
+    const bytes = serialize(response)
+    if (!flow.reliable) {
+      const listener = listeners[Number(flow.id.split(':')[1])]
+      const to = responseDestination(response, flow) ?? flow.remote
+      if (listener?.udp === undefined)
+        throw new TransportError(faultCodes.NO_LISTENER, `no UDP listener for ${flow.id}`)
+      await udpSend(listener, bytes, to.address, to.port)
+      out(flow, bytes, response)
+      return
+    }
+    const conn = connections.get(flow.id)
+    if (conn !== undefined && !conn.closed) {
+      await conn.write(bytes)
+      out(flow, bytes, response)
+      return
+    }
+    // §18.2.2: the connection is gone; open one to received (or sent-by) and the sent-by port.
+    // A WebSocket peer cannot be reached that way (RFC 7118 §5: the flow is the only way back).
+    if (flow.transport === 'ws' || flow.transport === 'wss') {
+      throw new TransportError(faultCodes.FLOW_GONE, `flow ${flow.id} is closed`)
+    }
+    const to = responseDestination(response, flow)
+    if (to === undefined) throw new TransportError(faultCodes.FLOW_GONE, `flow ${flow.id} is closed`)
+    const conn2 = await connect({ transport: flow.transport, address: to.address, port: to.port })
+    await conn2.write(bytes)
+    out(conn2.flow, bytes, response)
+  }
+
+  return {
+    async start() {
+      for (const [index, spec] of specs.entries()) {
+        const l = spec.transport === 'udp' ? await listenUdp(spec, index) : await listenServer(spec, index)
+        listeners.push(l)
+        const adv = l.advertise
+        sentBy.add(
+          `${adv.host.includes(':') ? `[${adv.host.toLowerCase()}]` : adv.host.toLowerCase()}:${adv.port}`,
+        )
+      }
+    },
+    async stop() {
+      for (const conn of connections.values()) conn.close()
+      await Promise.all(listeners.map((l) => l.close()))
+      for (const conn of connections.values()) conn.destroy('transport stopped')
+      listeners.length = 0
+    },
+    get listeners() {
+      return listeners
+    },
+    sendRequest,
+    sendResponse,
+    flow(id) {
+      if (id.startsWith('udp:')) {
+        const m = /^udp:(\d+):(\[[^\]]+\]|[^:]+):(\d+)$/.exec(id)
+        const l = m === null ? undefined : listeners[Number(m[1])]
+        if (m === null || l === undefined) return undefined
+        return udpFlow(l, m[2]!.startsWith('[') ? m[2]!.slice(1, -1) : m[2]!, Number(m[3]))
+      }
+      const conn = connections.get(id)
+      return conn === undefined || conn.closed ? undefined : conn.flow
+    },
+    stats,
+  }
+}

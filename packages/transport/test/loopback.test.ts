@@ -1,0 +1,123 @@
+/**
+ * Loopback integration: two transports exchange a request and its response over UDP, TCP, TLS,
+ * WS and WSS, on IPv4 and IPv6 (RFC 3261 §18, RFC 7118).
+ */
+import assert from 'node:assert/strict'
+import { before, describe, test } from 'node:test'
+import { createRequest, createResponse, type SipMessage, type SipRequest, Via } from '@junction/sip'
+import type { Flow, TransportName } from '../src/flow.ts'
+import { createTransport, type Transport } from '../src/transport.ts'
+import { createTestPki, type TestPki } from './certs.ts'
+
+interface Received {
+  message: SipMessage
+  flow: Flow
+}
+
+function inbox() {
+  const got: Received[] = []
+  const waiters: Array<() => void> = []
+  return {
+    got,
+    push(r: Received) {
+      got.push(r)
+      for (const w of waiters.splice(0)) w()
+    },
+    async next(count = 1, ms = 3000): Promise<Received> {
+      const deadline = Date.now() + ms
+      while (got.length < count) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for message #${count}`)
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve)
+          setTimeout(resolve, 50)
+        })
+      }
+      return got[count - 1]!
+    },
+  }
+}
+
+function options(): SipRequest {
+  return createRequest({
+    method: 'OPTIONS',
+    uri: 'sip:b@127.0.0.1',
+    from: 'sip:a@example.com',
+    to: 'sip:b@example.com',
+    via: { transport: 'UDP', host: '0.0.0.0', rport: null },
+  })
+}
+
+let pki: TestPki
+let certA: { cert: string; key: string }
+let certB: { cert: string; key: string }
+
+before(() => {
+  pki = createTestPki()
+  certA = pki.issue('a', ['a.test', '127.0.0.1', '::1'])
+  certB = pki.issue('b', ['b.test', '127.0.0.1', '::1'])
+})
+
+const cases: Array<[TransportName, string]> = [
+  ['udp', '127.0.0.1'],
+  ['udp', '::1'],
+  ['tcp', '127.0.0.1'],
+  ['tcp', '::1'],
+  ['tls', '127.0.0.1'],
+  ['tls', '::1'],
+  ['ws', '127.0.0.1'],
+  ['ws', '::1'],
+  ['wss', '127.0.0.1'],
+  ['wss', '::1'],
+]
+
+describe('a request and its response over every transport, IPv4 and IPv6', () => {
+  for (const [transport, host] of cases) {
+    test(`${transport} on ${host}`, async () => {
+      const secure = transport === 'tls' || transport === 'wss'
+      const hostSpec = host.includes(':') ? `[${host}]` : host
+      const boxA = inbox()
+      const boxB = inbox()
+      const listen = (cert: { cert: string; key: string }) =>
+        secure ? [{ transport, host, port: 0, tls: { ...cert, ca: pki.ca } }] : [`${transport}:${hostSpec}:0`]
+      const a: Transport = createTransport(
+        { listen: listen(certA), tlsClient: { ca: pki.ca } },
+        { receive: (message, flow) => boxA.push({ message, flow }) },
+      )
+      const b: Transport = createTransport(
+        { listen: listen(certB), tlsClient: { ca: pki.ca } },
+        { receive: (message, flow) => boxB.push({ message, flow }) },
+      )
+      await a.start()
+      await b.start()
+      try {
+        const port = b.listeners[0]!.port
+        const req = options()
+        await a.sendRequest(req, {
+          transport,
+          address: host,
+          port,
+          serverName: secure ? 'b.test' : undefined,
+        })
+        const inB = await boxB.next()
+        assert.equal(inB.message.kind, 'request')
+        assert.equal(inB.flow.transport, transport)
+        assert.equal(inB.flow.remote.address, host)
+        const via = inB.message.headers.first(Via)!
+        assert.equal(via.transport, transport.toUpperCase())
+        // §18.1.1 sent-by is A's listener; RFC 3581: rport filled in with the source port
+        assert.equal(via.port, a.listeners[0]!.port)
+        assert.equal(via.rport, inB.flow.remote.port)
+        await b.sendResponse(createResponse(inB.message as SipRequest, 200), inB.flow)
+        const inA = await boxA.next()
+        assert.ok(inA.message.kind === 'response' && inA.message.status === 200)
+        if (transport !== 'udp')
+          assert.equal(inA.flow.id, a.flow(inA.flow.id)?.id, 'the same connection carried both')
+        assert.equal(b.stats.messagesIn, 1)
+        assert.equal(a.stats.messagesOut, 1)
+      } finally {
+        await a.stop()
+        await b.stop()
+      }
+    })
+  }
+})
