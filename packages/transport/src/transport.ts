@@ -444,7 +444,8 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
   }
 
   function connect(target: Target): Promise<Connection> {
-    const key = `${target.transport}|${target.address}|${target.port}`
+    // a TLS connection proves one domain (RFC 5922): it is reused only for that domain
+    const key = `${target.transport}|${target.address}|${target.port}|${target.serverName ?? ''}`
     const live = outbound.get(key)
     if (live !== undefined && !live.closed) return Promise.resolve(live)
     const pending = connecting.get(key)
