@@ -132,10 +132,10 @@ export function createRequest(options: RequestOptions): SipRequest {
 
 export interface ResponseOptions {
   /** To tag to add when the request has none (§8.2.6.2). Default: a new random tag. */
-  readonly toTag?: string
-  readonly headers?: RawHeaders
-  readonly body?: Uint8Array | string
-  readonly contentType?: string
+  readonly toTag?: string | undefined
+  readonly headers?: RawHeaders | undefined
+  readonly body?: Uint8Array | string | undefined
+  readonly contentType?: string | undefined
 }
 
 /**

@@ -33,18 +33,18 @@ import type { Context, Transaction } from './transaction.ts'
 
 export interface TransactionLayerOptions {
   /** T1, T2, T4 and Timer D (defaults 500 ms, 4 s, 5 s, 32 s). */
-  readonly timers?: Partial<TimerSettings>
+  readonly timers?: Partial<TimerSettings> | undefined
   /** Default: the system clock. Tests pass a manual clock. */
-  readonly clock?: Clock
+  readonly clock?: Clock | undefined
   /** Most live transactions; past it a new request is answered 503 with Retry-After. Default 100 000. */
-  readonly maxTransactions?: number
+  readonly maxTransactions?: number | undefined
   /** Seconds in that Retry-After. Default 5. */
-  readonly retryAfter?: number
+  readonly retryAfter?: number | undefined
   /**
    * Milliseconds before an INVITE server transaction sends 100 Trying by itself: 200 (default,
    * §17.2.1 lets the TU answer first within 200 ms), 0 for at once, -1 for never.
    */
-  readonly tryingDelay?: number
+  readonly tryingDelay?: number | undefined
 }
 
 export interface TransactionLayerDeps {

@@ -47,3 +47,21 @@ export function isReliable(transport: TransportName): boolean {
 export function viaTransport(transport: TransportName): string {
   return transport.toUpperCase()
 }
+
+/** The transport of a Via transport token (UDP, TCP, TLS, WS, WSS; any case), or undefined (SCTP, ...). */
+export function transportOfVia(token: string): TransportName | undefined {
+  switch (token.toUpperCase()) {
+    case 'UDP':
+      return 'udp'
+    case 'TCP':
+      return 'tcp'
+    case 'TLS':
+      return 'tls'
+    case 'WS':
+      return 'ws'
+    case 'WSS':
+      return 'wss'
+    default:
+      return undefined
+  }
+}

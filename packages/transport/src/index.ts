@@ -10,9 +10,11 @@ export {
 export type { ResolveErrorCode, TransportFaultCode } from './errors.ts'
 export { faultCodes, resolveErrorCodes, TransportError } from './errors.ts'
 export type { Endpoint, Flow, Target, TransportName } from './flow.ts'
-export { isReliable, viaTransport } from './flow.ts'
+export { isReliable, transportOfVia, viaTransport } from './flow.ts'
 export type { ListenerOptions, TlsFiles } from './listener-spec.ts'
 export { parseListenerSpec } from './listener-spec.ts'
+export type { MemorySource, MemoryTransport, MemoryTransportOptions, SentMessage } from './memory.ts'
+export { createMemoryTransport } from './memory.ts'
 export type {
   Dns,
   DnsAddressRecord,

@@ -48,7 +48,7 @@ import {
   WsConnection,
 } from './connection.ts'
 import { faultCodes, TransportError } from './errors.ts'
-import { type Flow, type Target, type TransportName, viaTransport } from './flow.ts'
+import { type Flow, type Target, type TransportName, transportOfVia, viaTransport } from './flow.ts'
 import { hostPort, type ListenerOptions, parseListenerSpec, type TlsFiles } from './listener-spec.ts'
 import { isForUs, markReceived, responseDestination } from './via-routing.ts'
 
@@ -82,9 +82,9 @@ export const defaultTransportLimits: TransportLimits = Object.freeze({
 export interface TransportOptions {
   /** `udp:0.0.0.0:5060`, `tcp:[::1]:5060`, `tls:...`, `ws:...`, `wss:...`, or listener objects. */
   readonly listen: ReadonlyArray<string | ListenerOptions>
-  readonly limits?: Partial<TransportLimits>
+  readonly limits?: Partial<TransportLimits> | undefined
   /** Outgoing TLS and WSS: CA file to trust (default: the system store) for RFC 5922 checks. */
-  readonly tlsClient?: { readonly ca?: string }
+  readonly tlsClient?: { readonly ca?: string | undefined } | undefined
 }
 
 export interface TransportDeps {
@@ -121,8 +121,14 @@ export interface Transport {
   sendRequest(request: SipRequest, target: Target): Promise<void>
   /** Sends a response (§18.2.2): over the request's connection, or to the Via received/rport. */
   sendResponse(response: SipResponse, flow: Flow): Promise<void>
+  /** Sends a response by its top Via alone, with no flow (§16.11, §18.2.2): what a stateless proxy does. */
+  forwardResponse(response: SipResponse): Promise<void>
   /** A flow by id, while it is up (UDP flows always are). */
   flow(id: string): Flow | undefined
+  /** The listener a request to `target` goes out from (its advertised address is the sent-by). */
+  localFor(target: Target): BoundListener | undefined
+  /** The listener a flow belongs to (for a connection: the listener of the same transport and family). */
+  listenerOf(flow: Flow): BoundListener | undefined
   readonly stats: TransportStats
 }
 
@@ -184,6 +190,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
   const connections = new Map<string, Connection>() // by flow id
   const outbound = new Map<string, Connection>() // by transport|address|port of targets we connected to
   const connecting = new Map<string, Promise<Connection>>()
+  const byRemote = new Map<string, Connection>() // by transport|address|port of the peer
   const perIp = new Map<string, number>()
   const sentBy = new Set<string>()
   let nextConnection = 1
@@ -227,6 +234,8 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     closed(conn, error) {
       connections.delete(conn.flow.id)
       for (const [key, c] of outbound) if (c === conn) outbound.delete(key)
+      const rk = remoteKey(conn.flow.transport, conn.flow.remote.address, conn.flow.remote.port)
+      if (byRemote.get(rk) === conn) byRemote.delete(rk)
       if (!conn.outbound) {
         const ip = conn.flow.remote.address
         const n = (perIp.get(ip) ?? 1) - 1
@@ -264,8 +273,14 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     return true
   }
 
+  function remoteKey(transport: TransportName, address: string, port: number): string {
+    return `${transport}|${plainAddress(address)}|${port}`
+  }
+
   function register(conn: Connection): Connection {
     connections.set(conn.flow.id, conn)
+    const r = conn.flow.remote
+    byRemote.set(remoteKey(conn.flow.transport, r.address, r.port), conn)
     stats.connectionsOpen++
     if (connectionOpen.hasSubscribers) connectionOpen.publish({ flow: conn.flow })
     return conn
@@ -589,6 +604,44 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     out(conn2.flow, bytes, response)
   }
 
+  /**
+   * §16.11, §18.2.2: a response sent by its top Via alone (a stateless proxy, or a response no
+   * transaction matched): UDP to `received`/`rport` or the sent-by; a stream transport over an open
+   * connection to that address, else a new TCP or TLS connection. A WebSocket peer is reachable
+   * only over its own connection.
+   */
+  async function forwardResponse(response: SipResponse): Promise<void> {
+    const top = response.headers.first(Via)
+    const transport = top === undefined ? undefined : transportOfVia(top.transport)
+    if (transport === undefined) throw new TransportError(faultCodes.NO_LISTENER, 'no usable Via to send by')
+    const pseudo: Flow = {
+      id: '',
+      transport,
+      reliable: transport !== 'udp',
+      secure: transport === 'tls' || transport === 'wss',
+      local: { address: '', port: 0 },
+      remote: { address: '', port: 0 },
+    }
+    const to = responseDestination(response, pseudo)
+    if (to === undefined) throw new TransportError(faultCodes.NO_LISTENER, 'no usable Via to send by')
+    const bytes = serialize(response)
+    if (transport === 'udp') {
+      const listener = listenerFor('udp', to.address)
+      if (listener?.udp === undefined) throw new TransportError(faultCodes.NO_LISTENER, 'no UDP listener')
+      await udpSend(listener, bytes, to.address, to.port)
+      out(udpFlow(listener, to.address, to.port), bytes, response)
+      return
+    }
+    let conn = byRemote.get(remoteKey(transport, to.address, to.port))
+    if (conn === undefined || conn.closed) {
+      if (transport === 'ws' || transport === 'wss')
+        throw new TransportError(faultCodes.FLOW_GONE, 'no WebSocket connection to the Via address')
+      conn = await connect({ transport, address: to.address, port: to.port })
+    }
+    await conn.write(bytes)
+    out(conn.flow, bytes, response)
+  }
+
   return {
     async start() {
       for (const [index, spec] of specs.entries()) {
@@ -611,6 +664,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     },
     sendRequest,
     sendResponse,
+    forwardResponse,
     flow(id) {
       if (id.startsWith('udp:')) {
         const m = /^udp:(\d+):(\[[^\]]+\]|[^:]+):(\d+)$/.exec(id)
@@ -620,6 +674,11 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
       }
       const conn = connections.get(id)
       return conn === undefined || conn.closed ? undefined : conn.flow
+    },
+    localFor: (target) => listenerFor(target.transport, target.address),
+    listenerOf(flow) {
+      if (flow.transport === 'udp') return listeners[Number(flow.id.split(':')[1])]
+      return listenerFor(flow.transport, flow.local.address)
     },
     stats,
   }
