@@ -69,3 +69,65 @@ export class DiameterCodecError extends Error {
     this.resultCode = options?.resultCode
   }
 }
+
+/**
+ * Codes of the peer layer (peer.ts, node.ts): why `request()` rejected, and why a connection was
+ * closed (`DiameterPeer.lastError`, the `error` of the peer-state and connection-close channels).
+ * A closed connection may also carry a framing code of `decodeErrorCodes` (version, length, size).
+ */
+export const peerErrorCodes = {
+  /** No answer within the request timeout. */
+  TIMEOUT: 'JUNCTION_ERR_DIAMETER_TIMEOUT',
+  /** `maxPending` requests are waiting for answers already: rejected at once. */
+  TOO_MANY_PENDING: 'JUNCTION_ERR_DIAMETER_TOO_MANY_PENDING',
+  /** The connection the request went out on closed before the answer came. */
+  CONNECTION_CLOSED: 'JUNCTION_ERR_DIAMETER_CONNECTION_CLOSED',
+  /** `request()` before `start()` or after `stop()`. */
+  NOT_STARTED: 'JUNCTION_ERR_DIAMETER_NOT_STARTED',
+  /** An answer that does not decode (`error.cause` is the decode error, `error.answer` the message when it could be read). */
+  BAD_ANSWER: 'JUNCTION_ERR_DIAMETER_BAD_ANSWER',
+  /** The TCP connection could not be opened. */
+  CONNECT_FAILED: 'JUNCTION_ERR_DIAMETER_CONNECT_FAILED',
+  /** No TCP connection, CEA, CER (on an accepted connection) or DPA in time. */
+  HANDSHAKE_TIMEOUT: 'JUNCTION_ERR_DIAMETER_HANDSHAKE_TIMEOUT',
+  /** The peer's CEA carried a Result-Code other than 2001 (`error.resultCode`). */
+  CAPABILITIES_REJECTED: 'JUNCTION_ERR_DIAMETER_CAPABILITIES_REJECTED',
+  /** No application in common with the peer (CEA 5010 sent, or the peer's CEA advertised none of ours). */
+  NO_COMMON_APPLICATION: 'JUNCTION_ERR_DIAMETER_NO_COMMON_APPLICATION',
+  /** A CER from a host that is not in the peer table while only known peers are accepted (CEA 3010 sent). */
+  UNKNOWN_PEER: 'JUNCTION_ERR_DIAMETER_UNKNOWN_PEER',
+  /** A message other than CER as the first one of an accepted connection, or other than CEA while waiting for it. */
+  UNEXPECTED_MESSAGE: 'JUNCTION_ERR_DIAMETER_UNEXPECTED_MESSAGE',
+  /** A further connection from a peer that has one already (R-Reject), or over `maxPeers`/`maxIncoming`. */
+  CONNECTION_REJECTED: 'JUNCTION_ERR_DIAMETER_CONNECTION_REJECTED',
+  /** Closed by the election (RFC 6733 §5.6.4): the other connection with the same peer was kept. */
+  ELECTION: 'JUNCTION_ERR_DIAMETER_ELECTION',
+  /** The watchdog declared the peer DOWN (RFC 3539: no answer to DWR for 2 Tw). */
+  WATCHDOG_TIMEOUT: 'JUNCTION_ERR_DIAMETER_WATCHDOG_TIMEOUT',
+  /** The peer closed the connection, or it failed (reset, write error), without DPR/DPA. */
+  PEER_DISCONNECTED: 'JUNCTION_ERR_DIAMETER_PEER_DISCONNECTED',
+  /** An exception while handling a message (a bug, reported as `cause`): the connection is closed, the process goes on. */
+  INTERNAL: 'JUNCTION_ERR_DIAMETER_INTERNAL',
+} as const
+
+export type DiameterPeerErrorCode = (typeof peerErrorCodes)[keyof typeof peerErrorCodes]
+
+/** An outcome of the peer layer: a rejected request, or the reason a connection closed. */
+export class DiameterError extends Error {
+  readonly code: DiameterPeerErrorCode | DecodeErrorCode
+  /** The Result-Code involved, when there is one (the CEA's, the one sent). */
+  readonly resultCode: number | undefined
+  /** BAD_ANSWER: the answer, when it could be read. */
+  readonly answer: unknown
+  constructor(
+    code: DiameterPeerErrorCode | DecodeErrorCode,
+    message: string,
+    options?: { cause?: unknown; resultCode?: number; answer?: unknown },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'DiameterError'
+    this.code = code
+    this.resultCode = options?.resultCode
+    this.answer = options?.answer
+  }
+}

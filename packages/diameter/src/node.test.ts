@@ -1,0 +1,762 @@
+/**
+ * The node and its peers in virtual time, over the in-memory network of test/memory-network.ts:
+ * capabilities exchange, election, the watchdog on a live connection, failover and failback,
+ * reconnect backoff, DPR/DPA, request/handle, duplicates.
+ */
+import assert from 'node:assert/strict'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { afterEach, describe, test } from 'node:test'
+import { CX, MAR, maaHandler, mar } from '../test/cx.ts'
+import { flush, MemoryNetwork, type MemorySocket } from '../test/memory-network.ts'
+import { encodeMessage } from './encode.ts'
+import {
+  createDiameterNode,
+  createManualClock,
+  createRequest,
+  type DiameterError,
+  type DiameterNode,
+  type DiameterNodeOptions,
+  type ManualClock,
+  rawAvp,
+} from './index.ts'
+
+const TW = 6000
+
+interface World {
+  clock: ManualClock
+  net: MemoryNetwork
+  nodes: DiameterNode[]
+  node(options: DiameterNodeOptions, port?: number): DiameterNode
+  run(ms: number, step?: number): Promise<void>
+}
+
+let world: World | undefined
+
+function setup(random: () => number = () => 0.5): World {
+  const clock = createManualClock(1_000_000)
+  const net = new MemoryNetwork()
+  const nodes: DiameterNode[] = []
+  world = {
+    clock,
+    net,
+    nodes,
+    node(options, port) {
+      const n = createDiameterNode(
+        { watchdog: { tw: TW, jitter: 0 }, ...options },
+        { clock, random, connect: net.connect },
+      )
+      if (port !== undefined) net.listen(port, n)
+      nodes.push(n)
+      return n
+    },
+    async run(ms, step = 100) {
+      for (let t = 0; t < ms; t += step) {
+        clock.advance(Math.min(step, ms - t))
+        await flush()
+      }
+    },
+  }
+  return world
+}
+
+afterEach(async () => {
+  if (world === undefined) return
+  const w = world
+  world = undefined
+  const stopping = Promise.all(w.nodes.map((n) => n.stop()))
+  await w.run(20_000, 1000)
+  await stopping
+})
+
+/** hss.ims.test listening on 3868 (answers MAR), scscf.ims.test connecting to it. */
+async function pair(
+  w: World,
+  server: Partial<DiameterNodeOptions> = {},
+  client: Partial<DiameterNodeOptions> = {},
+) {
+  const hss = w.node({ originHost: 'hss.ims.test', originRealm: 'ims.test', ...server }, 3868)
+  hss.handle(MAR, CX, maaHandler)
+  const scscf = w.node({
+    originHost: 'scscf.ims.test',
+    originRealm: 'ims.test',
+    peers: [{ host: 'hss.ims.test', address: '127.0.0.1', port: 3868 }],
+    ...client,
+  })
+  await hss.start()
+  await scscf.start()
+  await flush()
+  return { hss, scscf }
+}
+
+function record(name: string) {
+  const events: Record<string, unknown>[] = []
+  const fn = (m: unknown) => events.push(m as Record<string, unknown>)
+  subscribe(name, fn)
+  return { events, stop: () => unsubscribe(name, fn) }
+}
+
+describe('capabilities exchange (RFC 6733 §5.3)', () => {
+  test('CER/CEA: I-Open on the client, R-Open on the server, Cx in common', async () => {
+    const w = setup()
+    const states = record('junction:diameter:peer-state')
+    const { hss, scscf } = await pair(w)
+    states.stop()
+    const p = scscf.peer('hss.ims.test')!
+    assert.equal(p.state, 'I-Open')
+    assert.equal(p.watchdogState, 'OKAY')
+    assert.equal(p.available, true)
+    assert.deepEqual(p.applications, [CX])
+    assert.equal(p.capabilities?.productName, 'Junction')
+    assert.deepEqual(p.capabilities?.supportedVendorIds, [10415])
+    const s = hss.peer('scscf.ims.test')!
+    assert.equal(s.state, 'R-Open')
+    assert.equal(s.dynamic, true)
+    assert.equal(s.realm, 'ims.test')
+    assert.deepEqual(
+      states.events.map((e) => `${(e['peer'] as { host: string }).host}: ${e['from']} → ${e['to']}`),
+      [
+        'hss.ims.test: Closed → Wait-Conn-Ack',
+        'hss.ims.test: Wait-Conn-Ack → Wait-I-CEA',
+        'scscf.ims.test: Closed → R-Open',
+        'hss.ims.test: Wait-I-CEA → I-Open',
+      ],
+    )
+  })
+
+  test('no application in common: CEA 5010, both sides Closed', async () => {
+    const w = setup()
+    const { hss, scscf } = await pair(w, { applications: [{ applicationId: 16777217, vendorId: 10415 }] })
+    const p = scscf.peer('hss.ims.test')!
+    assert.equal(p.state, 'Closed')
+    assert.equal(p.lastError?.code, 'JUNCTION_ERR_DIAMETER_CAPABILITIES_REJECTED')
+    assert.equal(p.lastError?.resultCode, 5010)
+    assert.equal(hss.peer('scscf.ims.test'), undefined)
+    assert.equal(hss.counters.connectionsRejected, 1)
+  })
+
+  test('unknown peer with acceptUnknownPeers: false: CEA 3010', async () => {
+    const w = setup()
+    const { scscf } = await pair(w, { acceptUnknownPeers: false })
+    const p = scscf.peer('hss.ims.test')!
+    assert.equal(p.state, 'Closed')
+    assert.equal(p.lastError?.resultCode, 3010)
+  })
+
+  test('a known peer is accepted with acceptUnknownPeers: false', async () => {
+    const w = setup()
+    const { hss } = await pair(w, { acceptUnknownPeers: false, peers: [{ host: 'scscf.ims.test' }] })
+    assert.equal(hss.peer('scscf.ims.test')?.state, 'R-Open')
+    assert.equal(hss.peer('scscf.ims.test')?.dynamic, false)
+  })
+
+  test('a CEA from another host than the peer table says is rejected', async () => {
+    const w = setup()
+    const other = w.node({ originHost: 'other.ims.test', originRealm: 'ims.test' }, 3868)
+    const scscf = w.node({
+      originHost: 'scscf.ims.test',
+      originRealm: 'ims.test',
+      peers: [{ host: 'hss.ims.test', address: '127.0.0.1', port: 3868 }],
+    })
+    await other.start()
+    await scscf.start()
+    await flush()
+    assert.equal(scscf.peer('hss.ims.test')?.lastError?.code, 'JUNCTION_ERR_DIAMETER_CAPABILITIES_REJECTED')
+  })
+
+  test('a second connection from an open peer is refused (R-Reject, CEA 5012)', async () => {
+    const w = setup()
+    const { hss } = await pair(w)
+    const intruder = w.node({
+      originHost: 'scscf.ims.test',
+      originRealm: 'ims.test',
+      peers: [{ host: 'hss.ims.test', address: '127.0.0.1', port: 3868 }],
+      reconnect: { maxAttempts: 0 },
+    })
+    await intruder.start()
+    await flush()
+    assert.equal(intruder.peer('hss.ims.test')?.state, 'Closed')
+    assert.equal(intruder.peer('hss.ims.test')?.lastError?.resultCode, 5012)
+    assert.equal(hss.peer('scscf.ims.test')?.state, 'R-Open')
+  })
+
+  test('an accepted connection must start with a CER, in time', async () => {
+    const w = setup()
+    const hss = w.node({ originHost: 'hss.ims.test', originRealm: 'ims.test', handshakeTimeout: 3000 }, 3868)
+    await hss.start()
+    const closes = record('junction:diameter:connection-close')
+    const silent = w.net.connect(3868, '127.0.0.1') as MemorySocket
+    const dwr = w.net.connect(3868, '127.0.0.1') as MemorySocket
+    await flush()
+    dwr.write(
+      encodeMessage(
+        createRequest('DWR', { avps: { 'Origin-Host': 'x.ims.test', 'Origin-Realm': 'ims.test' } }),
+      ),
+    )
+    await flush()
+    assert.equal(dwr.closed, true)
+    assert.equal(silent.closed, false)
+    await w.run(3000)
+    assert.equal(silent.closed, true)
+    closes.stop()
+    assert.deepEqual(
+      closes.events.map((e) => (e['error'] as DiameterError).code),
+      ['JUNCTION_ERR_DIAMETER_UNEXPECTED_MESSAGE', 'JUNCTION_ERR_DIAMETER_HANDSHAKE_TIMEOUT'],
+    )
+  })
+})
+
+describe('election (RFC 6733 §5.6.4)', () => {
+  async function both(w: World, a: string, b: string, holdA = false) {
+    const na = w.node(
+      {
+        originHost: a,
+        originRealm: 'ims.test',
+        peers: [{ host: b, address: '127.0.0.1', port: 3869 }],
+      },
+      3868,
+    )
+    const nb = w.node(
+      {
+        originHost: b,
+        originRealm: 'ims.test',
+        peers: [{ host: a, address: '127.0.0.1', port: 3868 }],
+      },
+      3869,
+    )
+    na.handle(MAR, CX, maaHandler)
+    nb.handle(MAR, CX, maaHandler)
+    if (holdA) w.net.held.add(3869)
+    const states = record('junction:diameter:peer-state')
+    const closes = record('junction:diameter:connection-close')
+    // started together: neither connects before the other listens
+    await Promise.all([na.start(), nb.start()])
+    await flush()
+    if (holdA) {
+      w.net.releaseConnects(3869)
+      await flush()
+    }
+    states.stop()
+    closes.stop()
+    return { na, nb, states: states.events, closes: closes.events }
+  }
+
+  for (const [a, b] of [
+    ['hss.ims.test', 'scscf.ims.test'],
+    ['scscf.ims.test', 'hss.ims.test'],
+  ] as const) {
+    test(`both connect at once (${a} first): the higher Origin-Host keeps the connection the other opened`, async () => {
+      const w = setup()
+      const { na, nb, states, closes } = await both(w, a, b)
+      const winner = a > b ? na : nb
+      const loser = a > b ? nb : na
+      const winnerSees = winner.peer(loser.originHost)!
+      const loserSees = loser.peer(winner.originHost)!
+      assert.equal(winnerSees.state, 'R-Open')
+      assert.equal(loserSees.state, 'I-Open')
+      // the winner went Wait-I-CEA → Wait-Returns → R-Open, the loser Wait-I-CEA → Wait-Returns → Wait-I-CEA → I-Open
+      const path = (n: DiameterNode) =>
+        states.filter((e) => (e['peer'] as { host: string }).host !== n.originHost).map((e) => e['to'])
+      assert.deepEqual(path(winner), ['Wait-Conn-Ack', 'Wait-I-CEA', 'Wait-Returns', 'R-Open'])
+      assert.deepEqual(path(loser), ['Wait-Conn-Ack', 'Wait-I-CEA', 'Wait-Returns', 'Wait-I-CEA', 'I-Open'])
+      // the winner closes the connection it opened; the loser sees its responder connection end
+      assert.deepEqual(
+        closes.map((e) => [
+          (e['peer'] as { host: string }).host,
+          e['initiator'],
+          (e['error'] as DiameterError | undefined)?.code,
+        ]),
+        [
+          [loser.originHost, true, 'JUNCTION_ERR_DIAMETER_ELECTION'],
+          [winner.originHost, false, undefined],
+        ],
+      )
+      // one connection is left, and it carries requests both ways
+      assert.equal((await na.request(mar('a', undefined))).resultCode, 2001)
+      assert.equal((await nb.request(mar('b', undefined))).resultCode, 2001)
+    })
+  }
+
+  for (const [a, b] of [
+    ['hss.ims.test', 'scscf.ims.test'],
+    ['scscf.ims.test', 'hss.ims.test'],
+  ] as const) {
+    test(`a CER while still connecting (${a} in Wait-Conn-Ack/Elect)`, async () => {
+      const w = setup()
+      const { na, nb, states } = await both(w, a, b, true)
+      const ofA = states.filter((e) => (e['peer'] as { host: string }).host === b).map((e) => e['to'])
+      assert.deepEqual(ofA.slice(0, 3), ['Wait-Conn-Ack', 'Wait-Conn-Ack/Elect', 'Wait-Returns'])
+      const winner = a > b ? na : nb
+      const loser = a > b ? nb : na
+      assert.equal(winner.peer(loser.originHost)?.state, 'R-Open')
+      assert.equal(loser.peer(winner.originHost)?.state, 'I-Open')
+      assert.equal((await na.request(mar('a'))).resultCode, 2001)
+      assert.equal((await nb.request(mar('b'))).resultCode, 2001)
+    })
+  }
+})
+
+describe('watchdog on a connection (RFC 3539)', () => {
+  test('DWR after Tw idle, answered by DWA; both stay OKAY', async () => {
+    const w = setup()
+    const out = record('junction:diameter:message-out')
+    // the server's Tw is longer: only the client's watchdog fires (any message restarts the other's)
+    const { hss, scscf } = await pair(w, { watchdog: { tw: 5 * TW, jitter: 0 } })
+    await w.run(TW + 200)
+    out.stop()
+    const names = out.events.map((e) => `${(e['message'] as { name: string } | undefined)?.name}`)
+    assert.deepEqual(names, ['CER', 'CEA', 'DWR', 'DWA'])
+    assert.equal(scscf.peer('hss.ims.test')?.watchdogState, 'OKAY')
+    assert.equal(hss.peer('scscf.ims.test')?.watchdogState, 'OKAY')
+  })
+
+  test('failover to the priority-2 peer within 2 Tw of a freeze, failback through REOPEN', async () => {
+    const w = setup(() => 0)
+    const hss1 = w.node({ originHost: 'hss1.ims.test', originRealm: 'ims.test' }, 3868)
+    const hss2 = w.node({ originHost: 'hss2.ims.test', originRealm: 'ims.test' }, 3869)
+    hss1.handle(MAR, CX, maaHandler)
+    hss2.handle(MAR, CX, maaHandler)
+    const scscf = w.node({
+      originHost: 'scscf.ims.test',
+      originRealm: 'ims.test',
+      peers: [
+        { host: 'hss1.ims.test', address: '127.0.0.1', port: 3868, priority: 1 },
+        { host: 'hss2.ims.test', address: '127.0.0.1', port: 3869, priority: 2 },
+      ],
+      requestTimeout: 1000,
+      handshakeTimeout: 2000,
+    })
+    await hss1.start()
+    await hss2.start()
+    await scscf.start()
+    await flush()
+    const wd = record('junction:diameter:watchdog')
+    const who = async () => {
+      try {
+        return (await scscf.request(mar())).originHost
+      } catch (e) {
+        return (e as DiameterError).code
+      }
+    }
+    assert.equal(await who(), 'hss1.ims.test')
+    // freeze hss1: its TCP connection stays open, only the watchdog can tell
+    const frozenAt = w.clock.now()
+    w.net.freeze(3868, true)
+    let movedAt: number | undefined
+    while (movedAt === undefined && w.clock.now() - frozenAt < 4 * TW) {
+      const answer = who()
+      await w.run(1000)
+      if ((await answer) === 'hss2.ims.test') movedAt = w.clock.now()
+    }
+    assert.ok(movedAt !== undefined)
+    assert.ok(movedAt - frozenAt <= 2 * TW + 1000, `moved after ${movedAt - frozenAt} ms`)
+    assert.equal(scscf.peer('hss1.ims.test')?.watchdogState, 'SUSPECT')
+    // one Tw later: DOWN, the connection closed; reconnects time out on the frozen host
+    await w.run(TW)
+    assert.equal(scscf.peer('hss1.ims.test')?.watchdogState, 'DOWN')
+    assert.equal(scscf.peer('hss1.ims.test')?.lastError?.code, 'JUNCTION_ERR_DIAMETER_WATCHDOG_TIMEOUT')
+    await w.run(5000)
+    assert.equal(await who(), 'hss2.ims.test')
+    // thaw: the next connection goes through REOPEN and three DWAs before it takes requests
+    w.net.freeze(3868, false)
+    let reopenedAt: number | undefined
+    let backAt: number | undefined
+    for (let i = 0; i < 60 && backAt === undefined; i++) {
+      await w.run(500)
+      if (reopenedAt === undefined && scscf.peer('hss1.ims.test')?.watchdogState === 'REOPEN')
+        reopenedAt = w.clock.now()
+      if (scscf.peer('hss1.ims.test')?.watchdogState === 'OKAY') backAt = w.clock.now()
+      else if (reopenedAt !== undefined) assert.equal(await who(), 'hss2.ims.test')
+    }
+    wd.stop()
+    assert.ok(reopenedAt !== undefined && backAt !== undefined)
+    assert.ok(backAt - reopenedAt >= 2 * TW - 500, 'three DWAs, one per Tw')
+    assert.equal(await who(), 'hss1.ims.test')
+    assert.deepEqual(
+      wd.events.filter((e) => (e['peer'] as { host: string }).host === 'hss1.ims.test').map((e) => e['to']),
+      ['SUSPECT', 'DOWN', 'REOPEN', 'OKAY'],
+    )
+  })
+})
+
+describe('reconnect', () => {
+  test('exponential backoff while the peer refuses connections, bounded by maxDelay', async () => {
+    const w = setup(() => 0)
+    const times: number[] = []
+    const connect = w.net.connect
+    w.net.connect = (port, host) => {
+      times.push(w.clock.now())
+      return connect(port, host)
+    }
+    const scscf = w.node({
+      originHost: 'scscf.ims.test',
+      originRealm: 'ims.test',
+      peers: [{ host: 'hss.ims.test', address: '127.0.0.1', port: 3868 }],
+      reconnect: { initialDelay: 1000, maxDelay: 8000 },
+    })
+    const t0 = w.clock.now()
+    await scscf.start()
+    await w.run(40_000)
+    assert.deepEqual(
+      times.map((t) => t - t0),
+      [0, 1000, 3000, 7000, 15000, 23000, 31000, 39000],
+    )
+    assert.equal(scscf.peer('hss.ims.test')?.lastError?.code, 'JUNCTION_ERR_DIAMETER_CONNECT_FAILED')
+  })
+
+  test('a lost connection is reopened; attempts start again from initialDelay', async () => {
+    const w = setup(() => 0)
+    const { scscf } = await pair(w)
+    const before = w.net.connects
+    // the server side goes away without DPR
+    for (const s of w.net.sockets) s.destroy()
+    await flush()
+    assert.equal(scscf.peer('hss.ims.test')?.state, 'Closed')
+    assert.equal(scscf.peer('hss.ims.test')?.lastError?.code, 'JUNCTION_ERR_DIAMETER_PEER_DISCONNECTED')
+    await w.run(1000)
+    assert.equal(w.net.connects, before + 1)
+    assert.equal(scscf.peer('hss.ims.test')?.state, 'I-Open')
+    assert.equal(scscf.peer('hss.ims.test')?.watchdogState, 'REOPEN')
+  })
+
+  test('no TCP connection in time: Timeout in Wait-Conn-Ack', async () => {
+    const w = setup(() => 0)
+    w.net.blackholes.add(3868)
+    const scscf = w.node({
+      originHost: 'scscf.ims.test',
+      originRealm: 'ims.test',
+      peers: [{ host: 'hss.ims.test', address: '127.0.0.1', port: 3868 }],
+      connectTimeout: 2000,
+    })
+    await scscf.start()
+    await w.run(2000)
+    assert.equal(scscf.peer('hss.ims.test')?.lastError?.code, 'JUNCTION_ERR_DIAMETER_HANDSHAKE_TIMEOUT')
+  })
+})
+
+describe('DPR/DPA (RFC 6733 §5.4)', () => {
+  test('stop() sends DPR, the peer answers DPA; both Closed; the server forgets the dynamic peer', async () => {
+    const w = setup()
+    const { hss, scscf } = await pair(w)
+    const out = record('junction:diameter:message-out')
+    const stopped = scscf.stop()
+    await flush()
+    await stopped
+    out.stop()
+    assert.deepEqual(
+      out.events.map((e) => (e['message'] as { name: string }).name),
+      ['DPR', 'DPA'],
+    )
+    assert.equal(scscf.peer('hss.ims.test')?.state, 'Closed')
+    assert.equal(scscf.peer('hss.ims.test')?.lastError, undefined)
+    assert.equal(hss.peer('scscf.ims.test'), undefined)
+  })
+
+  for (const [cause, reconnects] of [
+    ['REBOOTING', true],
+    ['DO_NOT_WANT_TO_TALK_TO_YOU', false],
+  ] as const) {
+    test(`a DPR with ${cause}: the peer ${reconnects ? 'reconnects' : 'does not reconnect'}`, async () => {
+      const w = setup(() => 0)
+      const { hss, scscf } = await pair(w, { disconnectCause: cause })
+      const before = w.net.connects
+      const stopped = hss.stop()
+      await flush()
+      await stopped
+      assert.equal(scscf.peer('hss.ims.test')?.state, 'Closed')
+      await hss.start()
+      await w.run(3000)
+      assert.equal(w.net.connects > before, reconnects)
+      assert.equal(scscf.peer('hss.ims.test')?.state, reconnects ? 'I-Open' : 'Closed')
+    })
+  }
+
+  test('no DPA in time: closed after the disconnect timeout', async () => {
+    const w = setup()
+    const { scscf } = await pair(w, {}, { disconnectTimeout: 2000 })
+    w.net.freeze(3868, true)
+    const stopped = scscf.stop()
+    await w.run(1900)
+    assert.equal(scscf.peer('hss.ims.test')?.state, 'Closing')
+    await w.run(200)
+    await stopped
+    assert.equal(scscf.peer('hss.ims.test')?.state, 'Closed')
+  })
+})
+
+describe('request() and handle()', () => {
+  test('Origin-Host, Origin-Realm and Session-Id are filled in; the answer comes back', async () => {
+    const w = setup()
+    const seen: string[] = []
+    const hss = w.node({ originHost: 'hss.ims.test', originRealm: 'ims.test' }, 3868)
+    hss.handle(MAR, CX, (req, ctx) => {
+      seen.push(`${req.originHost} ${req.originRealm} ${req.sessionId?.startsWith('scscf.ims.test;')}`)
+      assert.equal(ctx.peer.host, 'scscf.ims.test')
+      return maaHandler(req, ctx)
+    })
+    const scscf = w.node({
+      originHost: 'scscf.ims.test',
+      originRealm: 'ims.test',
+      peers: [{ host: 'hss.ims.test', address: '127.0.0.1', port: 3868 }],
+    })
+    await hss.start()
+    await scscf.start()
+    await flush()
+    const m = mar()
+    assert.equal(m.originHost, undefined)
+    const a = await scscf.request(m)
+    assert.equal(a.resultCode, 2001)
+    assert.equal(a.get('User-Name'), 'alice@ims.test')
+    assert.deepEqual(seen, ['scscf.ims.test ims.test true'])
+    assert.equal(scscf.counters.pending, 0)
+    assert.equal(scscf.counters.requestsSent, 1)
+    assert.equal(scscf.counters.answersReceived, 1)
+    assert.equal(hss.counters.requestsReceived, 1)
+  })
+
+  test('Destination-Host picks the peer; an unknown one falls back to the realm', async () => {
+    const w = setup()
+    const a = w.node({ originHost: 'hss1.ims.test', originRealm: 'ims.test' }, 3868)
+    const b = w.node({ originHost: 'hss2.ims.test', originRealm: 'ims.test' }, 3869)
+    a.handle(MAR, CX, maaHandler)
+    b.handle(MAR, CX, maaHandler)
+    const scscf = w.node({
+      originHost: 'scscf.ims.test',
+      originRealm: 'ims.test',
+      peers: [
+        { host: 'hss1.ims.test', address: '127.0.0.1', port: 3868, priority: 1 },
+        { host: 'hss2.ims.test', address: '127.0.0.1', port: 3869, priority: 2 },
+      ],
+    })
+    await a.start()
+    await b.start()
+    await scscf.start()
+    await flush()
+    assert.equal((await scscf.request(mar('x', 'hss2.ims.test'))).originHost, 'hss2.ims.test')
+    assert.equal((await scscf.request(mar('x'))).originHost, 'hss1.ims.test')
+    // hss9 is not a peer: its Destination-Host reaches hss1, which is not hss9: 3002 from there
+    const far = await scscf.request(mar('x', 'hss9.ims.test'))
+    assert.equal(far.resultCode, 3002)
+    assert.equal(far.originHost, 'hss1.ims.test')
+  })
+
+  test('no peer for the realm: a 3002 answer built locally, E bit set', async () => {
+    const w = setup()
+    const { scscf } = await pair(w)
+    const a = await scscf.request(mar('x', undefined, 'other.test'))
+    assert.equal(a.resultCode, 3002)
+    assert.equal(a.isError, true)
+    assert.equal(a.originHost, 'scscf.ims.test')
+    assert.equal(scscf.counters.unableToDeliver, 1)
+  })
+
+  test('no handler: 3001; a handler that throws: 5012; another realm: 3003', async () => {
+    const w = setup()
+    const { hss, scscf } = await pair(w)
+    const sar = createRequest('SAR', {
+      avps: {
+        'Vendor-Specific-Application-Id': { 'Vendor-Id': 10415, 'Auth-Application-Id': CX },
+        'Auth-Session-State': 1,
+        'Destination-Realm': 'ims.test',
+        'Public-Identity': 'sip:alice@ims.test',
+        'Server-Name': 'sip:scscf.ims.test',
+        'Server-Assignment-Type': 1,
+        'User-Data-Already-Available': 0,
+      },
+    })
+    const a = await scscf.request(sar)
+    assert.equal(a.resultCode, 3001)
+    assert.equal(a.isError, true)
+    hss.handle(300, CX, () => {
+      throw new Error('database down')
+    })
+    const uar = createRequest('UAR', {
+      avps: {
+        'Vendor-Specific-Application-Id': { 'Vendor-Id': 10415, 'Auth-Application-Id': CX },
+        'Auth-Session-State': 1,
+        'Destination-Realm': 'ims.test',
+        'User-Name': 'alice@ims.test',
+        'Public-Identity': 'sip:alice@ims.test',
+        'Visited-Network-Identifier': 'ims.test',
+      },
+    })
+    const b = await scscf.request(uar)
+    assert.equal(b.resultCode, 5012)
+    assert.equal(b.isError, true)
+    // a Destination-Host naming the server wins over the Destination-Realm
+    const c = await scscf.request(mar('x', 'hss.ims.test', 'other.test'))
+    assert.equal(c.resultCode, 2001)
+  })
+
+  test('a request for another realm: 3003 (the node does not relay)', async () => {
+    const w = setup()
+    const { scscf } = await pair(
+      w,
+      {},
+      { peers: [{ host: 'hss.ims.test', realm: 'other.test', address: '127.0.0.1', port: 3868 }] },
+    )
+    const a = await scscf.request(mar('x', undefined, 'other.test'))
+    assert.equal(a.resultCode, 3003)
+    assert.equal(a.originHost, 'hss.ims.test')
+  })
+
+  test('an unknown AVP with the M bit: 5001 with Failed-AVP', async () => {
+    const w = setup()
+    const { scscf } = await pair(w)
+    const m = createRequest('MAR', {
+      avps: {
+        'Vendor-Specific-Application-Id': { 'Vendor-Id': 10415, 'Auth-Application-Id': CX },
+        'Auth-Session-State': 1,
+        'Destination-Realm': 'ims.test',
+        'User-Name': 'alice@ims.test',
+        'Public-Identity': 'sip:alice@ims.test',
+        'SIP-Number-Auth-Items': 1,
+        'SIP-Auth-Data-Item': { 'SIP-Authentication-Scheme': 'Digest-AKAv1-MD5' },
+        'Server-Name': 'sip:scscf.ims.test',
+      },
+      extra: [rawAvp({ code: 4242, vendorId: 99, mandatory: true, data: Uint8Array.of(1, 2, 3, 4) })],
+    })
+    const a = await scscf.request(m)
+    assert.equal(a.resultCode, 5001)
+    const failed = a.get('Failed-AVP')
+    assert.equal(failed?.byCode(4242, 99)?.data.length, 4)
+    assert.equal(scscf.peer('hss.ims.test')?.state, 'I-Open')
+  })
+
+  test('a request with no answer times out; the pending count goes back', async () => {
+    const w = setup()
+    const { hss, scscf } = await pair(w, {}, { requestTimeout: 3000 })
+    hss.handle(300, CX, () => new Promise(() => {}))
+    const uar = createRequest('UAR', {
+      avps: {
+        'Vendor-Specific-Application-Id': { 'Vendor-Id': 10415, 'Auth-Application-Id': CX },
+        'Auth-Session-State': 1,
+        'Destination-Realm': 'ims.test',
+        'User-Name': 'alice@ims.test',
+        'Public-Identity': 'sip:alice@ims.test',
+        'Visited-Network-Identifier': 'ims.test',
+      },
+    })
+    const p = scscf.request(uar)
+    const outcome = p.catch((e: DiameterError) => e.code)
+    await flush()
+    assert.equal(scscf.counters.pending, 1)
+    assert.equal(scscf.peer('hss.ims.test')?.pending, 1)
+    await w.run(3000)
+    assert.equal(await outcome, 'JUNCTION_ERR_DIAMETER_TIMEOUT')
+    assert.equal(scscf.counters.pending, 0)
+    assert.equal(scscf.counters.timeouts, 1)
+    assert.equal(scscf.peer('hss.ims.test')?.pending, 0)
+  })
+
+  test('past maxPending, request() rejects at once', async () => {
+    const w = setup()
+    const { hss, scscf } = await pair(w, {}, { maxPending: 2 })
+    hss.handle(300, CX, () => new Promise(() => {}))
+    const uar = () =>
+      createRequest('UAR', {
+        avps: {
+          'Vendor-Specific-Application-Id': { 'Vendor-Id': 10415, 'Auth-Application-Id': CX },
+          'Auth-Session-State': 1,
+          'Destination-Realm': 'ims.test',
+          'User-Name': 'alice@ims.test',
+          'Public-Identity': 'sip:alice@ims.test',
+          'Visited-Network-Identifier': 'ims.test',
+        },
+      })
+    const waiting = [scscf.request(uar()), scscf.request(uar())].map((p) =>
+      p.catch((e: DiameterError) => e.code),
+    )
+    await assert.rejects(scscf.request(uar()), { code: 'JUNCTION_ERR_DIAMETER_TOO_MANY_PENDING' })
+    assert.equal(scscf.counters.overload, 1)
+    await scscf.stop()
+    assert.deepEqual(await Promise.all(waiting), [
+      'JUNCTION_ERR_DIAMETER_CONNECTION_CLOSED',
+      'JUNCTION_ERR_DIAMETER_CONNECTION_CLOSED',
+    ])
+    await assert.rejects(scscf.request(uar()), { code: 'JUNCTION_ERR_DIAMETER_NOT_STARTED' })
+  })
+
+  test('a retransmission with the T flag gets the first answer again; the handler runs once', async () => {
+    const w = setup()
+    const hss = w.node({ originHost: 'hss.ims.test', originRealm: 'ims.test' }, 3868)
+    let calls = 0
+    hss.handle(MAR, CX, (_req, ctx) => {
+      calls++
+      return ctx.answer({
+        resultCode: 2001,
+        avps: {
+          'Vendor-Specific-Application-Id': { 'Vendor-Id': 10415, 'Auth-Application-Id': CX },
+          'Auth-Session-State': 1,
+          'User-Name': `call ${calls}`,
+        },
+      })
+    })
+    const scscf = w.node({
+      originHost: 'scscf.ims.test',
+      originRealm: 'ims.test',
+      peers: [{ host: 'hss.ims.test', address: '127.0.0.1', port: 3868 }],
+    })
+    await hss.start()
+    await scscf.start()
+    await flush()
+    const first = mar()
+    const a1 = await scscf.request(first)
+    const again = mar()
+    again.endToEnd = first.endToEnd
+    again.isRetransmitted = true
+    const a2 = await scscf.request(again)
+    assert.equal(calls, 1)
+    assert.equal(a1.get('User-Name'), 'call 1')
+    assert.equal(a2.get('User-Name'), 'call 1')
+    assert.equal(a2.endToEnd, a1.endToEnd)
+    assert.equal(hss.counters.duplicates, 1)
+    // without the T flag it is a new request
+    const a3 = await scscf.request(mar())
+    assert.equal(a3.get('User-Name'), 'call 2')
+  })
+})
+
+describe('faults', () => {
+  test('an exception while handling a message closes that connection, not the process', async () => {
+    const w = setup(() => 0)
+    const hss = w.node({ originHost: 'hss.ims.test', originRealm: 'ims.test' }, 3868)
+    await hss.start()
+    // a socket whose local address cannot be a Host-IP-Address: building the CER throws
+    const scscf = createDiameterNode(
+      {
+        originHost: 'scscf.ims.test',
+        originRealm: 'ims.test',
+        peers: [{ host: 'hss.ims.test', address: '127.0.0.1', port: 3868 }],
+        reconnect: { maxAttempts: 0 },
+      },
+      {
+        clock: w.clock,
+        connect: (port, host) => {
+          const s = w.net.connect(port, host) as MemorySocket
+          Object.defineProperty(s, 'localAddress', { value: 'not an address' })
+          return s
+        },
+      },
+    )
+    w.nodes.push(scscf)
+    await scscf.start()
+    await flush()
+    const p = scscf.peer('hss.ims.test')!
+    assert.equal(p.state, 'Closed')
+    assert.equal(p.lastError?.code, 'JUNCTION_ERR_DIAMETER_INTERNAL')
+    assert.equal(
+      (p.lastError?.cause as { code?: string } | undefined)?.code,
+      'JUNCTION_ERR_DIAMETER_INVALID_ARGUMENT',
+    )
+  })
+
+  test('an identity that cannot be encoded fails at creation', () => {
+    assert.throws(() => createDiameterNode({ originHost: 'bad host', originRealm: 'ims.test' }), {
+      code: 'JUNCTION_ERR_DIAMETER_INVALID_ARGUMENT',
+    })
+    assert.throws(
+      () => createDiameterNode({ originHost: 'a.test', originRealm: 'test', hostIpAddresses: ['x'] }),
+      { code: 'JUNCTION_ERR_DIAMETER_INVALID_ARGUMENT' },
+    )
+  })
+})
