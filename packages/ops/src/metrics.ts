@@ -1,0 +1,277 @@
+/**
+ * Prometheus metrics of a flavor, fed only by `node:diagnostics_channel` events (DESIGN.md
+ * "Observation is not extension"): the stack publishes, these subscribers count. Nothing here runs
+ * on the hot path unless something subscribes, and label values come from fixed sets.
+ */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { InviteServerTransaction, NonInviteServerTransaction } from '@junction/transaction'
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import { faultCodes, OpsError } from './errors.ts'
+
+/** The channels the metrics subscribe to. A channel that nothing publishes on yet is fine. */
+export const metricChannels = {
+  messageIn: 'junction:transport:message-in',
+  messageOut: 'junction:transport:message-out',
+  drop: 'junction:transport:drop',
+  connectionOpen: 'junction:transport:connection-open',
+  connectionClose: 'junction:transport:connection-close',
+  transactionCreate: 'junction:transaction:create',
+  transactionEnd: 'junction:transaction:end',
+  proxyForward: 'junction:proxy:forward',
+  proxyResponse: 'junction:proxy:response',
+} as const
+
+/**
+ * Methods counted by name (RFC 3261 §27.4 and the extensions registered there); any other method
+ * counts as `other`, so a peer cannot make the label set grow.
+ */
+export const sipMethods = [
+  'ACK',
+  'BYE',
+  'CANCEL',
+  'INFO', // RFC 6086
+  'INVITE',
+  'MESSAGE', // RFC 3428
+  'NOTIFY', // RFC 6665
+  'OPTIONS',
+  'PRACK', // RFC 3262
+  'PUBLISH', // RFC 3903
+  'REFER', // RFC 3515
+  'REGISTER',
+  'SUBSCRIBE', // RFC 6665
+  'UPDATE', // RFC 3311
+] as const
+
+export const statusClasses = ['1xx', '2xx', '3xx', '4xx', '5xx', '6xx'] as const
+const transports = ['udp', 'tcp', 'tls', 'ws', 'wss'] as const
+
+/** Buckets of `junction_proxy_forward_seconds`: 5 ms to Timer B/F (64·T1 = 32 s). */
+export const forwardBuckets: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 32]
+
+/** At most this many distinct drop codes are labelled; more count as `other`. */
+const maxDropCodes = 32
+const dropCodePattern = /^[A-Za-z0-9_.-]{1,64}$/
+
+export interface MetricsOptions {
+  /** Where the metrics are registered. Default: a new registry (not prom-client's global one). */
+  readonly registry?: Registry | undefined
+  /** Node.js and process metrics (`process_cpu_seconds_total`, `nodejs_heap_size_used_bytes`, ...). Default true. */
+  readonly defaultMetrics?: boolean | undefined
+  /** Constant labels on every metric, e.g. `{ instance_role: 'pcscf' }`. */
+  readonly labels?: Readonly<Record<string, string>> | undefined
+}
+
+export interface Metrics {
+  readonly registry: Registry
+  /** The `Content-Type` of {@link Metrics.metrics} (Prometheus text exposition 0.0.4). */
+  readonly contentType: string
+  /** The text exposition of every metric in the registry. */
+  metrics(): Promise<string>
+  /** Unsubscribes from every channel. The metrics stay in the registry with their last values. */
+  close(): void
+}
+
+interface Child {
+  inc(value?: number): void
+  dec(value?: number): void
+}
+
+/**
+ * One prom-client child per label value, made up front (each series shows from the first scrape,
+ * at 0): counting is then a Map lookup and an add.
+ */
+function children<L extends string>(
+  metric: Counter<L> | Gauge<L>,
+  label: L,
+  values: readonly string[],
+): Map<string, Child> {
+  const map = new Map<string, Child>()
+  for (const v of values) {
+    const child = metric.labels({ [label]: v } as Record<L, string>)
+    child.inc(0)
+    map.set(v, child as Child)
+  }
+  return map
+}
+
+function statusClass(status: unknown): string {
+  if (typeof status !== 'number') return 'other'
+  const c = Math.floor(status / 100)
+  return c >= 1 && c <= 6 ? `${c}xx` : 'other'
+}
+
+function isServerTransaction(tx: unknown): boolean {
+  return tx instanceof InviteServerTransaction || tx instanceof NonInviteServerTransaction
+}
+
+/**
+ * Creates Junction's metrics in `registry` and subscribes to {@link metricChannels}:
+ *
+ * | metric | type | labels | from |
+ * |---|---|---|---|
+ * | `junction_sip_requests_total` | counter | `method` | requests received |
+ * | `junction_sip_responses_total` | counter | `status_class` | responses received |
+ * | `junction_sip_messages_out_total` | counter | `kind` (`request`, `response`) | messages sent |
+ * | `junction_transport_drops_total` | counter | `code` | inputs dropped |
+ * | `junction_transport_connections` | gauge | `transport` | open connections |
+ * | `junction_transactions_live` | gauge | `kind` (`server`, `client`) | live transactions |
+ * | `junction_transactions_total` | counter | `kind` | transactions created |
+ * | `junction_proxy_forwards_total` | counter | — | requests forwarded by the proxy |
+ * | `junction_proxy_forward_seconds` | histogram | `status_class` | forward to final response |
+ */
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = options.registry ?? new Registry()
+  if (options.labels !== undefined) registry.setDefaultLabels({ ...options.labels })
+  if (registry.getSingleMetric('junction_sip_requests_total') !== undefined) {
+    throw new OpsError(faultCodes.METRICS_REGISTERED, 'this registry already holds the Junction metrics')
+  }
+  const registers = [registry]
+
+  const requests = new Counter({
+    name: 'junction_sip_requests_total',
+    help: 'SIP requests received, by method (other: a method not in the fixed list)',
+    labelNames: ['method'] as const,
+    registers,
+  })
+  const responses = new Counter({
+    name: 'junction_sip_responses_total',
+    help: 'SIP responses received, by status class',
+    labelNames: ['status_class'] as const,
+    registers,
+  })
+  const messagesOut = new Counter({
+    name: 'junction_sip_messages_out_total',
+    help: 'SIP messages sent, by kind (request, response)',
+    labelNames: ['kind'] as const,
+    registers,
+  })
+  const drops = new Counter({
+    name: 'junction_transport_drops_total',
+    help: 'Inputs dropped by the transport (parse errors, limits, not-for-us), by code',
+    labelNames: ['code'] as const,
+    registers,
+  })
+  const connections = new Gauge({
+    name: 'junction_transport_connections',
+    help: 'Open connections (TCP, TLS, WS, WSS), by transport',
+    labelNames: ['transport'] as const,
+    registers,
+  })
+  const transactionsLive = new Gauge({
+    name: 'junction_transactions_live',
+    help: 'Live SIP transactions (RFC 3261 §17), by kind (server, client)',
+    labelNames: ['kind'] as const,
+    registers,
+  })
+  const transactionsTotal = new Counter({
+    name: 'junction_transactions_total',
+    help: 'SIP transactions created, by kind (server, client)',
+    labelNames: ['kind'] as const,
+    registers,
+  })
+  const forwards = new Counter({
+    name: 'junction_proxy_forwards_total',
+    help: 'Requests the proxy forwarded (RFC 3261 §16.6)',
+    registers,
+  })
+  const forwardSeconds = new Histogram({
+    name: 'junction_proxy_forward_seconds',
+    help: 'Time from forwarding a request to relaying its final response, by status class',
+    labelNames: ['status_class'] as const,
+    buckets: [...forwardBuckets],
+    registers,
+  })
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry })
+
+  const requestBy = children(requests, 'method', [...sipMethods, 'other'])
+  const responseBy = children(responses, 'status_class', [...statusClasses, 'other'])
+  const outBy = children(messagesOut, 'kind', ['request', 'response'])
+  const txLive = children(transactionsLive, 'kind', ['server', 'client'])
+  const txTotal = children(transactionsTotal, 'kind', ['server', 'client'])
+  const connectionsBy = children(connections, 'transport', transports)
+  const dropBy = new Map<string, Child>()
+  const histogramBy = new Map(
+    [...statusClasses, 'other'].map((c) => [c, forwardSeconds.labels({ status_class: c })] as const),
+  )
+  // what was counted as opened, so that a close or an end seen without its start does not count
+  const openFlows = new WeakSet<object>()
+  const liveTransactions = new WeakSet<object>()
+
+  const handlers: Record<keyof typeof metricChannels, (message: unknown) => void> = {
+    messageIn(event) {
+      const message = (event as { message?: { kind?: string; method?: string; status?: number } } | null)
+        ?.message
+      if (message?.kind === 'request') {
+        const method = message.method
+        ;(requestBy.get(method as string) ?? requestBy.get('other'))?.inc()
+      } else if (message?.kind === 'response') {
+        responseBy.get(statusClass(message.status))?.inc()
+      }
+    },
+    messageOut(event) {
+      const kind = (event as { message?: { kind?: string } } | null)?.message?.kind
+      if (kind === 'request' || kind === 'response') outBy.get(kind)?.inc()
+    },
+    drop(event) {
+      const raw = (event as { code?: unknown } | null)?.code
+      let code = typeof raw === 'string' && dropCodePattern.test(raw) ? raw : 'other'
+      let child = dropBy.get(code)
+      if (child === undefined) {
+        if (dropBy.size >= maxDropCodes) code = 'other'
+        child = dropBy.get(code) ?? (drops.labels({ code }) as Child)
+        dropBy.set(code, child)
+      }
+      child.inc()
+    },
+    connectionOpen(event) {
+      const flow = (event as { flow?: { transport?: string } } | null)?.flow
+      if (typeof flow !== 'object' || flow === null || openFlows.has(flow)) return
+      const gauge = connectionsBy.get(flow.transport as string)
+      if (gauge === undefined) return
+      openFlows.add(flow)
+      gauge.inc()
+    },
+    connectionClose(event) {
+      const flow = (event as { flow?: { transport?: string } } | null)?.flow
+      if (typeof flow !== 'object' || flow === null || !openFlows.delete(flow)) return
+      connectionsBy.get(flow.transport as string)?.dec()
+    },
+    transactionCreate(event) {
+      const tx = (event as { transaction?: object } | null)?.transaction
+      if (typeof tx !== 'object' || tx === null || liveTransactions.has(tx)) return
+      liveTransactions.add(tx)
+      const kind = isServerTransaction(tx) ? 'server' : 'client'
+      txLive.get(kind)?.inc()
+      txTotal.get(kind)?.inc()
+    },
+    transactionEnd(event) {
+      const tx = (event as { transaction?: object } | null)?.transaction
+      if (typeof tx !== 'object' || tx === null || !liveTransactions.delete(tx)) return
+      txLive.get(isServerTransaction(tx) ? 'server' : 'client')?.dec()
+    },
+    proxyForward() {
+      forwards.inc()
+    },
+    proxyResponse(event) {
+      const e = event as { response?: { status?: number } | null; elapsedMs?: unknown } | null
+      const elapsedMs = e?.elapsedMs
+      if (typeof elapsedMs !== 'number' || !Number.isFinite(elapsedMs) || elapsedMs < 0) return
+      histogramBy.get(statusClass(e?.response?.status))?.observe(elapsedMs / 1000)
+    },
+  }
+
+  const names = Object.keys(metricChannels) as (keyof typeof metricChannels)[]
+  for (const key of names) subscribe(metricChannels[key], handlers[key])
+  let closed = false
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    metrics: () => registry.metrics(),
+    close() {
+      if (closed) return
+      closed = true
+      for (const key of names) unsubscribe(metricChannels[key], handlers[key])
+    },
+  }
+}
