@@ -1,0 +1,54 @@
+/**
+ * Choosing the response to send upstream once every branch has ended without a 2xx (RFC 3261
+ * §16.7 steps 6–7).
+ */
+import {
+  createResponse,
+  ProxyAuthenticate,
+  type SipRequest,
+  type SipResponse,
+  WwwAuthenticate,
+} from '@junction/sip'
+
+function rank(r: SipResponse): number {
+  const s = r.status
+  // §16.7 step 6: a 6xx wins; otherwise the lowest class. Within a class, a challenge first (so
+  // that step 7 can merge them), then anything but the 408 of a branch that never answered.
+  const cls = s >= 600 ? 0 : Math.floor(s / 100)
+  const within = s === 401 || s === 407 ? 0 : s === 408 || s === 503 ? 2 : 1
+  return cls * 10 + within
+}
+
+/** §16.7 step 6: the best of the final responses (in arrival order: the first wins ties). */
+export function selectBest(responses: readonly SipResponse[]): SipResponse | undefined {
+  let best: SipResponse | undefined
+  let bestRank = Number.POSITIVE_INFINITY
+  for (const r of responses) {
+    const k = rank(r)
+    if (k < bestRank) {
+      best = r
+      bestRank = k
+    }
+  }
+  return best
+}
+
+/**
+ * The response to relay: step 6 turns a 503 into a 500 (a 503 means this proxy is overloaded,
+ * which it is not); step 7 adds the challenges of every other 401 and 407 to a 401 or 407, so the
+ * UAC can answer them all in one retry.
+ */
+export function responseToRelay(
+  best: SipResponse,
+  responses: readonly SipResponse[],
+  request: SipRequest,
+): SipResponse {
+  if (best.status === 503) return createResponse(request, 500)
+  if (best.status !== 401 && best.status !== 407) return best
+  for (const r of responses) {
+    if (r === best || (r.status !== 401 && r.status !== 407)) continue
+    for (const text of r.headers.raw(WwwAuthenticate)) best.headers.appendRaw('WWW-Authenticate', text)
+    for (const text of r.headers.raw(ProxyAuthenticate)) best.headers.appendRaw('Proxy-Authenticate', text)
+  }
+  return best
+}

@@ -1,0 +1,115 @@
+/**
+ * Branch ids and loop detection.
+ *
+ * RFC 3261 §16.6 step 8 lets a proxy compute the branch from a hash of what identifies the request
+ * as it was received: the Request-URI, the To and From tags, Call-ID, the CSeq number, the topmost
+ * Via (the one below ours once forwarded), Proxy-Require and Proxy-Authorization. §16.3 step 4
+ * then tells a loop from a spiral: when a request carries a Via we inserted, recompute the hash
+ * over it; equal means it came back unchanged (482 Loop Detected), different means it spiralled
+ * (its Request-URI was changed on the way) and is processed as a new request.
+ *
+ * Our branches read `z9hG4bK` + hash + `.` + suffix: the suffix makes every branch of a stateful
+ * fork unique (§16.6 step 8); a stateless proxy uses the suffix `0` so retransmissions get the
+ * same branch (§16.11).
+ */
+import {
+  CallId,
+  CSeq,
+  FromTag,
+  formatUri,
+  MAGIC_COOKIE,
+  ProxyRequire,
+  type SipRequest,
+  ToTag,
+  type Uri,
+  type ViaValue,
+} from '@junction/sip'
+
+/** 53-bit string hash (two multiplicative lanes, finalised by xor-shift mixing). */
+function hash53(s: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed
+  let h2 = 0x41c6ce57 ^ seed
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    h1 = Math.imul(h1 ^ c, 2654435761)
+    h2 = Math.imul(h2 ^ c, 1597334677)
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0)
+}
+
+function viaKey(v: ViaValue | undefined): string {
+  return v === undefined ? '' : `${v.host}:${v.port ?? ''};${v.branch ?? ''}`
+}
+
+/**
+ * The §16.6 step 8 hash of `request` as received, with `upstream` the Via that was on top when it
+ * reached us (for a request we are about to forward, its current top Via) and `uri` its
+ * Request-URI before any change.
+ */
+export function loopHash(
+  request: SipRequest,
+  upstream: ViaValue | undefined,
+  uri: Uri = request.uri,
+): string {
+  const h = request.headers
+  const text = [
+    formatUri(uri),
+    h.get(ToTag) ?? '',
+    h.get(FromTag) ?? '',
+    h.get(CallId) ?? '',
+    String(h.get(CSeq)?.seq ?? ''),
+    viaKey(upstream),
+    h.has(ProxyRequire) ? h.raw(ProxyRequire).join(',') : '',
+    h.has('proxy-authorization') ? h.raw('proxy-authorization').join(',') : '',
+  ].join('\n')
+  return hash53(text).toString(36)
+}
+
+/** A branch for a forwarded request: `z9hG4bK<hash>.<suffix>`. */
+export function branchOf(hash: string, suffix: string): string {
+  return `${MAGIC_COOKIE}${hash}.${suffix}`
+}
+
+/** The hash part of one of our branches, or undefined for a branch we did not make. */
+export function hashOfBranch(branch: string | undefined): string | undefined {
+  if (branch === undefined || !branch.startsWith(MAGIC_COOKIE)) return undefined
+  const dot = branch.indexOf('.', MAGIC_COOKIE.length)
+  return dot === -1 ? undefined : branch.slice(MAGIC_COOKIE.length, dot)
+}
+
+/**
+ * §16.3 step 4: 'loop' when a Via we inserted (its sent-by is one of ours) carries the hash this
+ * request would get now; 'spiral' when we inserted one but the hash differs; 'none' otherwise.
+ */
+export function checkLoop(
+  request: SipRequest,
+  vias: readonly ViaValue[],
+  isOurSentBy: (via: ViaValue) => boolean,
+): 'loop' | 'spiral' | 'none' {
+  let seen = false
+  for (let i = 0; i < vias.length; i++) {
+    const via = vias[i]!
+    if (!isOurSentBy(via)) continue
+    const ours = hashOfBranch(via.branch)
+    if (ours === undefined) continue
+    seen = true
+    if (loopHash(request, vias[i + 1]) === ours) return 'loop'
+  }
+  return seen ? 'spiral' : 'none'
+}
+
+/**
+ * §16.11: the branch of a statelessly forwarded request, the same for every retransmission, and
+ * for the CANCEL and the ACK of a non-2xx of an INVITE (they carry the INVITE's top Via branch):
+ * a hash of the received branch when it has the magic cookie, else of the fields that tell two
+ * transactions apart (the loop hash).
+ */
+export function statelessBranch(request: SipRequest, upstream: ViaValue | undefined): string {
+  const received = upstream?.branch
+  const hash = received?.startsWith(MAGIC_COOKIE)
+    ? hash53(`${received}\n${formatUri(request.uri)}`, 1).toString(36)
+    : loopHash(request, upstream)
+  return branchOf(hash, '0')
+}

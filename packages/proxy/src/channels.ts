@@ -1,0 +1,15 @@
+/**
+ * Diagnostics channels of the proxy (`node:diagnostics_channel`): metrics, call logs and tracing
+ * subscribe here. Observers watch; only the route decides.
+ */
+import { channel } from 'node:diagnostics_channel'
+
+/** `{ request, branches }` each time a request is forwarded: the request as received, how many branches. */
+export const proxyForward = channel('junction:proxy:forward')
+/**
+ * `{ request, response, elapsedMs }` for every final response sent upstream — relayed, chosen by
+ * §16.7 or made by the route — with the milliseconds since the request arrived.
+ */
+export const proxyResponse = channel('junction:proxy:response')
+/** `{ request, reason }` for a request the proxy dropped without an answer (a route's drop(), an ACK it could not route). */
+export const proxyDrop = channel('junction:proxy:drop')

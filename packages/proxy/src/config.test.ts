@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { serverOptions, sipServerConfig } from './config.ts'
+
+describe('sipServerConfig', () => {
+  it('has embedded defaults: UDP and TCP on loopback 5060, the localhost domain', () => {
+    const c = sipServerConfig.parse(undefined)
+    assert.deepEqual(c.listen, ['udp:127.0.0.1:5060', 'tcp:127.0.0.1:5060'])
+    assert.deepEqual(c.domains, ['localhost'])
+    assert.equal(c.timerC, 180_000)
+    assert.equal(serverOptions(c).maxBranches, 32)
+  })
+
+  it('reports every problem with its path; unknown keys are errors', () => {
+    const r = sipServerConfig.safeParse({
+      listen: ['udp:nowhere', { transport: 'tls', host: '0.0.0.0', port: 5061 }],
+      timerC: 5,
+      colour: 'blue',
+    })
+    assert.equal(r.success, false)
+    const paths = r.error!.issues.map((i) => i.path.join('.'))
+    assert.ok(paths.includes('listen.0'))
+    assert.ok(paths.includes('listen.1'))
+    assert.ok(paths.includes('timerC'))
+    assert.ok(r.error!.issues.some((i) => i.code === 'unrecognized_keys'))
+  })
+
+  it('accepts listener objects with advertise and TLS files', () => {
+    const c = sipServerConfig.parse({
+      listen: [
+        {
+          transport: 'tls',
+          host: '::',
+          port: 5061,
+          advertise: 'sip.example.com',
+          tls: { cert: 'c.pem', key: 'k.pem' },
+        },
+      ],
+    })
+    assert.equal(c.listen.length, 1)
+  })
+})

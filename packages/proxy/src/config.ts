@@ -1,0 +1,119 @@
+/**
+ * The config slice of a SIP server (DESIGN.md "Config"): listeners, domains, timers and limits, as
+ * a strict zod schema a flavor composes into its own, and the mapping to createSipServer options.
+ */
+import { parseListenerSpec } from '@junction/transport'
+import { z } from 'zod'
+import type { SipServerOptions } from './server.ts'
+
+const port = z.number().int().min(0).max(65535)
+
+const tlsFiles = z.strictObject({
+  cert: z.string().min(1).describe('PEM certificate chain file'),
+  key: z.string().min(1).describe('PEM private key file'),
+  ca: z.string().min(1).optional().describe('CA bundle to verify client certificates'),
+  requestCert: z.boolean().optional().describe('Ask for and verify client certificates'),
+  reloadInterval: z.number().int().min(100).optional().describe('ms between checks for changed files'),
+  sni: z
+    .array(z.strictObject({ servername: z.string().min(1), cert: z.string().min(1), key: z.string().min(1) }))
+    .optional()
+    .describe('More certificates, chosen by the server name the client asks for (SNI)'),
+})
+
+const listenerObject = z
+  .strictObject({
+    transport: z.enum(['udp', 'tcp', 'tls', 'ws', 'wss']),
+    host: z.string().min(1).describe('Address to bind: 0.0.0.0, ::, 127.0.0.1, ...'),
+    port,
+    advertise: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('host[:port] for Via and Record-Route (NAT, containers)'),
+    tls: tlsFiles.optional(),
+    path: z.string().startsWith('/').optional().describe('WS/WSS: the HTTP path that upgrades'),
+  })
+  .refine((l) => (l.transport !== 'tls' && l.transport !== 'wss') || l.tls !== undefined, {
+    message: 'a tls or wss listener needs tls: { cert, key }',
+  })
+
+const listenerSpec = z.string().refine((s) => parseListenerSpec(s) !== undefined, {
+  message: 'expected transport:address:port, e.g. udp:0.0.0.0:5060 or tcp:[::1]:5060',
+})
+
+export const sipServerConfig = z
+  .strictObject({
+    listen: z
+      .array(z.union([listenerSpec, listenerObject]))
+      .min(1)
+      .default(['udp:127.0.0.1:5060', 'tcp:127.0.0.1:5060'])
+      .describe('Listeners; strings (udp:127.0.0.1:5060) or objects with advertise/tls'),
+    domains: z
+      .array(z.string().min(1))
+      .default(['localhost'])
+      .describe('Domains this server is responsible for'),
+    aliases: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Other names or addresses (host or host:port) that mean this server in Route and Request-URIs',
+      ),
+    supported: z.array(z.string().min(1)).default([]).describe('Option tags accepted in Proxy-Require'),
+    timers: z
+      .strictObject({
+        t1: z.number().int().min(1).optional(),
+        t2: z.number().int().min(1).optional(),
+        t4: z.number().int().min(1).optional(),
+        d: z.number().int().min(0).optional(),
+      })
+      .default({})
+      .describe('RFC 3261 §17 timers in ms (defaults T1 500, T2 4000, T4 5000, D 32000)'),
+    timerC: z.number().int().min(1000).default(180_000).describe('Timer C in ms (§16.6 step 11)'),
+    maxTransactions: z.number().int().min(1).default(100_000).describe('Past it, new requests get 503'),
+    maxBranches: z.number().int().min(1).max(1000).default(32).describe('Branches per request at most'),
+    limits: z
+      .strictObject({
+        maxConnections: z.number().int().min(1).optional(),
+        maxConnectionsPerIp: z.number().int().min(1).optional(),
+        idleTimeout: z.number().int().min(1000).optional(),
+        maxWriteBuffer: z.number().int().min(4096).optional(),
+        maxMessageSize: z
+          .number()
+          .int()
+          .min(1024)
+          .max(16 * 1024 * 1024)
+          .optional(),
+        maxDatagramSize: z.number().int().min(1024).max(65535).optional(),
+        connectTimeout: z.number().int().min(100).optional(),
+      })
+      .default({})
+      .describe('Transport limits (see @junction/transport)'),
+    tlsClient: z
+      .strictObject({ ca: z.string().min(1).optional() })
+      .default({})
+      .describe('Outgoing TLS: CA bundle to trust (default: the system store)'),
+  })
+  .prefault({})
+
+export type SipServerConfig = z.output<typeof sipServerConfig>
+
+/** The createSipServer options of a validated config slice (the route comes from the flavor). */
+/** The object without its undefined properties (zod's optional keys, for exactOptionalPropertyTypes). */
+function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as never
+}
+
+export function serverOptions(config: SipServerConfig): Omit<SipServerOptions, 'route'> {
+  return {
+    listen: config.listen,
+    domains: config.domains,
+    aliases: config.aliases,
+    supported: config.supported,
+    timers: defined(config.timers),
+    timerC: config.timerC,
+    maxTransactions: config.maxTransactions,
+    maxBranches: config.maxBranches,
+    limits: defined(config.limits),
+    tlsClient: config.tlsClient,
+  }
+}

@@ -1,0 +1,19 @@
+// @junction/proxy — the SIP proxy core: createSipServer, the one typed Route, RFC 3261 §16.
+export { proxyDrop, proxyForward, proxyResponse } from './channels.ts'
+export type { SipServerConfig } from './config.ts'
+export { serverOptions, sipServerConfig } from './config.ts'
+export type { Log, ProxyStats } from './core.ts'
+export type { ProxyFaultCode } from './errors.ts'
+export { faultCodes, ProxyError, SipError } from './errors.ts'
+export type {
+  BranchContext,
+  FailureContext,
+  RequestContext,
+  ResponseContext,
+  Route,
+  ServerInfo,
+  TargetInput,
+} from './route.ts'
+export type { SipServer, SipServerDeps, SipServerOptions } from './server.ts'
+export { createSipServer } from './server.ts'
+export type { ForwardOptions, ForwardTarget, ReplyOptions, Verdict } from './verdict.ts'

@@ -1,0 +1,594 @@
+/**
+ * A stateful proxy transaction (RFC 3261 §16.2): one server transaction, the response context of
+ * §16.5 and the client transactions of its branches. It carries out the route's verdicts —
+ * forwarding to a target set by q-value, in parallel or in series (§16.6), relaying provisional
+ * and 2xx responses as they come and the best final response when every branch has ended (§16.7),
+ * Timer C (§16.8), CANCEL (§16.10) — and moves a branch to the next RFC 3263 destination when one
+ * fails (RFC 3263 §4.3).
+ */
+import { createResponse, type SipRequest, type SipResponse, type Uri, Via } from '@junction/sip'
+import {
+  type ClientHandler,
+  type ClientTransaction,
+  createCancel,
+  type ServerTransaction,
+  type Timer,
+} from '@junction/transaction'
+import type { Flow, Target } from '@junction/transport'
+import { responseToRelay, selectBest } from './best-response.ts'
+import { branchOf, loopHash } from './branch.ts'
+import { addVia, createBranchRequest, nextHopUri } from './branch-request.ts'
+import { proxyDrop, proxyForward, proxyResponse } from './channels.ts'
+import type { Core } from './core.ts'
+import { faultCodes, SipError } from './errors.ts'
+import { addRecordRoute } from './record-route.ts'
+import { BranchContext, FailureContext, RequestContext, ResponseContext } from './route.ts'
+import { forwardStateless } from './stateless.ts'
+import type { Action, ForwardOptions, ForwardTarget, ReplyOptions } from './verdict.ts'
+import { Verdict } from './verdict.ts'
+
+/** Targets tried together; `undefined` stands for the Request-URI as it is. */
+type Group = Array<ForwardTarget | undefined>
+
+const noop: ClientHandler = { onResponse() {} }
+
+function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof (v as { then?: unknown } | undefined)?.then === 'function'
+}
+
+/** §16.6: the targets in groups to try one after another — by q-value, highest first; equal q in parallel. */
+function groupTargets(targets: readonly ForwardTarget[] | undefined, serial: boolean): Group[] {
+  // no targets: one branch to the Request-URI as it is
+  if (targets === undefined || targets.length === 0) return [[undefined]]
+  if (serial) return targets.map((t) => [t])
+  const sorted = [...targets].sort((a, b) => (b.q ?? 1) - (a.q ?? 1))
+  const groups: ForwardTarget[][] = []
+  let q: number | undefined
+  for (const t of sorted) {
+    if ((t.q ?? 1) !== q) {
+      groups.push([])
+      q = t.q ?? 1
+    }
+    groups.at(-1)!.push(t)
+  }
+  return groups
+}
+
+/** One branch of the target set (§16.6): its request and its client transaction(s). */
+class Branch implements ClientHandler {
+  readonly pt: ProxyTransaction
+  /** undefined: the Request-URI as it is (forwarding in a dialog, or no target given). */
+  readonly target: ForwardTarget | undefined
+  /** The branch request without its Via (steps 1–7), cloned for each destination tried. */
+  base: SipRequest | undefined
+  /** The request of the current attempt, as sent (with our Via). */
+  sent: SipRequest | undefined
+  client: ClientTransaction | undefined
+  destinations: readonly Target[] = []
+  nextDestination = 0
+  destination: Target | undefined
+  provisional = false
+  final: SipResponse | undefined
+  cancelPending = false
+  cancelSent = false
+  /** Timer C fired: the 487 that follows the CANCEL stands for a 408 (§16.8). */
+  timedOut = false
+  timerC: Timer | undefined
+  cancelWait: Timer | undefined
+
+  constructor(pt: ProxyTransaction, target: ForwardTarget | undefined) {
+    this.pt = pt
+    this.target = target
+  }
+
+  onResponse(response: SipResponse, tx: ClientTransaction): void {
+    if (tx === this.client) this.pt.branchResponse(this, response)
+  }
+
+  onTimeout(tx: ClientTransaction): void {
+    if (tx === this.client) this.pt.branchFailed(this, 408)
+  }
+
+  onTransportError(tx: ClientTransaction): void {
+    if (tx === this.client) this.pt.branchFailed(this, 503)
+  }
+
+  stopTimers(): void {
+    this.timerC?.cancel()
+    this.timerC = undefined
+    this.cancelWait?.cancel()
+    this.cancelWait = undefined
+  }
+}
+
+export class ProxyTransaction {
+  readonly tx: ServerTransaction
+  /** The request as received, after §16.4. */
+  readonly request: SipRequest
+  readonly #core: Core
+  readonly #invite: boolean
+  readonly #started: number
+  /** The Request-URI before §16.4, for the loop hash. */
+  readonly #receivedUri: Uri
+  #hash: string | undefined
+  #branches: Branch[] = []
+  #groups: Group[] = []
+  #options: ForwardOptions = {}
+  #finals: SipResponse[] = []
+  #finalSent = false
+  #cancelled = false
+  #sixxx = false
+  #trying: Timer | undefined
+
+  readonly #looseRouted: boolean
+
+  constructor(core: Core, tx: ServerTransaction, receivedUri: Uri, looseRouted: boolean) {
+    this.#core = core
+    this.tx = tx
+    this.request = tx.request
+    this.#invite = tx.request.method === 'INVITE'
+    this.#started = core.clock.now()
+    this.#receivedUri = receivedUri
+    this.#looseRouted = looseRouted
+    core.pending.count++
+  }
+
+  /** The request is answered (or will never be): it no longer holds a stop() back. */
+  #markFinal(): void {
+    if (this.#finalSent) return
+    this.#finalSent = true
+    this.#core.pending.count--
+  }
+
+  get flow(): Flow {
+    return this.tx.flow
+  }
+
+  /** Runs the route's onRequest and carries out its verdict. */
+  run(): void {
+    const core = this.#core
+    const ctx = new RequestContext(this.request, this.tx.flow, core.server, this.#looseRouted)
+    let verdict: Verdict | Promise<Verdict>
+    try {
+      verdict = core.route.onRequest(ctx)
+    } catch (error) {
+      this.#routeError(error)
+      return
+    }
+    if (!isThenable(verdict)) {
+      this.#decide(verdict)
+      return
+    }
+    // §16.2: an INVITE that waits for an asynchronous route gets 100 Trying within 200 ms
+    if (this.#invite) this.#trying = core.clock.setTimer(200, () => this.#sendTrying())
+    verdict.then(
+      (v) => this.#decide(v),
+      (error) => this.#routeError(error),
+    )
+  }
+
+  /** §16.10: a CANCEL matched this INVITE. */
+  cancel(): void {
+    if (this.#finalSent || this.#cancelled) return
+    this.#cancelled = true
+    this.#groups = []
+    if (this.#branches.length === 0) {
+      this.#sendFinal(this.#local(487))
+      return
+    }
+    for (const b of this.#branches) this.#cancelBranch(b)
+  }
+
+  /** The server transaction failed (no ACK, or the response could not be sent): stop the branches. */
+  serverFailed(): void {
+    this.#markFinal()
+    this.#cancelled = true
+    this.#groups = []
+    for (const b of this.#branches) this.#cancelBranch(b)
+  }
+
+  // --- verdicts
+
+  #decide(verdict: Verdict): void {
+    this.#trying?.cancel()
+    this.#trying = undefined
+    if (this.#finalSent) return // cancelled while the route was deciding
+    this.#apply(Verdict.actionOf(verdict), false)
+  }
+
+  #apply(action: Action, failure: boolean): void {
+    switch (action.kind) {
+      case 'reply':
+        this.#reply(action.status, action.reason, action.options)
+        return
+      case 'forward':
+      case 'forward-in-dialog': {
+        const targets = action.kind === 'forward' ? action.targets : undefined
+        // §16.10: a CANCEL that matched no INVITE is forwarded statelessly
+        if ((action.options.stateless === true || this.request.method === 'CANCEL') && !failure) {
+          this.#forwardStateless(targets?.[0], action.options)
+          return
+        }
+        if (failure && (this.#cancelled || this.#sixxx)) {
+          this.#relayBest() // §16.7 step 5: no new branches after a 6xx or a CANCEL
+          return
+        }
+        this.#options = action.options
+        this.#groups = groupTargets(targets, action.options.serial === true)
+        if (this.#invite) this.#sendTrying()
+        this.#nextGroup()
+        return
+      }
+      case 'relay-best':
+        this.#relayBest()
+        return
+      case 'drop':
+        this.#core.stats.dropped++
+        if (proxyDrop.hasSubscribers) proxyDrop.publish({ request: this.request, reason: 'route' })
+        this.#markFinal()
+        this.tx.end()
+        return
+    }
+  }
+
+  #routeError(error: unknown): void {
+    this.#trying?.cancel()
+    const core = this.#core
+    if (error instanceof SipError) {
+      this.#reply(error.status, error.reason, { headers: error.headers })
+      return
+    }
+    core.stats.routeErrors++
+    core.log?.error(
+      { err: error, code: faultCodes.ROUTE_FAILED, method: this.request.method },
+      'route failed: answering 500',
+    )
+    this.#reply(500, undefined, {})
+  }
+
+  #reply(status: number, reason: string | undefined, options: ReplyOptions): void {
+    if (status < 200) {
+      if (!this.#finalSent) this.tx.respond(this.#response(status, reason, options))
+      return
+    }
+    this.#core.stats.replies++
+    this.#sendFinal(this.#response(status, reason, options))
+  }
+
+  #response(status: number, reason: string | undefined, options: ReplyOptions): SipResponse {
+    return createResponse(this.request, status, reason, {
+      headers: options.headers,
+      body: options.body,
+      contentType: options.contentType,
+    })
+  }
+
+  #local(status: number): SipResponse {
+    return createResponse(this.request, status)
+  }
+
+  #sendTrying(): void {
+    this.#trying?.cancel()
+    this.#trying = undefined
+    const tx = this.tx
+    if ('trying' in tx && typeof tx.trying === 'function') tx.trying()
+  }
+
+  #sendFinal(response: SipResponse): void {
+    if (this.#finalSent) return
+    this.#markFinal()
+    this.#trying?.cancel()
+    this.tx.respond(response)
+    if (proxyResponse.hasSubscribers) {
+      proxyResponse.publish({
+        request: this.request,
+        response,
+        elapsedMs: this.#core.clock.now() - this.#started,
+      })
+    }
+  }
+
+  // --- forwarding (§16.6)
+
+  #forwardStateless(target: ForwardTarget | undefined, options: ForwardOptions): void {
+    this.#markFinal()
+    this.tx.end() // §16.11: no state; a retransmission runs the route again
+    forwardStateless(this.#core, this.request, target, options, this.tx.flow).catch((error: unknown) => {
+      this.#core.log?.debug({ err: error }, 'stateless forward failed')
+    })
+  }
+
+  #nextGroup(): void {
+    const group = this.#groups.shift()
+    if (group === undefined) return
+    const core = this.#core
+    if (proxyForward.hasSubscribers) proxyForward.publish({ request: this.request, branches: group.length })
+    for (const target of group) {
+      if (this.#branches.length >= core.settings.maxBranches) {
+        core.log?.warn({ max: core.settings.maxBranches }, 'branch limit reached: target ignored')
+        continue
+      }
+      const branch = new Branch(this, target)
+      this.#branches.push(branch)
+      core.stats.branches++
+      this.#startBranch(branch)
+    }
+    this.#checkDone()
+  }
+
+  #startBranch(branch: Branch): void {
+    const core = this.#core
+    const t = branch.target
+    const req = createBranchRequest(this.request, t?.uri, t?.route)
+    branch.base = req
+    const proceed = (): void => {
+      if (t?.destination !== undefined) {
+        nextHopUri(req) // a strict router still gets its rewrite (§16.6 step 6)
+        this.#withDestinations(branch, [t.destination])
+        return
+      }
+      const hop = nextHopUri(req)
+      core.destinations(t?.nextHop ?? hop).then(
+        (list) => this.#withDestinations(branch, list),
+        () => this.#withDestinations(branch, []),
+      )
+    }
+    const hook = core.route.onBranch
+    if (hook === undefined) {
+      proceed()
+      return
+    }
+    let r: void | Promise<void>
+    try {
+      r = hook.call(core.route, new BranchContext(req, t ?? { uri: req.uri }))
+    } catch (error) {
+      this.#branchHookFailed(branch, error)
+      return
+    }
+    if (isThenable(r)) r.then(proceed, (error: unknown) => this.#branchHookFailed(branch, error))
+    else proceed()
+  }
+
+  #branchHookFailed(branch: Branch, error: unknown): void {
+    const status = error instanceof SipError ? error.status : 500
+    if (!(error instanceof SipError)) {
+      this.#core.stats.routeErrors++
+      this.#core.log?.error({ err: error, code: faultCodes.ROUTE_FAILED }, 'onBranch failed')
+    }
+    this.#branchFinal(branch, this.#local(status))
+  }
+
+  #withDestinations(branch: Branch, list: readonly Target[]): void {
+    branch.destinations = list
+    if (list.length === 0) {
+      // no way to reach the target: as a transport failure (§8.1.3.1: like a 503)
+      this.#branchFinal(branch, this.#local(503))
+      return
+    }
+    this.#attempt(branch)
+  }
+
+  /** Sends the branch to its next destination (a new client transaction, a new branch id). */
+  #attempt(branch: Branch): void {
+    const core = this.#core
+    if (this.#cancelled) {
+      this.#branchFinal(branch, this.#local(487))
+      return
+    }
+    const dest = branch.destinations[branch.nextDestination++]
+    if (dest === undefined || branch.base === undefined) {
+      this.#branchFinal(branch, this.#local(503))
+      return
+    }
+    const req = branch.base.clone()
+    if (this.#options.recordRoute === true) {
+      const sips = this.request.uri.kind === 'sip' && this.request.uri.scheme === 'sips'
+      addRecordRoute(req, core.transport.listenerOf(this.tx.flow), core.transport.localFor(dest), sips)
+    }
+    this.#hash ??= loopHash(this.request, this.request.headers.first(Via), this.#receivedUri)
+    addVia(req, branchOf(this.#hash, core.nextSuffix()))
+    branch.sent = req
+    branch.destination = dest
+    branch.provisional = false
+    branch.client = core.layer.request(req, dest, branch)
+    if (this.#invite) this.#armTimerC(branch)
+  }
+
+  /** §16.6 step 11: Timer C, restarted by every provisional response (§16.7 step 2). */
+  #armTimerC(branch: Branch): void {
+    branch.timerC?.cancel()
+    branch.timerC = this.#core.clock.setTimer(this.#core.settings.timerC, () => {
+      branch.timerC = undefined
+      // §16.8: with a provisional response, CANCEL the branch; without one, behave as on a 408
+      if (branch.provisional) {
+        branch.timedOut = true
+        this.#sendCancel(branch)
+      } else {
+        branch.client?.end()
+        this.#branchFinal(branch, this.#local(408))
+      }
+    })
+  }
+
+  // --- responses (§16.7)
+
+  /** @internal From a branch's client transaction. */
+  branchResponse(branch: Branch, response: SipResponse): void {
+    const status = response.status
+    if (status < 200) {
+      if (branch.final !== undefined) return
+      branch.provisional = true
+      if (this.#invite) this.#armTimerC(branch)
+      if (branch.cancelPending) this.#sendCancel(branch)
+      // step 5: 101–199 go upstream at once; 100 Trying is hop by hop
+      if (status === 100 || this.#finalSent) return
+      this.#relay(branch, response, (r) => this.tx.respond(r))
+      return
+    }
+    branch.timerC?.cancel()
+    branch.timerC = undefined
+    if (status < 300) {
+      // step 5: every 2xx goes upstream at once (to INVITE: each one, RFC 6026 §7.2)
+      const first = branch.final === undefined
+      if (first) branch.final = response
+      if (!this.#invite && (!first || this.#finalSent)) return
+      this.#relay(branch, response, (r) => {
+        if (this.#finalSent) this.tx.respond(r)
+        else this.#sendFinal(r)
+        // step 10: a final response went upstream: CANCEL the pending branches
+        this.#groups = []
+        if (this.#invite) for (const b of this.#branches) if (b !== branch) this.#cancelBranch(b)
+        this.#checkDone()
+      })
+      return
+    }
+    if (branch.final !== undefined) return
+    // RFC 3263 §4.3: a 503 before any provisional response moves on to the next destination
+    if (status === 503 && !branch.provisional && this.#tryNext(branch)) return
+    this.#relay(branch, response, (r) => this.#branchFinal(branch, r))
+  }
+
+  /** @internal A branch's client transaction timed out (408) or could not send (503). */
+  branchFailed(branch: Branch, status: 408 | 503): void {
+    if (branch.final !== undefined) return
+    if (!branch.provisional && this.#tryNext(branch)) return
+    branch.timerC?.cancel()
+    this.#branchFinal(branch, this.#local(status))
+  }
+
+  /** Puts the failed destination on the resolver's blocklist and tries the next one, if any. */
+  #tryNext(branch: Branch): boolean {
+    const dest = branch.destination
+    if (dest !== undefined && branch.target?.destination === undefined) this.#core.resolver.markFailed(dest)
+    if (this.#cancelled || branch.nextDestination >= branch.destinations.length) return false
+    branch.client = undefined
+    this.#attempt(branch)
+    return true
+  }
+
+  /** Step 3 (our Via off) and the route's onResponse, then `then` with the response. */
+  #relay(branch: Branch, response: SipResponse, then: (r: SipResponse) => void): void {
+    response.headers.shift(Via)
+    const hook = this.#core.route.onResponse
+    if (hook === undefined || branch.sent === undefined) {
+      then(response)
+      return
+    }
+    let r: void | Promise<void>
+    try {
+      r = hook.call(this.#core.route, new ResponseContext(response, branch.sent))
+    } catch (error) {
+      this.#core.log?.error({ err: error }, 'onResponse failed')
+      then(response)
+      return
+    }
+    if (isThenable(r))
+      r.then(
+        () => then(response),
+        (error: unknown) => {
+          this.#core.log?.error({ err: error }, 'onResponse failed')
+          then(response)
+        },
+      )
+    else then(response)
+  }
+
+  #branchFinal(branch: Branch, response: SipResponse): void {
+    if (branch.final !== undefined) return
+    branch.stopTimers()
+    // §16.8: the 487 that ends a branch cancelled by Timer C counts as the 408 it stands for
+    const final = branch.timedOut && response.status === 487 ? this.#local(408) : response
+    branch.final = final
+    this.#finals.push(final)
+    if (final.status >= 600) {
+      // step 5: a 6xx is not sent at once, but no new branches, and the others are cancelled
+      this.#sixxx = true
+      this.#groups = []
+      if (this.#invite) for (const b of this.#branches) this.#cancelBranch(b)
+    }
+    this.#checkDone()
+  }
+
+  #checkDone(): void {
+    for (const b of this.#branches) if (b.final === undefined) return
+    if (this.#finalSent) {
+      this.#cleanup()
+      return
+    }
+    if (this.#groups.length > 0) {
+      this.#nextGroup()
+      return
+    }
+    this.#failure()
+  }
+
+  /** Step 6: every branch ended without a 2xx: the route may try more targets, else the best goes up. */
+  #failure(): void {
+    const best = selectBest(this.#finals) ?? this.#local(408)
+    const hook = this.#core.route.onFailure
+    if (hook === undefined || this.#sixxx || this.#cancelled) {
+      this.#relayBest()
+      return
+    }
+    let v: Verdict | Promise<Verdict>
+    try {
+      v = hook.call(this.#core.route, new FailureContext(this.request, this.#finals, best))
+    } catch (error) {
+      this.#routeError(error)
+      return
+    }
+    const apply = (verdict: Verdict) => {
+      if (!this.#finalSent) this.#apply(Verdict.actionOf(verdict), true)
+    }
+    if (isThenable(v)) v.then(apply, (error: unknown) => this.#routeError(error))
+    else apply(v)
+  }
+
+  #relayBest(): void {
+    const best = selectBest(this.#finals) ?? this.#local(408)
+    // RFC 4320 §4.2: a stateful proxy never sends a 408 to a non-INVITE request (the client has
+    // timed out by then anyway); the transaction ends without a response
+    if (!this.#invite && best.status === 408) {
+      this.#markFinal()
+      this.tx.end()
+      this.#cleanup()
+      return
+    }
+    this.#sendFinal(responseToRelay(best, this.#finals, this.request))
+    this.#cleanup()
+  }
+
+  // --- CANCEL (§16.10)
+
+  #cancelBranch(branch: Branch): void {
+    if (branch.final !== undefined) return
+    // §9.1: a CANCEL goes only after a provisional response; before that, it waits for one
+    if (branch.provisional && branch.client !== undefined) this.#sendCancel(branch)
+    else branch.cancelPending = true
+  }
+
+  #sendCancel(branch: Branch): void {
+    if (branch.cancelSent || branch.sent === undefined || branch.destination === undefined) return
+    branch.cancelSent = true
+    branch.cancelPending = false
+    const core = this.#core
+    try {
+      core.layer.request(createCancel(branch.sent), branch.destination, noop)
+    } catch (error) {
+      core.log?.debug({ err: error }, 'CANCEL not sent')
+    }
+    // a branch that never answers its CANCEL ends after 64·T1 (§9.1, §16.8) as a 408
+    branch.cancelWait = core.clock.setTimer(core.settings.cancelWait, () => {
+      branch.cancelWait = undefined
+      branch.client?.end()
+      branch.timedOut = false
+      this.#branchFinal(branch, this.#local(408))
+    })
+  }
+
+  #cleanup(): void {
+    this.#trying?.cancel()
+    this.#trying = undefined
+    for (const b of this.#branches) if (b.final !== undefined) b.stopTimers()
+  }
+}

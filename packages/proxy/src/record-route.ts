@@ -1,0 +1,39 @@
+/**
+ * Record-Route (RFC 3261 §16.6 step 4, §20.30): a proxy that wants to stay in the path of the
+ * dialog adds a URI that resolves to itself, with `lr` (loose routing, §16.12). When the request
+ * leaves over another transport, address family or interface than it came in on, the proxy adds
+ * two values (RFC 5658 "double Record-Routing"): the one facing the callee on top, the one facing
+ * the caller below it, so that each side reaches the proxy over its own side.
+ */
+import { RecordRoute, type SipRequest, type SipUri, sipUri } from '@junction/sip'
+import type { BoundListener } from '@junction/transport'
+
+/** `<sip:host:port;transport=x;lr>` for a listener; `sips:` when the request is for a SIPS URI (§16.6 step 4). */
+export function recordRouteUri(listener: BoundListener, sips: boolean): SipUri {
+  const host = listener.advertise.host.includes(':')
+    ? `[${listener.advertise.host}]`
+    : listener.advertise.host
+  const params = new Map<string, string | null>()
+  const t = listener.transport
+  if (t !== 'udp' && !(sips && t === 'tls')) params.set('transport', t)
+  params.set('lr', null)
+  return sipUri({ scheme: sips ? 'sips' : 'sip', host, port: listener.advertise.port, params })
+}
+
+/**
+ * Adds our Record-Route to a branch request: one value when `inbound` and `outbound` are the same
+ * listener, two (RFC 5658 §3.2) when they differ.
+ */
+export function addRecordRoute(
+  request: SipRequest,
+  inbound: BoundListener | undefined,
+  outbound: BoundListener | undefined,
+  sips: boolean,
+): void {
+  const h = request.headers
+  if (inbound !== undefined && outbound !== undefined && inbound !== outbound) {
+    h.prepend(RecordRoute, { uri: recordRouteUri(inbound, sips) })
+  }
+  const facing = outbound ?? inbound
+  if (facing !== undefined) h.prepend(RecordRoute, { uri: recordRouteUri(facing, sips) })
+}

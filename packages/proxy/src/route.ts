@@ -1,0 +1,161 @@
+/**
+ * The one typed Route: the policy of a server, at the decision points of RFC 3261 §16 (Kamailio's
+ * request_route, branch_route, onreply_route and failure_route). `onRequest` and `onFailure`
+ * must return a Verdict, which only the context methods make.
+ */
+import { parseUri, type SipRequest, type SipResponse, ToTag, type Uri } from '@junction/sip'
+import type { Flow } from '@junction/transport'
+import { faultCodes, ProxyError } from './errors.ts'
+import {
+  type Action,
+  type ForwardOptions,
+  type ForwardTarget,
+  type ReplyOptions,
+  Verdict,
+} from './verdict.ts'
+
+export interface Route {
+  /** Every request that is not a retransmission, after §16.3 validation and §16.4 Route preprocessing. */
+  onRequest(ctx: RequestContext): Verdict | Promise<Verdict>
+  /** Each branch request before it is sent (§16.6): edit `ctx.request`. */
+  onBranch?(ctx: BranchContext): void | Promise<void>
+  /** Each response a branch receives (§16.7 step 3), before it is relayed or stored: edit it. */
+  onResponse?(ctx: ResponseContext): void | Promise<void>
+  /** Every branch ended without a 2xx (§16.7 step 6): relay the best, try other targets, or reply. */
+  onFailure?(ctx: FailureContext): Verdict | Promise<Verdict>
+}
+
+/** What a route knows of the server it runs in. */
+export interface ServerInfo {
+  /** The domains this server is responsible for (its registrar and routing answer for them). */
+  readonly domains: readonly string[]
+  /** True when the URI's host is one of our domains or addresses. */
+  isLocal(uri: Uri): boolean
+}
+
+/** A target as a route may give it: a URI, its text, or a full ForwardTarget. */
+export type TargetInput = Uri | string | ForwardTarget
+
+function toTarget(t: TargetInput): ForwardTarget {
+  if (typeof t === 'string') {
+    const uri = parseUri(t)
+    if (uri === undefined) throw new ProxyError(faultCodes.INVALID_TARGET, `not a URI: ${t}`)
+    return { uri }
+  }
+  return 'kind' in t ? { uri: t } : t
+}
+
+function toTargets(
+  t: TargetInput | readonly TargetInput[] | undefined,
+): readonly ForwardTarget[] | undefined {
+  if (t === undefined) return undefined
+  return Array.isArray(t) ? (t as readonly TargetInput[]).map(toTarget) : [toTarget(t as TargetInput)]
+}
+
+/** The methods that decide, shared by the request and failure contexts. */
+abstract class Deciding {
+  /** Answers the request (§16.3, §16.5: a final or provisional response from the proxy). */
+  reply(status: number, reason?: string, options: ReplyOptions = {}): Verdict {
+    return new Verdict({ kind: 'reply', status, reason, options })
+  }
+
+  /**
+   * Forwards to the targets (§16.5, §16.6): each becomes a branch whose Request-URI is the target;
+   * none means the Request-URI as it is. By q-value: the highest first and equal ones in parallel,
+   * lower ones when those fail (§16.6; `serial: true` tries them one at a time in order).
+   */
+  forward(targets?: TargetInput | readonly TargetInput[], options: ForwardOptions = {}): Verdict {
+    return new Verdict({ kind: 'forward', targets: toTargets(targets), options })
+  }
+}
+
+export class RequestContext extends Deciding {
+  /** The request as received, after §16.4 (our Route removed, a strict router's change undone). */
+  readonly request: SipRequest
+  /** The flow it came over. */
+  readonly flow: Flow
+  readonly server: ServerInfo
+  /**
+   * True when a Route value naming this server was removed (§16.4): the request follows a route
+   * set we Record-Routed. An in-dialog request without it did not come through us, and relaying it
+   * anywhere would make this server an open relay (a UA can put any To tag in a request).
+   */
+  readonly looseRouted: boolean
+
+  /** @internal */
+  constructor(request: SipRequest, flow: Flow, server: ServerInfo, looseRouted = false) {
+    super()
+    this.request = request
+    this.flow = flow
+    this.server = server
+    this.looseRouted = looseRouted
+  }
+
+  /** True for a request inside a dialog: its To has a tag (§12.2.2). */
+  get inDialog(): boolean {
+    const tag = this.request.headers.get(ToTag)
+    return tag !== undefined && tag !== ''
+  }
+
+  /** Forwards along the route set of the dialog (§16.12 loose routing): to the top Route, else the Request-URI. */
+  forwardInDialog(options: ForwardOptions = {}): Verdict {
+    return new Verdict({ kind: 'forward-in-dialog', options })
+  }
+
+  /** Discards the request without an answer (a flood, a response to nothing). */
+  drop(): Verdict {
+    return new Verdict({ kind: 'drop' })
+  }
+}
+
+export class FailureContext extends Deciding {
+  /** The request as the route forwarded it. */
+  readonly request: SipRequest
+  /** The final response of every branch, in the order they ended. */
+  readonly responses: readonly SipResponse[]
+  /** The response §16.7 step 6 selects (6xx, else the lowest class), before the step 7 edits. */
+  readonly best: SipResponse
+
+  /** @internal */
+  constructor(request: SipRequest, responses: readonly SipResponse[], best: SipResponse) {
+    super()
+    this.request = request
+    this.responses = responses
+    this.best = best
+  }
+
+  /** Relays the best response upstream (§16.7 steps 6–9, 503 turned to 500, challenges merged). */
+  relayBest(): Verdict {
+    return new Verdict({ kind: 'relay-best' })
+  }
+}
+
+export class BranchContext {
+  /** The branch request: edit it before it is sent. */
+  readonly request: SipRequest
+  readonly target: ForwardTarget
+
+  /** @internal */
+  constructor(request: SipRequest, target: ForwardTarget) {
+    this.request = request
+    this.target = target
+  }
+}
+
+export class ResponseContext {
+  /** The response as the branch received it: edit it before it is relayed. */
+  readonly response: SipResponse
+  /** The branch request it answers. */
+  readonly request: SipRequest
+
+  /** @internal */
+  constructor(response: SipResponse, request: SipRequest) {
+    this.response = response
+    this.request = request
+  }
+}
+
+/** @internal */
+export function actionOf(v: Verdict): Action {
+  return Verdict.actionOf(v)
+}

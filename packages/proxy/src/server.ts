@@ -1,0 +1,295 @@
+/**
+ * createSipServer: the composition root of one SIP server — transport, transaction layer, RFC 3263
+ * resolver and the proxy core around one Route. It is the transaction user of RFC 3261 §17: new
+ * requests, ACKs for 2xx, stray responses and CANCELs arrive here and go to the proxy core.
+ */
+import { createResponse, type SipMessage } from '@junction/sip'
+import {
+  type Clock,
+  createTransactionLayer,
+  type InviteServerTransaction,
+  type ServerTransaction,
+  systemClock,
+  type TimerSettings,
+  type TransactionUser,
+} from '@junction/transaction'
+import {
+  createMemoryTransport,
+  createResolver,
+  createTransport,
+  type Flow,
+  type MemorySource,
+  type MemoryTransport,
+  type Resolver,
+  type ResolverOptions,
+  type Transport,
+  type TransportDeps,
+  type TransportName,
+  type TransportOptions,
+} from '@junction/transport'
+import { proxyDrop, proxyResponse } from './channels.ts'
+import { type Core, type Log, type ProxyStats, sendableTransports } from './core.ts'
+import { faultCodes, ProxyError } from './errors.ts'
+import { createLocality } from './locality.ts'
+import { preprocess } from './preprocess.ts'
+import { ProxyTransaction } from './proxy-transaction.ts'
+import { RequestContext, type Route, type ServerInfo } from './route.ts'
+import { forwardResponseStateless, forwardStateless } from './stateless.ts'
+import { Verdict } from './verdict.ts'
+
+export interface SipServerOptions {
+  /** The policy: decides every request (see Route). */
+  readonly route: Route
+  /**
+   * Listeners (`udp:0.0.0.0:5060`, `tls:[::]:5061`, ...). Omitted: an in-memory transport that only
+   * `inject()` feeds — the real stack without sockets, for tests.
+   */
+  readonly listen?: TransportOptions['listen'] | undefined
+  readonly limits?: TransportOptions['limits'] | undefined
+  readonly tlsClient?: TransportOptions['tlsClient'] | undefined
+  /** Domains this server is responsible for (`ctx.server.isLocal`). */
+  readonly domains?: readonly string[] | undefined
+  /** Other names of this server (`host` or `host:port`) that Route and Request-URIs may use. */
+  readonly aliases?: readonly string[] | undefined
+  /** Option tags accepted in Proxy-Require (§16.3 step 5); others get 420. Default none. */
+  readonly supported?: readonly string[] | undefined
+  /** T1, T2, T4, Timer D (RFC 3261 §17). */
+  readonly timers?: Partial<TimerSettings> | undefined
+  /** Timer C (§16.6 step 11), ms. Default 180 000 (more than 3 minutes is what §16.6 asks; 3 is common). */
+  readonly timerC?: number | undefined
+  /** Most live transactions; past it new requests get 503 (§21.5.4). Default 100 000. */
+  readonly maxTransactions?: number | undefined
+  /** Most branches for one request. Default 32. */
+  readonly maxBranches?: number | undefined
+  /** RFC 3263 resolver settings (when no resolver is given in the dependencies). */
+  readonly resolver?: ResolverOptions | undefined
+}
+
+export interface SipServerDeps {
+  readonly clock?: Clock | undefined
+  readonly resolver?: Resolver | undefined
+  readonly log?: Log | undefined
+  /**
+   * The transport: a factory, or `'memory'` for the in-memory transport on the `listen` listeners
+   * (for tests that need several). Default: sockets for `listen`, the in-memory transport without.
+   */
+  readonly transport?: 'memory' | ((deps: TransportDeps) => Transport) | undefined
+}
+
+export interface SipServer {
+  start(): Promise<void>
+  /**
+   * Stops: new requests get 503 while the requests in progress get their final response (for at
+   * most `drainMs`, default 0), then every transaction ends and the listeners close.
+   */
+  stop(options?: { drainMs?: number }): Promise<void>
+  /**
+   * Feeds a message (octets, text or a SipMessage) into the stack as if it came from `from` over the
+   * in-memory transport; what the server sends is in `network.sent`. Only without `listen`.
+   */
+  inject(input: Uint8Array | string | SipMessage, from?: MemorySource): Flow
+  /** The in-memory transport (without `listen`): what was sent, and a way to wait for the next message. */
+  readonly network: MemoryTransport | undefined
+  readonly transport: Transport
+  readonly info: ServerInfo
+  readonly stats: Readonly<ProxyStats> & { readonly transactions: number; readonly pending: number }
+}
+
+export function createSipServer(options: SipServerOptions, deps: SipServerDeps = {}): SipServer {
+  const clock = deps.clock ?? systemClock
+  const contexts = new WeakMap<ServerTransaction, ProxyTransaction>()
+  let draining = false
+  let suffix = 0
+  let transports: readonly TransportName[] | undefined
+
+  const pending = { count: 0 }
+  const stats: ProxyStats = {
+    requests: 0,
+    replies: 0,
+    branches: 0,
+    stateless: 0,
+    strayResponses: 0,
+    dropped: 0,
+    routeErrors: 0,
+  }
+
+  const transportDeps: TransportDeps = { receive: (message, flow) => layer.receive(message, flow) }
+  let network: MemoryTransport | undefined
+  let transport: Transport
+  if (typeof deps.transport === 'function') transport = deps.transport(transportDeps)
+  else if (options.listen === undefined || deps.transport === 'memory') {
+    network = createMemoryTransport({ listen: options.listen }, transportDeps)
+    transport = network
+  } else {
+    transport = createTransport(
+      { listen: options.listen, limits: options.limits, tlsClient: options.tlsClient },
+      transportDeps,
+    )
+  }
+
+  const resolver = deps.resolver ?? createResolver(options.resolver)
+  const locality = createLocality(() => transport.listeners, options.domains ?? [], options.aliases ?? [])
+  const server: ServerInfo = { domains: locality.domains, isLocal: (uri) => locality.isLocal(uri) }
+
+  const user: TransactionUser = {
+    onRequest(tx) {
+      stats.requests++
+      const req = tx.request
+      if (req.method === 'CANCEL' && tx.cancels !== undefined) {
+        cancelMatched(tx, tx.cancels)
+        return
+      }
+      if (draining) {
+        stats.replies++
+        tx.respond(createResponse(req, 503, undefined, { headers: { 'Retry-After': '5' } }))
+        return
+      }
+      const pre = preprocess(core, req)
+      if (!pre.ok) {
+        stats.replies++
+        const response = createResponse(req, pre.status, pre.reason, { headers: pre.headers })
+        tx.respond(response)
+        if (proxyResponse.hasSubscribers) proxyResponse.publish({ request: req, response, elapsedMs: 0 })
+        return
+      }
+      const pt = new ProxyTransaction(core, tx, pre.receivedUri, pre.looseRouted)
+      if (req.method === 'INVITE') contexts.set(tx, pt)
+      pt.run()
+    },
+
+    onAck(ack, flow) {
+      // an ACK for a 2xx (or one no transaction knows): end to end, statelessly (§16.7, §16.11)
+      stats.requests++
+      const pre = preprocess(core, ack)
+      if (!pre.ok) {
+        drop(ack, 'invalid')
+        return
+      }
+      let verdict: Verdict | Promise<Verdict>
+      try {
+        verdict = route.onRequest(new RequestContext(ack, flow, server, pre.looseRouted))
+      } catch (error) {
+        ackRouteFailed(error)
+        return
+      }
+      Promise.resolve(verdict).then((v) => {
+        const action = Verdict.actionOf(v)
+        if (action.kind !== 'forward' && action.kind !== 'forward-in-dialog') {
+          drop(ack, action.kind)
+          return
+        }
+        const target = action.kind === 'forward' ? action.targets?.[0] : undefined
+        return forwardStateless(core, ack, target, action.options, flow).then((sent) => {
+          if (!sent) drop(ack, 'no destination')
+        })
+      }, ackRouteFailed)
+    },
+
+    onStrayResponse(response) {
+      forwardResponseStateless(core, response).then(
+        (sent) => {
+          if (!sent) stats.dropped++
+        },
+        (error: unknown) => {
+          stats.dropped++
+          log?.debug({ err: error, status: response.status }, 'stray response not forwarded')
+        },
+      )
+    },
+
+    onServerFailure(tx) {
+      contexts.get(tx)?.serverFailed()
+    },
+  }
+
+  const layer = createTransactionLayer(
+    { transport, user },
+    {
+      clock,
+      timers: options.timers,
+      maxTransactions: options.maxTransactions,
+      // 100 Trying is sent by the proxy core once it forwards (or after 200 ms of an async route)
+      tryingDelay: -1,
+    },
+  )
+  const log = deps.log
+  const route = options.route
+  const t1 = options.timers?.t1 ?? 500
+
+  const core: Core = {
+    layer,
+    transport,
+    resolver,
+    route,
+    locality,
+    server,
+    clock,
+    log,
+    settings: {
+      timerC: options.timerC ?? 180_000,
+      maxBranches: options.maxBranches ?? 32,
+      supported: options.supported ?? [],
+      cancelWait: 64 * t1,
+    },
+    stats,
+    pending,
+    nextSuffix() {
+      suffix = (suffix + 1) % Number.MAX_SAFE_INTEGER
+      return suffix.toString(36)
+    },
+    async destinations(uri) {
+      transports ??= sendableTransports(transport)
+      return (await resolver.resolve(uri, { transports })).targets
+    },
+  }
+
+  function drop(request: { readonly method: string }, reason: string): void {
+    stats.dropped++
+    if (proxyDrop.hasSubscribers) proxyDrop.publish({ request, reason })
+  }
+
+  function ackRouteFailed(error: unknown): void {
+    stats.routeErrors++
+    log?.error({ err: error, code: faultCodes.ROUTE_FAILED }, 'route failed on an ACK: dropped')
+  }
+
+  /** §16.10: a CANCEL for an INVITE we have: 200 for the CANCEL, then cancel the branches. */
+  function cancelMatched(tx: ServerTransaction, invite: InviteServerTransaction): void {
+    stats.replies++
+    tx.respond(createResponse(tx.request, 200))
+    const pt = contexts.get(invite)
+    if (pt !== undefined) pt.cancel()
+    else if (invite.state === 'proceeding') invite.respond(createResponse(invite.request, 487))
+  }
+
+  return {
+    async start() {
+      await transport.start()
+      transports = sendableTransports(transport)
+    },
+    async stop(opts = {}) {
+      draining = true
+      const until = clock.now() + (opts.drainMs ?? 0)
+      // requests still waiting for a final response get it (or time out) first; the
+      // transactions that only wait for retransmissions (Timers J, K, D) need not
+      while (pending.count > 0 && clock.now() < until) await new Promise((r) => setTimeout(r, 20))
+      layer.close()
+      await transport.stop()
+    },
+    inject(input, from) {
+      if (network === undefined) {
+        throw new ProxyError(
+          faultCodes.NO_MEMORY_TRANSPORT,
+          'inject() needs the in-memory transport (no `listen`)',
+        )
+      }
+      return network.receive(input, from)
+    },
+    network,
+    transport,
+    info: server,
+    get stats() {
+      return { ...stats, transactions: layer.size, pending: pending.count }
+    },
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Stateless forwarding (RFC 3261 §16.11): no transaction, one target, a branch that is the same for
+ * every retransmission; and the stateless relaying of responses no transaction matched (§16.7
+ * step 1 "if none is found, forward statelessly", §18.2.2).
+ */
+import { type SipRequest, type SipResponse, Via } from '@junction/sip'
+import type { Flow } from '@junction/transport'
+import { statelessBranch } from './branch.ts'
+import { addVia, createBranchRequest, nextHopUri } from './branch-request.ts'
+import type { Core } from './core.ts'
+import { addRecordRoute } from './record-route.ts'
+import type { ForwardOptions, ForwardTarget } from './verdict.ts'
+
+/**
+ * Forwards `request` (as received, after §16.4) to `target` (undefined: its Request-URI or top
+ * Route) without keeping state. Resolves false when there is nowhere to send it.
+ */
+export async function forwardStateless(
+  core: Core,
+  request: SipRequest,
+  target: ForwardTarget | undefined,
+  options: ForwardOptions,
+  flow: Flow,
+): Promise<boolean> {
+  const upstream = request.headers.first(Via)
+  const branch = statelessBranch(request, upstream)
+  const req = createBranchRequest(request, target?.uri, target?.route)
+  const hop = nextHopUri(req)
+  const dest = target?.destination ?? (await core.destinations(target?.nextHop ?? hop))[0]
+  if (dest === undefined) {
+    core.stats.dropped++
+    return false
+  }
+  if (options.recordRoute === true && request.method !== 'ACK') {
+    const sips = request.uri.kind === 'sip' && request.uri.scheme === 'sips'
+    addRecordRoute(req, core.transport.listenerOf(flow), core.transport.localFor(dest), sips)
+  }
+  addVia(req, branch)
+  core.stats.stateless++
+  await core.transport.sendRequest(req, dest)
+  return true
+}
+
+/**
+ * A response no client transaction matched (a 2xx retransmission after the transaction ended, or
+ * the answer to a statelessly forwarded request): our Via off, then by the next Via (§18.2.2).
+ * A response with no Via left was for us and is dropped.
+ */
+export async function forwardResponseStateless(core: Core, response: SipResponse): Promise<boolean> {
+  core.stats.strayResponses++
+  const top = response.headers.first(Via)
+  if (top === undefined || !core.locality.isOurSentBy(top)) return false
+  response.headers.shift(Via)
+  if (response.headers.first(Via) === undefined) return false
+  await core.transport.forwardResponse(response)
+  return true
+}

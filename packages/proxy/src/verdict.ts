@@ -1,0 +1,69 @@
+/**
+ * Verdicts: what a route decides for a request (RFC 3261 §16: reply, forward, drop) or, after
+ * every branch failed, what to do next. Only context methods make them (the class is not
+ * exported as a value and its field is private), so a route that forgets to decide does not
+ * type-check, and one cannot make up a verdict by hand.
+ */
+import type { SipUri, Uri } from '@junction/sip'
+import type { Target } from '@junction/transport'
+
+/** A target of a forward: a URI (the branch's Request-URI, §16.5) and how to reach it. */
+export interface ForwardTarget {
+  readonly uri: Uri
+  /** q-value (§16.6): higher first; equal values go in parallel. Default 1. */
+  readonly q?: number | undefined
+  /** Send to this destination instead of resolving the URI (e.g. a registered flow, RFC 5626). */
+  readonly destination?: Target | undefined
+  /**
+   * Resolve this URI (RFC 3263) for the next hop instead of the Request-URI or top Route, without
+   * adding a Route header: a static next hop, Kamailio's `$du`.
+   */
+  readonly nextHop?: Uri | undefined
+  /** Route set to pre-load for this target (RFC 3327 Path values, an outbound proxy). */
+  readonly route?: readonly SipUri[] | undefined
+}
+
+export interface ForwardOptions {
+  /** Add Record-Route (§16.6 step 4; doubled when transport, family or interface change). */
+  readonly recordRoute?: boolean | undefined
+  /** Stateless forwarding (§16.11): no transaction, one target only. */
+  readonly stateless?: boolean | undefined
+  /** One target at a time, in order (serial forking), instead of by q-value. */
+  readonly serial?: boolean | undefined
+}
+
+export interface ReplyOptions {
+  readonly headers?: Iterable<readonly [string, string]> | Readonly<Record<string, string>> | undefined
+  readonly body?: Uint8Array | string | undefined
+  readonly contentType?: string | undefined
+}
+
+export type Action =
+  | {
+      readonly kind: 'reply'
+      readonly status: number
+      readonly reason: string | undefined
+      readonly options: ReplyOptions
+    }
+  | {
+      readonly kind: 'forward'
+      readonly targets: readonly ForwardTarget[] | undefined
+      readonly options: ForwardOptions
+    }
+  | { readonly kind: 'forward-in-dialog'; readonly options: ForwardOptions }
+  | { readonly kind: 'relay-best' }
+  | { readonly kind: 'drop' }
+
+export class Verdict {
+  readonly #action: Action
+
+  /** @internal Made by the context methods only. */
+  constructor(action: Action) {
+    this.#action = action
+  }
+
+  /** @internal */
+  static actionOf(v: Verdict): Action {
+    return v.#action
+  }
+}
