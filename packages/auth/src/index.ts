@@ -1,0 +1,31 @@
+// @junction/auth — the public API. SIP digest authentication (RFC 3261 §22, RFC 7616, RFC 8760): challenges, verification, credential stores, policy steps.
+
+export type { AuthorizeOptions, AuthorizeResult } from './authorize.ts'
+export { authorize } from './authorize.ts'
+export type { AuthAlgorithm, CredentialStore, Ha1Set, StaticUser, UserSecret } from './credentials.ts'
+export { authAlgorithms, createMemoryCredentialStore, hashUser } from './credentials.ts'
+export type {
+  ChallengeOptions,
+  DigestAuth,
+  DigestAuthConfig,
+  DigestAuthDeps,
+  VerifyFailure,
+  VerifyResult,
+} from './digest-auth.ts'
+export { createDigestAuth, needsAuth } from './digest-auth.ts'
+export type { AuthFaultCode } from './errors.ts'
+export { AuthError, authFaultCodes } from './errors.ts'
+export type { NonceCheck, NonceIssuer, NonceIssuerOptions } from './nonce.ts'
+export { createNonceIssuer } from './nonce.ts'
+export type {
+  ReloadResult,
+  UsersFile,
+  YamlCredentialStore,
+  YamlCredentialStoreOptions,
+} from './yaml-store.ts'
+export {
+  createYamlCredentialStore,
+  loadUsersFile,
+  usersFileSchema,
+  usersReloadChannel,
+} from './yaml-store.ts'

@@ -1,0 +1,47 @@
+/**
+ * Nonce-count tracking (RFC 7616 §3.4, §5.4: a server that remembers the highest nc it accepted
+ * for each nonce refuses a replayed request). Bounded: a least-recently-used map of at most `max`
+ * nonces. When a nonce is evicted, every nonce issued no later than it and not in the map is
+ * answered "stale" from then on, so an eviction can never let a replay through; the client simply
+ * gets a fresh nonce (one more round trip, under memory pressure only).
+ */
+
+export type NonceCountVerdict = 'ok' | 'replay' | 'forgotten'
+
+export interface NonceCounts {
+  /** Records `nc` for `nonce` (issued at `issuedAt`) when it is higher than any seen before. */
+  use(nonce: string, issuedAt: number, nc: number): NonceCountVerdict
+  readonly size: number
+}
+
+export function createNonceCounts(max: number): NonceCounts {
+  const seen = new Map<string, { nc: number; issuedAt: number }>()
+  let floor = Number.NEGATIVE_INFINITY
+  return {
+    use(nonce, issuedAt, nc) {
+      const entry = seen.get(nonce)
+      if (entry === undefined) {
+        if (issuedAt <= floor) return 'forgotten'
+        if (seen.size >= max) {
+          const oldest = seen.entries().next().value
+          if (oldest !== undefined) {
+            seen.delete(oldest[0])
+            if (oldest[1].issuedAt > floor) floor = oldest[1].issuedAt
+          }
+          if (issuedAt <= floor) return 'forgotten'
+        }
+        seen.set(nonce, { nc, issuedAt })
+        return 'ok'
+      }
+      if (nc <= entry.nc) return 'replay'
+      entry.nc = nc
+      // most recently used last
+      seen.delete(nonce)
+      seen.set(nonce, entry)
+      return 'ok'
+    },
+    get size() {
+      return seen.size
+    },
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Stateless server nonces (RFC 7616 §3.3, §5.4; RFC 3261 §22.4). A nonce carries the time it was
+ * issued and random octets, signed with HMAC-SHA256 under a secret and bound to the realm:
+ *
+ *   base64url( version(1) | issued-at ms (6) | random (9) | HMAC-SHA256(key, first 16 octets | realm)[0..16] )
+ *
+ * Any instance holding the same secret recognises the nonces of the others, with no shared state;
+ * a nonce older than the lifetime is stale (the client retries with a fresh one, without asking
+ * its user, RFC 7616 §3.3 `stale`).
+ */
+import { Buffer } from 'node:buffer'
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+
+const VERSION = 1
+const HEAD = 16
+const MAC = 16
+const LENGTH = HEAD + MAC
+/** A nonce from up to this far in the future is accepted (clocks of instances differ a little). */
+const SKEW_MS = 60_000
+
+export type NonceCheck =
+  | { readonly ok: true; readonly issuedAt: number; readonly expired: boolean }
+  | { readonly ok: false }
+
+export interface NonceIssuer {
+  /** A fresh nonce. */
+  issue(): string
+  /** Whether `nonce` was issued under this secret and realm, when, and whether it has expired. */
+  check(nonce: string): NonceCheck
+}
+
+export interface NonceIssuerOptions {
+  readonly secret: string | Uint8Array
+  readonly realm: string
+  /** Seconds a nonce stays fresh. */
+  readonly lifetimeSec: number
+  /** Milliseconds since the epoch. */
+  readonly now: () => number
+}
+
+export function createNonceIssuer(options: NonceIssuerOptions): NonceIssuer {
+  const key = createHmac(
+    'sha256',
+    typeof options.secret === 'string' ? Buffer.from(options.secret, 'utf8') : options.secret,
+  )
+    .update('junction-auth nonce key')
+    .digest()
+  const realm = Buffer.from(options.realm, 'utf8')
+  const lifetimeMs = options.lifetimeSec * 1000
+  const { now } = options
+
+  function mac(head: Uint8Array): Buffer {
+    return createHmac('sha256', key).update(head).update(realm).digest().subarray(0, MAC)
+  }
+
+  return {
+    issue() {
+      const out = Buffer.alloc(LENGTH)
+      out[0] = VERSION
+      out.writeUIntBE(Math.max(0, Math.floor(now())), 1, 6)
+      randomBytes(9).copy(out, 7)
+      mac(out.subarray(0, HEAD)).copy(out, HEAD)
+      return out.toString('base64url')
+    },
+    check(nonce) {
+      if (nonce.length !== 43 || !/^[A-Za-z0-9_-]+$/.test(nonce)) return { ok: false }
+      const raw = Buffer.from(nonce, 'base64url')
+      if (raw.length !== LENGTH || raw[0] !== VERSION) return { ok: false }
+      if (!timingSafeEqual(mac(raw.subarray(0, HEAD)), raw.subarray(HEAD))) return { ok: false }
+      const issuedAt = raw.readUIntBE(1, 6)
+      const t = now()
+      if (issuedAt > t + SKEW_MS) return { ok: false }
+      return { ok: true, issuedAt, expired: t - issuedAt > lifetimeMs }
+    },
+  }
+}

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { binding } from '../test/conformance.ts'
+import { createManualClock } from '../test/manual-clock.ts'
+import { RegistrarError, registrarFaultCodes } from './errors.ts'
+import { createMemoryLocationStore } from './memory-store.ts'
+import type { ExpiredBinding } from './store.ts'
+
+const T0 = 1_700_000_000_000
+
+test('the timer wheel expires bindings on its own, with one timer for the whole store', async () => {
+  const clock = createManualClock(T0)
+  const store = createMemoryLocationStore({ clock })
+  const seen: ExpiredBinding[] = []
+  store.onExpire((e) => seen.push(e))
+  for (let i = 0; i < 500; i++) {
+    const aor = `sip:u${i}@example.com`
+    assert.ok(
+      (await store.compareAndSet(aor, 0, [binding(aor, i, { expiresAt: T0 + 1000 * (1 + (i % 30)) })])).ok,
+    )
+  }
+  assert.equal(clock.pending, 1)
+  assert.equal(store.bindingCount, 500)
+  clock.advance(15_000)
+  const due = Array.from({ length: 500 }, (_, i) => 1 + (i % 30)).filter((k) => k <= 15).length
+  assert.equal(seen.length, due)
+  for (const e of seen) assert.ok(e.binding.expiresAt <= T0 + 15_000)
+  clock.advance(30_000)
+  assert.equal(seen.length, 500)
+  assert.equal(store.aorCount, 0)
+  assert.equal(store.bindingCount, 0)
+  assert.equal(clock.pending, 0)
+  await store.close()
+})
+
+test('a listener that throws does not stop expiry', async () => {
+  const clock = createManualClock(T0)
+  const store = createMemoryLocationStore({ clock })
+  store.onExpire(() => {
+    throw new Error('boom')
+  })
+  const aor = 'sip:a@example.com'
+  assert.ok(
+    (
+      await store.compareAndSet(aor, 0, [
+        binding(aor, 1, { expiresAt: T0 + 1000 }),
+        binding(aor, 2, { expiresAt: T0 + 1000 }),
+      ])
+    ).ok,
+  )
+  clock.advance(2000)
+  assert.equal(store.bindingCount, 0)
+  await store.close()
+})
+
+test('counts follow writes; expiry of one binding keeps the others', async () => {
+  const clock = createManualClock(T0)
+  const store = createMemoryLocationStore({ clock })
+  const aor = 'sip:a@example.com'
+  const w = await store.compareAndSet(aor, 0, [
+    binding(aor, 1, { expiresAt: T0 + 1000 }),
+    binding(aor, 2, { expiresAt: T0 + 5000 }),
+  ])
+  assert.ok(w.ok)
+  assert.equal(store.aorCount, 1)
+  assert.equal(store.bindingCount, 2)
+  clock.advance(1000)
+  assert.equal(store.bindingCount, 1)
+  clock.advance(4000)
+  assert.equal(store.aorCount, 0)
+  await store.close()
+})
+
+test('bindings are validated and copied', async () => {
+  const store = createMemoryLocationStore({ clock: createManualClock(T0) })
+  const aor = 'sip:a@example.com'
+  const isInvalid = (e: unknown) =>
+    e instanceof RegistrarError && e.code === registrarFaultCodes.INVALID_BINDING
+  await assert.rejects(store.compareAndSet(aor, 0, [binding('sip:other@example.com', 1)]), isInvalid)
+  await assert.rejects(store.compareAndSet(aor, 0, [binding(aor, 1, { expiresAt: Number.NaN })]), isInvalid)
+  await assert.rejects(store.compareAndSet(aor, 0, [binding(aor, 1, { contact: '' })]), isInvalid)
+  await assert.rejects(store.compareAndSet(aor, 0, [binding(aor, 1, { q: 2 })]), isInvalid)
+  const path = ['<sip:edge.example.com;lr>']
+  assert.ok((await store.compareAndSet(aor, 0, [binding(aor, 1, { path })])).ok)
+  path.push('<sip:changed>')
+  const [b] = (await store.get(aor)).bindings
+  assert.deepEqual(b?.path, ['<sip:edge.example.com;lr>'])
+  assert.ok(Object.isFrozen(b))
+  assert.equal('instanceId' in (b as object), false, 'unset optional fields take no property')
+  await store.close()
+  await assert.rejects(
+    store.get(aor),
+    (e) => e instanceof RegistrarError && e.code === registrarFaultCodes.STORE_CLOSED,
+  )
+})
+
+test('limits must be positive integers', () => {
+  for (const bad of [0, -1, 1.5, Number.NaN]) {
+    assert.throws(
+      () => createMemoryLocationStore({ maxAors: bad }),
+      (e) => e instanceof RegistrarError && e.code === registrarFaultCodes.INVALID_CONFIG,
+    )
+    assert.throws(() => createMemoryLocationStore({ maxBindingsPerAor: bad }), RegistrarError)
+  }
+})
