@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, it } from 'node:test'
+import { loadConfig, parseConfig } from './config.ts'
+
+describe('junction-ietf configuration', () => {
+  it('embedded defaults: loopback UDP and TCP 5060, localhost, no relaying, admin on loopback', () => {
+    const r = parseConfig(undefined)
+    assert.ok(r.ok)
+    assert.deepEqual(r.config.sip.listen, ['udp:127.0.0.1:5060', 'tcp:127.0.0.1:5060'])
+    assert.equal(r.config.routing.relay.dns, false)
+    assert.equal(r.config.admin.host, '127.0.0.1')
+    assert.equal(r.config.log.level, 'info')
+  })
+
+  it('reads YAML; reports every problem with its path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ietf-config-'))
+    const good = join(dir, 'good.yaml')
+    writeFileSync(
+      good,
+      'sip:\n  listen: [udp:0.0.0.0:5060]\n  domains: [example.com]\nrouting:\n  routes:\n    - { domain: example.com, user: "^[0-9]+$", to: [sip:192.0.2.5, sip:192.0.2.6] }\n',
+    )
+    const ok = await loadConfig(good)
+    assert.ok(ok.ok)
+    assert.deepEqual(ok.config.routing.routes[0]!.to, ['sip:192.0.2.5', 'sip:192.0.2.6'])
+    const bad = parseConfig({
+      routing: { routes: [{ user: '(', to: 'tel:+1' }], extra: 1 },
+      log: { level: 'loud' },
+    })
+    assert.equal(bad.ok, false)
+    const problems = (bad as { problems: readonly string[] }).problems.join('\n')
+    assert.match(problems, /routing\.routes\.0\.user: not a valid regular expression/)
+    assert.match(problems, /routing\.routes\.0\.to/)
+    assert.match(problems, /routing: Unrecognized key/)
+    assert.match(problems, /log\.level/)
+    const notYaml = join(dir, 'bad.yaml')
+    writeFileSync(notYaml, 'sip: [unclosed\n')
+    assert.match(((await loadConfig(notYaml)) as { problems: readonly string[] }).problems[0]!, /not YAML/)
+  })
+})

@@ -1,0 +1,113 @@
+/**
+ * The configuration of junction-ietf: one strict zod schema composed from the packages' slices
+ * (the SIP server's, the operations pieces') and the flavor's own routing policy. A YAML or JSON
+ * file, or nothing at all: every key has an embedded default.
+ */
+import { readFile } from 'node:fs/promises'
+import { adminConfig, logConfig, shutdownConfig } from '@junction/ops'
+import { sipServerConfig } from '@junction/proxy'
+import { parseUri } from '@junction/sip'
+import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+
+const sipUriText = z
+  .string()
+  .refine((s) => parseUri(s)?.kind === 'sip', { message: 'expected a sip: or sips: URI' })
+
+const staticRoute = z.strictObject({
+  domain: z.string().min(1).default('*').describe('Request-URI host this route is for; * for any'),
+  user: z
+    .string()
+    .min(1)
+    .optional()
+    .refine(
+      (s) => {
+        if (s === undefined) return true
+        try {
+          new RegExp(s)
+          return true
+        } catch {
+          return false
+        }
+      },
+      { message: 'not a valid regular expression' },
+    )
+    .describe('Regular expression the Request-URI user must match'),
+  to: z
+    .union([sipUriText, z.array(sipUriText).min(1)])
+    .describe(
+      'Next hop (resolved by RFC 3263), e.g. sip:192.0.2.5:5060;transport=tcp; a list is tried in order',
+    ),
+})
+
+export const routingConfig = z
+  .strictObject({
+    routes: z
+      .array(staticRoute)
+      .default([])
+      .describe('Static routes, first match wins: requests for a domain (and user) go to a next hop'),
+    recordRoute: z
+      .boolean()
+      .default(true)
+      .describe('Record-Route dialog-creating requests (INVITE, SUBSCRIBE, REFER)'),
+    stateless: z
+      .boolean()
+      .default(false)
+      .describe('Forward statelessly (RFC 3261 §16.11): no forking, no failover'),
+    relay: z
+      .strictObject({
+        dns: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Relay requests for other domains to wherever DNS (RFC 3263) says: an open relay unless guarded',
+          ),
+      })
+      .prefault({}),
+  })
+  .prefault({})
+
+export type RoutingConfig = z.output<typeof routingConfig>
+
+export const ietfConfig = z.strictObject({
+  sip: sipServerConfig,
+  routing: routingConfig,
+  log: logConfig,
+  admin: adminConfig,
+  shutdown: shutdownConfig,
+})
+
+export type IetfConfig = z.output<typeof ietfConfig>
+export type IetfConfigInput = z.input<typeof ietfConfig>
+
+export type ConfigResult =
+  | { readonly ok: true; readonly config: IetfConfig }
+  | { readonly ok: false; readonly problems: readonly string[] }
+
+/** Validates a config object; every problem is reported with its path. */
+export function parseConfig(input: unknown): ConfigResult {
+  const r = ietfConfig.safeParse(input ?? {})
+  if (r.success) return { ok: true, config: r.data }
+  return {
+    ok: false,
+    problems: r.error.issues.map((i) => `${i.path.length === 0 ? '(top)' : i.path.join('.')}: ${i.message}`),
+  }
+}
+
+/** Reads a YAML (or JSON, which is YAML) file; undefined path: the embedded defaults. */
+export async function loadConfig(path: string | undefined): Promise<ConfigResult> {
+  if (path === undefined) return parseConfig({})
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    return { ok: false, problems: [`${path}: ${(error as Error).message}`] }
+  }
+  let data: unknown
+  try {
+    data = parseYaml(text)
+  } catch (error) {
+    return { ok: false, problems: [`${path}: not YAML: ${(error as Error).message}`] }
+  }
+  return parseConfig(data)
+}

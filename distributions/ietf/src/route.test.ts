@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { createSipServer } from '@junction/proxy'
+import { formatUri, parseMessage, RecordRoute } from '@junction/sip'
+import { routingConfig } from './config.ts'
+import { createIetfRoute } from './route.ts'
+
+function server(routing: unknown = {}) {
+  return createSipServer({ route: createIetfRoute(routingConfig.parse(routing)), domains: ['example.com'] })
+}
+
+let n = 0
+function req(method: string, uri: string, extra: string[] = []): string {
+  n++
+  return [
+    `${method} ${uri} SIP/2.0`,
+    `Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKr${n}`,
+    'Max-Forwards: 70',
+    '<sip:alice@example.com>;tag=a'.replace(/^/, 'From: '),
+    'To: <sip:bob@example.com>',
+    `Call-ID: route-${n}`,
+    `CSeq: 1 ${method}`,
+    ...extra,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n')
+}
+
+async function outcome(s: ReturnType<typeof server>, text: string) {
+  const since = s.network!.sent.length
+  s.inject(text)
+  const m = await s.network!.next(
+    (x) => x.kind === 'request' || (x.kind === 'response' && x.message.status >= 200),
+    {
+      since,
+    },
+  )
+  if (m.kind === 'response') return { status: m.message.status, reason: m.message.reason }
+  const parsed = parseMessage(m.bytes)
+  const message = parsed.ok && parsed.message.kind === 'request' ? parsed.message : undefined
+  return { forwardedTo: `${m.target.address}:${m.target.port}`, message }
+}
+
+describe('the junction-ietf route', () => {
+  it('is not an open relay: a request for another domain gets 403', async () => {
+    assert.deepEqual(await outcome(server(), req('INVITE', 'sip:bob@example.org')), {
+      status: 403,
+      reason: 'Relaying Denied',
+    })
+  })
+
+  it('relays by DNS only when relay.dns is on', async () => {
+    const r = await outcome(server({ relay: { dns: true } }), req('MESSAGE', 'sip:bob@192.0.2.44'))
+    assert.equal(r.forwardedTo, '192.0.2.44:5060')
+  })
+
+  it('answers 404 for a local user it cannot locate, 200 to OPTIONS for itself', async () => {
+    assert.equal((await outcome(server(), req('INVITE', 'sip:bob@example.com'))).status, 404)
+    assert.equal((await outcome(server(), req('OPTIONS', 'sip:example.com'))).status, 200)
+    assert.equal((await outcome(server(), req('OPTIONS', 'sip:127.0.0.1:5060'))).status, 200)
+  })
+
+  it('sends a matching static route to its next hop, keeping the Request-URI, with Record-Route', async () => {
+    const s = server({ routes: [{ domain: 'example.com', user: '^\\+?[0-9]+$', to: 'sip:192.0.2.50:5070' }] })
+    const r = await outcome(s, req('INVITE', 'sip:+4930123@example.com'))
+    assert.equal(r.forwardedTo, '192.0.2.50:5070')
+    assert.equal(formatUri(r.message!.uri), 'sip:+4930123@example.com')
+    assert.equal(r.message!.headers.get(RecordRoute)!.length, 1)
+    // the user does not match: no route
+    assert.equal((await outcome(s, req('INVITE', 'sip:bob@example.com'))).status, 404)
+    // a MESSAGE is not Record-Routed (no dialog)
+    const m = await outcome(s, req('MESSAGE', 'sip:123@example.com'))
+    assert.equal(m.message!.headers.has(RecordRoute), false)
+  })
+
+  it('follows the route set of a dialog only when it names us; a To tag alone gets 404', async () => {
+    const s = server()
+    const inDialog = (route: string[]) =>
+      req('BYE', 'sip:bob@192.0.2.60', route).replace(
+        'To: <sip:bob@example.com>',
+        'To: <sip:bob@example.com>;tag=b',
+      )
+    assert.equal((await outcome(s, inDialog([]))).status, 404)
+    const r = await outcome(s, inDialog(['Route: <sip:127.0.0.1;lr>']))
+    assert.equal(r.forwardedTo, '192.0.2.60:5060')
+  })
+})

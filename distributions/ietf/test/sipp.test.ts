@@ -1,0 +1,95 @@
+/**
+ * End to end with SIPp (Debian `sip-tester`): SIPp UAC → junction-ietf (a real process, its bin)
+ * → SIPp UAS, the basic call of the benchmark (INVITE/100/180/200/ACK/BYE/200, Record-Route,
+ * loose routing of ACK and BYE), over UDP and TCP; and failover to the next hop of a static route
+ * when the first one never answers. Bounded in calls (-m) and time (timeout).
+ */
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+import { freeUdpPort, hasSipp, run, scenarios, sippUas, startIetf } from './process.ts'
+
+const skip = hasSipp ? false : 'sipp is not installed (apt-get install sip-tester)'
+if (!hasSipp && process.env['CI'] === 'true') {
+  test('sipp is installed (required under CI=true)', () => assert.fail('sipp is missing'))
+}
+
+function uac(proxyPort: number, localPort: number, transport: 'u1' | 't1', calls: number, rate: number) {
+  return run(
+    'sipp',
+    [
+      `127.0.0.1:${proxyPort}`,
+      '-sf',
+      join(scenarios, 'uac-call.xml'),
+      '-s',
+      'service',
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(localPort),
+      '-t',
+      transport,
+      '-m',
+      String(calls),
+      '-r',
+      String(rate),
+      '-recv_timeout',
+      '15000',
+      '-nostdin',
+      '-timeout',
+      '60s',
+      '-timeout_error',
+    ],
+    70,
+  )
+}
+
+describe('SIPp UAC → junction-ietf → SIPp UAS', { skip }, () => {
+  for (const [transport, t] of [
+    ['udp', 'u1'],
+    ['tcp', 't1'],
+  ] as const) {
+    test(`${transport}: 200 calls at 50/s, every one completes`, async () => {
+      const uasPort = await freeUdpPort()
+      const uacPort = await freeUdpPort()
+      const ietf = await startIetf({
+        sip: { listen: [`${transport}:127.0.0.1:0`] },
+        routing: { routes: [{ to: `sip:127.0.0.1:${uasPort};transport=${transport}` }] },
+        admin: { port: 0 },
+      })
+      try {
+        const uas = sippUas(uasPort, t, 200, 60)
+        await new Promise((r) => setTimeout(r, 300))
+        const caller = await uac(ietf.port(transport), uacPort, t, 200, 50)
+        assert.equal(caller.code, 0, `UAC failed:\n${caller.stdout.slice(-3000)}\n${caller.stderr}`)
+        const callee = await uas
+        assert.equal(callee.code, 0, `UAS failed:\n${callee.stdout.slice(-3000)}\n${callee.stderr}`)
+        const metrics = await (await fetch(`http://127.0.0.1:${ietf.admin!.port}/metrics`)).text()
+        const forwards = /^junction_proxy_forwards_total (\d+)/m.exec(metrics)
+        assert.ok(forwards !== null && Number(forwards[1]) >= 200, 'forwards counted in /metrics')
+      } finally {
+        assert.equal(await ietf.stop(), 0, 'clean exit on SIGTERM')
+      }
+    })
+  }
+
+  test('udp: a next hop that never answers is left for the next one (serial failover, Timer B)', async () => {
+    const dead = await freeUdpPort()
+    const uasPort = await freeUdpPort()
+    const uacPort = await freeUdpPort()
+    const ietf = await startIetf({
+      sip: { listen: ['udp:127.0.0.1:0'], timers: { t1: 50 } }, // Timer B = 64·T1 = 3.2 s
+      routing: { routes: [{ to: [`sip:127.0.0.1:${dead}`, `sip:127.0.0.1:${uasPort}`] }] },
+      admin: { enabled: false },
+    })
+    try {
+      const uas = sippUas(uasPort, 'u1', 3, 40)
+      await new Promise((r) => setTimeout(r, 300))
+      const caller = await uac(ietf.port('udp'), uacPort, 'u1', 3, 3)
+      assert.equal(caller.code, 0, `UAC failed:\n${caller.stdout.slice(-3000)}\n${caller.stderr}`)
+      assert.equal((await uas).code, 0)
+    } finally {
+      assert.equal(await ietf.stop(), 0)
+    }
+  })
+})
