@@ -61,8 +61,12 @@ describe('SIPp UAC → junction-ietf → SIPp UAS', { skip }, () => {
         const uas = sippUas(uasPort, t, 200, 60)
         await new Promise((r) => setTimeout(r, 300))
         const caller = await uac(ietf.port(transport), uacPort, t, 200, 50)
-        assert.equal(caller.code, 0, `UAC failed:\n${caller.stdout.slice(-3000)}\n${caller.stderr}`)
         const callee = await uas
+        assert.equal(
+          caller.code,
+          0,
+          `UAC failed:\n${caller.stdout.slice(-3000)}\n${caller.stderr}\nUAS:\n${callee.stdout.slice(-2500)}`,
+        )
         assert.equal(callee.code, 0, `UAS failed:\n${callee.stdout.slice(-3000)}\n${callee.stderr}`)
         const metrics = await (await fetch(`http://127.0.0.1:${ietf.admin!.port}/metrics`)).text()
         const forwards = /^junction_proxy_forwards_total (\d+)/m.exec(metrics)

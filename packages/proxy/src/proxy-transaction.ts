@@ -32,7 +32,7 @@ type Group = Array<ForwardTarget | undefined>
 
 const noop: ClientHandler = { onResponse() {} }
 
-function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
+export function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
   return typeof (v as { then?: unknown } | undefined)?.then === 'function'
 }
 

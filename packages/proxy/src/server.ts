@@ -3,7 +3,7 @@
  * resolver and the proxy core around one Route. It is the transaction user of RFC 3261 §17: new
  * requests, ACKs for 2xx, stray responses and CANCELs arrive here and go to the proxy core.
  */
-import { createResponse, type SipMessage } from '@junction/sip'
+import { createResponse, type SipMessage, type SipRequest } from '@junction/sip'
 import {
   type Clock,
   createTransactionLayer,
@@ -32,7 +32,7 @@ import { type Core, type Log, type ProxyStats, sendableTransports } from './core
 import { faultCodes, ProxyError } from './errors.ts'
 import { createLocality } from './locality.ts'
 import { preprocess } from './preprocess.ts'
-import { ProxyTransaction } from './proxy-transaction.ts'
+import { isThenable, ProxyTransaction } from './proxy-transaction.ts'
 import { RequestContext, type Route, type ServerInfo } from './route.ts'
 import { forwardResponseStateless, forwardStateless } from './stateless.ts'
 import { Verdict } from './verdict.ts'
@@ -172,17 +172,10 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
         ackRouteFailed(error)
         return
       }
-      Promise.resolve(verdict).then((v) => {
-        const action = Verdict.actionOf(v)
-        if (action.kind !== 'forward' && action.kind !== 'forward-in-dialog') {
-          drop(ack, action.kind)
-          return
-        }
-        const target = action.kind === 'forward' ? action.targets?.[0] : undefined
-        return forwardStateless(core, ack, target, action.options, flow).then((sent) => {
-          if (!sent) drop(ack, 'no destination')
-        })
-      }, ackRouteFailed)
+      // a verdict given at once is carried out at once: the ACK keeps its place before the
+      // requests that follow it in the dialog (a BYE right behind it)
+      if (isThenable(verdict)) verdict.then((v) => forwardAck(ack, flow, v), ackRouteFailed)
+      else forwardAck(ack, flow, verdict)
     },
 
     onStrayResponse(response) {
@@ -246,6 +239,24 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
   function drop(request: { readonly method: string }, reason: string): void {
     stats.dropped++
     if (proxyDrop.hasSubscribers) proxyDrop.publish({ request, reason })
+  }
+
+  function forwardAck(ack: SipRequest, flow: Flow, verdict: Verdict): void {
+    const action = Verdict.actionOf(verdict)
+    if (action.kind !== 'forward' && action.kind !== 'forward-in-dialog') {
+      drop(ack, action.kind)
+      return
+    }
+    const target = action.kind === 'forward' ? action.targets?.[0] : undefined
+    forwardStateless(core, ack, target, action.options, flow).then(
+      (sent) => {
+        if (!sent) drop(ack, 'no destination')
+      },
+      (error: unknown) => {
+        drop(ack, 'transport')
+        log?.debug({ err: error }, 'ACK not forwarded')
+      },
+    )
   }
 
   function ackRouteFailed(error: unknown): void {

@@ -77,6 +77,28 @@ describe('INVITE: provisional and 2xx responses (§16.7 step 5)', () => {
   })
 })
 
+describe('order within a dialog', () => {
+  it('an ACK and the BYE right behind it leave in the order they came', async () => {
+    const net = createNet({ onRequest: (ctx) => ctx.forwardInDialog() })
+    const inDialog = (method: string, cseq: number) =>
+      request(method, 'sip:bob@192.0.2.20', {
+        callId: 'order',
+        cseq,
+        from: '<sip:alice@example.com>;tag=a1',
+        to: '<sip:bob@example.com>;tag=b1',
+        headers: ['Route: <sip:127.0.0.1;lr>'],
+      })
+    net.send(inDialog('ACK', 1))
+    net.send(inDialog('BYE', 2))
+    await net.forwarded('BYE')
+    await net.settle()
+    assert.deepEqual(
+      net.sent.filter((s) => s.kind === 'request').map((s) => (s.message as { method: string }).method),
+      ['ACK', 'BYE'],
+    )
+  })
+})
+
 describe('forking (§16.6)', () => {
   it('parallel within a q-value, the next q-value only when the first group fails', async () => {
     const net = createNet({
