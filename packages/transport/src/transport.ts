@@ -5,6 +5,7 @@
  * responses, and bounds on everything a peer can make it hold.
  */
 import { createSocket, type Socket as DgramSocket } from 'node:dgram'
+import { lookup as dnsLookup } from 'node:dns'
 import { readFileSync } from 'node:fs'
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
@@ -170,6 +171,20 @@ function certificates(
   })
 }
 
+/**
+ * The lookup of the UDP sockets: we always send to IP addresses (RFC 3263 resolution is done
+ * before), so answer at once instead of through dns.lookup and a process.nextTick per datagram.
+ */
+function ipLookup(
+  address: string,
+  family: unknown,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const f = isIP(address)
+  if (f !== 0) callback(null, address, f)
+  else dnsLookup(address, { family: family === 6 ? 6 : 4 }, callback)
+}
+
 export function createTransport(options: TransportOptions, deps: TransportDeps): Transport {
   const limits: TransportLimits = { ...defaultTransportLimits, ...options.limits }
   const parseLimits: Partial<Limits> = { maxMessageSize: limits.maxMessageSize }
@@ -327,7 +342,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
   // --- listening
 
   async function listenUdp(spec: ListenerOptions, index: number): Promise<Listener> {
-    const socket = createSocket({ type: isIP(spec.host) === 6 ? 'udp6' : 'udp4' })
+    const socket = createSocket({ type: isIP(spec.host) === 6 ? 'udp6' : 'udp4', lookup: ipLookup })
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject)
       socket.bind(spec.port, spec.host, () => {
