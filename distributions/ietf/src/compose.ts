@@ -43,6 +43,7 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
         ready: () => ready,
         stats: () => ({ sip: sip.stats, transport: sip.transport.stats }),
         rpc: {
+          'routes.list': () => config.routing.routes,
           'sip.listeners': () => sip.transport.listeners,
           'sip.domains': () => sip.info.domains,
         },

@@ -15,12 +15,12 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 }
 
 interface Flags {
-  config?: string
-  listen?: string[]
-  domain?: string[]
-  logLevel?: string
-  admin?: string | false
-  checkConfig?: boolean
+  config?: string | undefined
+  listen?: string[] | undefined
+  domain?: string[] | undefined
+  logLevel?: string | undefined
+  admin?: string | boolean | undefined
+  checkConfig?: boolean | undefined
 }
 
 function program(): Command {
@@ -52,7 +52,9 @@ function program(): Command {
     .option('--check-config', 'validate the configuration, print it with its defaults as JSON, and exit')
     .addHelpText(
       'after',
-      '\nExamples:\n' +
+      '\nEnvironment (the command line wins): JUNCTION_CONFIG, JUNCTION_LISTEN, JUNCTION_DOMAINS,\n' +
+        'JUNCTION_LOG_LEVEL, JUNCTION_ADMIN (host:port or off).\n' +
+        '\nExamples:\n' +
         '  junction-ietf                                  embedded defaults\n' +
         '  junction-ietf -c /etc/junction/ietf.yaml       from a file\n' +
         '  junction-ietf -c ietf.yaml --check-config      validate, print, exit\n' +
@@ -63,8 +65,27 @@ function program(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
 }
 
-/** Applies the command-line overrides to the raw configuration, then validates the whole. */
-async function resolveConfig(flags: Flags): Promise<ConfigResult> {
+/**
+ * Environment overrides for the common keys (a container sets these instead of mounting a file):
+ * JUNCTION_CONFIG, JUNCTION_LISTEN and JUNCTION_DOMAINS (lists separated by spaces or commas),
+ * JUNCTION_LOG_LEVEL, JUNCTION_ADMIN (host:port, or "off"). The command line wins over them.
+ */
+function fromEnv(flags: Flags, env: NodeJS.ProcessEnv): Flags {
+  const list = (v: string | undefined) => v?.split(/[\s,]+/).filter((x) => x !== '')
+  const admin = env['JUNCTION_ADMIN']
+  return {
+    config: flags.config ?? env['JUNCTION_CONFIG'],
+    listen: flags.listen ?? list(env['JUNCTION_LISTEN']),
+    domain: flags.domain ?? list(env['JUNCTION_DOMAINS']),
+    logLevel: flags.logLevel ?? env['JUNCTION_LOG_LEVEL'],
+    admin: flags.admin ?? (admin === undefined ? undefined : admin === 'off' ? false : admin),
+    checkConfig: flags.checkConfig,
+  }
+}
+
+/** Applies the environment and command-line overrides to the file's configuration, then validates the whole. */
+async function resolveConfig(cli: Flags, env: NodeJS.ProcessEnv): Promise<ConfigResult> {
+  const flags = fromEnv(cli, env)
   const base = await loadConfig(flags.config)
   if (!base.ok) return base
   const raw = structuredClone(base.config)
@@ -90,7 +111,7 @@ async function main(argv: readonly string[]): Promise<number> {
     throw error
   }
   const flags = cli.opts<Flags>()
-  const result = await resolveConfig(flags)
+  const result = await resolveConfig(flags, process.env)
   if (!result.ok) {
     process.stderr.write(`junction-ietf: invalid configuration (${faultCodes.CONFIG}):\n`)
     for (const p of result.problems) process.stderr.write(`  ${p}\n`)

@@ -77,23 +77,32 @@ describe('SIPp UAC → junction-ietf → SIPp UAS', { skip }, () => {
     })
   }
 
-  test('udp: a next hop that never answers is left for the next one (serial failover, Timer B)', async () => {
+  test('udp: the first next hop is down, a second junction-ietf takes the calls (failover, Timer B)', async () => {
     const dead = await freeUdpPort()
     const uasPort = await freeUdpPort()
     const uacPort = await freeUdpPort()
-    const ietf = await startIetf({
-      sip: { listen: ['udp:127.0.0.1:0'], timers: { t1: 50 } }, // Timer B = 64·T1 = 3.2 s
-      routing: { routes: [{ to: [`sip:127.0.0.1:${dead}`, `sip:127.0.0.1:${uasPort}`] }] },
+    // B: a second instance, the next hop that works, relaying to the UAS
+    const b = await startIetf({
+      sip: { listen: ['udp:127.0.0.1:0'] },
+      routing: { routes: [{ to: `sip:127.0.0.1:${uasPort}` }] },
+      admin: { enabled: false },
+    })
+    // A: the first next hop is a port nobody answers on; Timer B = 64·T1 = 3.2 s, then B
+    const a = await startIetf({
+      sip: { listen: ['udp:127.0.0.1:0'], timers: { t1: 50 } },
+      routing: { routes: [{ to: [`sip:127.0.0.1:${dead}`, `sip:127.0.0.1:${b.port('udp')}`] }] },
       admin: { enabled: false },
     })
     try {
       const uas = sippUas(uasPort, 'u1', 3, 40)
       await new Promise((r) => setTimeout(r, 300))
-      const caller = await uac(ietf.port('udp'), uacPort, 'u1', 3, 3)
+      const caller = await uac(a.port('udp'), uacPort, 'u1', 3, 3)
+      const callee = await uas
       assert.equal(caller.code, 0, `UAC failed:\n${caller.stdout.slice(-3000)}\n${caller.stderr}`)
-      assert.equal((await uas).code, 0)
+      assert.equal(callee.code, 0)
     } finally {
-      assert.equal(await ietf.stop(), 0)
+      assert.equal(await a.stop(), 0)
+      assert.equal(await b.stop(), 0)
     }
   })
 })

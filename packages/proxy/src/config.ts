@@ -85,6 +85,12 @@ export const sipServerConfig = z
           .optional(),
         maxDatagramSize: z.number().int().min(1024).max(65535).optional(),
         connectTimeout: z.number().int().min(100).optional(),
+        udpBufferSize: z
+          .number()
+          .int()
+          .min(65536)
+          .max(256 * 1024 * 1024)
+          .optional(),
       })
       .default({})
       .describe('Transport limits (see @junction/transport)'),

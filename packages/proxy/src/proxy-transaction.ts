@@ -6,7 +6,7 @@
  * Timer C (§16.8), CANCEL (§16.10) — and moves a branch to the next RFC 3263 destination when one
  * fails (RFC 3263 §4.3).
  */
-import { createResponse, type SipRequest, type SipResponse, type Uri, Via } from '@junction/sip'
+import { CallId, createResponse, type SipRequest, type SipResponse, type Uri, Via } from '@junction/sip'
 import {
   type ClientHandler,
   type ClientTransaction,
@@ -133,6 +133,11 @@ export class ProxyTransaction {
     core.pending.count++
   }
 
+  /** For log lines: every per-call line carries the Call-ID. */
+  #callId(): string | undefined {
+    return this.request.headers.get(CallId)
+  }
+
   /** The request is answered (or will never be): it no longer holds a stop() back. */
   #markFinal(): void {
     if (this.#finalSent) return
@@ -240,7 +245,7 @@ export class ProxyTransaction {
     }
     core.stats.routeErrors++
     core.log?.error(
-      { err: error, code: faultCodes.ROUTE_FAILED, method: this.request.method },
+      { err: error, code: faultCodes.ROUTE_FAILED, method: this.request.method, callId: this.#callId() },
       'route failed: answering 500',
     )
     this.#reply(500, undefined, {})
@@ -294,7 +299,7 @@ export class ProxyTransaction {
     this.#markFinal()
     this.tx.end() // §16.11: no state; a retransmission runs the route again
     forwardStateless(this.#core, this.request, target, options, this.tx.flow).catch((error: unknown) => {
-      this.#core.log?.debug({ err: error }, 'stateless forward failed')
+      this.#core.log?.debug({ err: error, callId: this.#callId() }, 'stateless forward failed')
     })
   }
 
@@ -305,7 +310,10 @@ export class ProxyTransaction {
     if (proxyForward.hasSubscribers) proxyForward.publish({ request: this.request, branches: group.length })
     for (const target of group) {
       if (this.#branches.length >= core.settings.maxBranches) {
-        core.log?.warn({ max: core.settings.maxBranches }, 'branch limit reached: target ignored')
+        core.log?.warn(
+          { max: core.settings.maxBranches, callId: this.#callId() },
+          'branch limit reached: target ignored',
+        )
         continue
       }
       const branch = new Branch(this, target)
@@ -353,7 +361,10 @@ export class ProxyTransaction {
     const status = error instanceof SipError ? error.status : 500
     if (!(error instanceof SipError)) {
       this.#core.stats.routeErrors++
-      this.#core.log?.error({ err: error, code: faultCodes.ROUTE_FAILED }, 'onBranch failed')
+      this.#core.log?.error(
+        { err: error, code: faultCodes.ROUTE_FAILED, callId: this.#callId() },
+        'onBranch failed',
+      )
     }
     this.#branchFinal(branch, this.#local(status))
   }
@@ -478,7 +489,7 @@ export class ProxyTransaction {
     try {
       r = hook.call(this.#core.route, new ResponseContext(response, branch.sent))
     } catch (error) {
-      this.#core.log?.error({ err: error }, 'onResponse failed')
+      this.#core.log?.error({ err: error, callId: this.#callId() }, 'onResponse failed')
       then(response)
       return
     }
@@ -486,7 +497,7 @@ export class ProxyTransaction {
       r.then(
         () => then(response),
         (error: unknown) => {
-          this.#core.log?.error({ err: error }, 'onResponse failed')
+          this.#core.log?.error({ err: error, callId: this.#callId() }, 'onResponse failed')
           then(response)
         },
       )
@@ -575,7 +586,7 @@ export class ProxyTransaction {
     try {
       core.layer.request(createCancel(branch.sent), branch.destination, noop)
     } catch (error) {
-      core.log?.debug({ err: error }, 'CANCEL not sent')
+      core.log?.debug({ err: error, callId: this.#callId() }, 'CANCEL not sent')
     }
     // a branch that never answers its CANCEL ends after 64·T1 (§9.1, §16.8) as a 408
     branch.cancelWait = core.clock.setTimer(core.settings.cancelWait, () => {

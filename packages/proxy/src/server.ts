@@ -3,7 +3,7 @@
  * resolver and the proxy core around one Route. It is the transaction user of RFC 3261 §17: new
  * requests, ACKs for 2xx, stray responses and CANCELs arrive here and go to the proxy core.
  */
-import { createResponse, type SipMessage, type SipRequest } from '@junction/sip'
+import { CallId, createResponse, type SipMessage, type SipRequest } from '@junction/sip'
 import {
   type Clock,
   createTransactionLayer,
@@ -185,7 +185,10 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
         },
         (error: unknown) => {
           stats.dropped++
-          log?.debug({ err: error, status: response.status }, 'stray response not forwarded')
+          log?.debug(
+            { err: error, status: response.status, callId: response.headers.get(CallId) },
+            'stray response not forwarded',
+          )
         },
       )
     },
@@ -254,7 +257,7 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
       },
       (error: unknown) => {
         drop(ack, 'transport')
-        log?.debug({ err: error }, 'ACK not forwarded')
+        log?.debug({ err: error, callId: ack.headers.get(CallId) }, 'ACK not forwarded')
       },
     )
   }

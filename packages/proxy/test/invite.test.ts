@@ -167,6 +167,17 @@ describe('choosing the response (§16.7 steps 6–7)', () => {
     assert.deepEqual(responses(single), [500])
   })
 
+  it('forking with 302 and 486: the 3xx (the lowest class) goes upstream, with its Contact', async () => {
+    const net = createNet({ onRequest: fork('sip:a@192.0.2.21', 'sip:b@192.0.2.22') })
+    net.send(request('INVITE', 'sip:bob@example.com'))
+    const a = await net.forwarded('INVITE', '192.0.2.21')
+    const b = await net.forwarded('INVITE', '192.0.2.22')
+    net.answer(b, 486)
+    net.answer(a, 302, { headers: { Contact: '<sip:bob@198.51.100.9>' } })
+    const up = await net.upstream(302)
+    assert.deepEqual(up.message.headers.raw('Contact'), ['<sip:bob@198.51.100.9>'])
+  })
+
   it('a 486 beats the 408 of a branch that never answered', async () => {
     const net = createNet({ onRequest: fork('sip:a@192.0.2.21', 'sip:b@192.0.2.22') })
     net.send(request('INVITE', 'sip:bob@example.com'))

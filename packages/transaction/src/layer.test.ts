@@ -93,7 +93,7 @@ describe('matching (RFC 3261 §17.2.3, §17.1.3, §9.2)', () => {
     assert.deepEqual(r.responses, [180])
   })
 
-  test('messages without what matching needs are dropped and counted', () => {
+  test('messages without what matching needs are dropped and counted; a request still gets its 400', async () => {
     const h = createHarness()
     const noVia = request('OPTIONS')
     noVia.headers.remove(Via)
@@ -101,8 +101,20 @@ describe('matching (RFC 3261 §17.2.3, §17.1.3, §9.2)', () => {
     const res = response(request('OPTIONS'), 200)
     res.headers.remove('CSeq')
     h.layer.receive(res, udpFlow)
+    const ack = request('ACK')
+    ack.headers.setRaw('Via', 'SIP/2.0/UDP 192.0.2.15;;,;,,')
+    h.layer.receive(ack, udpFlow)
+    await h.settle()
     assert.equal(h.layer.dropped, 2)
     assert.equal(h.requests.length, 0)
+    assert.equal(h.acks.length, 1, 'an ACK no transaction takes goes to the transaction user')
+    // the OPTIONS is answered statelessly; the response and the ACK are not answered
+    assert.deepEqual(
+      h.sent
+        .map((s) => (s.kind === 'response' ? (s.message as { status: number; reason: string }) : undefined))
+        .map((m) => m && `${m.status} ${m.reason}`),
+      ['400 Invalid Via'],
+    )
   })
 })
 

@@ -120,7 +120,12 @@ export function createTransactionLayer(
     }
     const key = serverKey(request, method)
     if (key === undefined) {
+      // no valid top Via (or, without a magic-cookie branch, no CSeq/Call-ID/From tag to match
+      // on): no transaction can hold it, but it still gets its 400 statelessly (§8.2, §16.3 step
+      // 1), back to where it came from when the Via cannot say (§18.2.2)
       dropped++
+      const reason = request.headers.first(Via) === undefined ? 'Invalid Via' : 'Bad Request'
+      deps.transport.sendResponse(createResponse(request, 400, reason), flow).catch(() => {})
       return
     }
     const existing = servers.get(key)

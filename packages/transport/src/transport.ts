@@ -68,6 +68,12 @@ export interface TransportLimits {
   readonly maxDatagramSize: number
   /** Limit on how long connecting may take (ms). Default 10 s. */
   readonly connectTimeout: number
+  /**
+   * Receive and send buffer of each UDP socket (octets), capped by the kernel (net.core.rmem_max,
+   * wmem_max). A large buffer carries a burst, or a pause of the process, without dropping
+   * datagrams. Default 4 MiB.
+   */
+  readonly udpBufferSize: number
 }
 
 export const defaultTransportLimits: TransportLimits = Object.freeze({
@@ -78,6 +84,7 @@ export const defaultTransportLimits: TransportLimits = Object.freeze({
   maxMessageSize: 65_536,
   maxDatagramSize: 65_535,
   connectTimeout: 10_000,
+  udpBufferSize: 4 << 20,
 })
 
 export interface TransportOptions {
@@ -240,7 +247,11 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     drop(flow, error.code, error.reason)
     if (error.headers === undefined || error.status === undefined) return
     const res = createResponse({ headers: error.headers }, error.status)
-    reply(serialize(res)).catch(() => {})
+    const bytes = serialize(res)
+    reply(bytes).then(
+      () => out(flow, bytes, res),
+      () => {},
+    )
   }
 
   const connectionEvents: ConnectionEvents = {
@@ -350,6 +361,13 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
         resolve()
       })
     })
+    for (const set of [socket.setRecvBufferSize, socket.setSendBufferSize]) {
+      try {
+        set.call(socket, limits.udpBufferSize) // the kernel caps it at rmem_max / wmem_max
+      } catch {
+        // not permitted here: the default buffer stays
+      }
+    }
     const bound = socket.address()
     const listener: Listener = {
       index,
