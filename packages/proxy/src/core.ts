@@ -59,8 +59,11 @@ export interface Core {
   readonly pending: { count: number }
   /** A new suffix for a branch id (§16.6 step 8: unique per branch). */
   nextSuffix(): string
-  /** RFC 3263: the targets for a next-hop URI, over transports we can send on, in the order to try. */
-  destinations(uri: Uri): Promise<readonly Target[]>
+  /**
+   * RFC 3263: the targets for a next-hop URI, over transports we can send on, in the order to
+   * try — at once when no DNS is needed (a numeric host), else a promise.
+   */
+  destinations(uri: Uri): readonly Target[] | Promise<readonly Target[]>
 }
 
 /** Transports we can send over: those of our listeners. */

@@ -24,6 +24,7 @@ import { faultCodes, SipError } from './errors.ts'
 import { addRecordRoute } from './record-route.ts'
 import { BranchContext, FailureContext, RequestContext, ResponseContext } from './route.ts'
 import { forwardStateless } from './stateless.ts'
+import { isThenable } from './thenable.ts'
 import type { Action, ForwardOptions, ForwardTarget, ReplyOptions } from './verdict.ts'
 import { Verdict } from './verdict.ts'
 
@@ -31,10 +32,6 @@ import { Verdict } from './verdict.ts'
 type Group = Array<ForwardTarget | undefined>
 
 const noop: ClientHandler = { onResponse() {} }
-
-export function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
-  return typeof (v as { then?: unknown } | undefined)?.then === 'function'
-}
 
 /** §16.6: the targets in groups to try one after another — by q-value, highest first; equal q in parallel. */
 function groupTargets(targets: readonly ForwardTarget[] | undefined, serial: boolean): Group[] {
@@ -336,10 +333,13 @@ export class ProxyTransaction {
         return
       }
       const hop = nextHopUri(req)
-      core.destinations(t?.nextHop ?? hop).then(
-        (list) => this.#withDestinations(branch, list),
-        () => this.#withDestinations(branch, []),
-      )
+      const list = core.destinations(t?.nextHop ?? hop)
+      if (!isThenable(list)) this.#withDestinations(branch, list)
+      else
+        list.then(
+          (l) => this.#withDestinations(branch, l),
+          () => this.#withDestinations(branch, []),
+        )
     }
     const hook = core.route.onBranch
     if (hook === undefined) {

@@ -32,9 +32,10 @@ import { type Core, type Log, type ProxyStats, sendableTransports } from './core
 import { faultCodes, ProxyError } from './errors.ts'
 import { createLocality } from './locality.ts'
 import { preprocess } from './preprocess.ts'
-import { isThenable, ProxyTransaction } from './proxy-transaction.ts'
+import { ProxyTransaction } from './proxy-transaction.ts'
 import { RequestContext, type Route, type ServerInfo } from './route.ts'
 import { forwardResponseStateless, forwardStateless } from './stateless.ts'
+import { isThenable } from './thenable.ts'
 import { Verdict } from './verdict.ts'
 
 export interface SipServerOptions {
@@ -233,9 +234,11 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
       suffix = (suffix + 1) % Number.MAX_SAFE_INTEGER
       return suffix.toString(36)
     },
-    async destinations(uri) {
+    destinations(uri) {
       transports ??= sendableTransports(transport)
-      return (await resolver.resolve(uri, { transports })).targets
+      const now = resolver.resolveNow?.(uri, { transports })
+      if (now !== undefined) return now.targets
+      return resolver.resolve(uri, { transports }).then((r) => r.targets)
     },
   }
 

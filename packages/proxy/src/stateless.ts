@@ -4,18 +4,19 @@
  * step 1 "if none is found, forward statelessly", §18.2.2).
  */
 import { type SipRequest, type SipResponse, Via } from '@junction/sip'
-import type { Flow } from '@junction/transport'
+import type { Flow, Target } from '@junction/transport'
 import { statelessBranch } from './branch.ts'
 import { addVia, createBranchRequest, nextHopUri } from './branch-request.ts'
 import type { Core } from './core.ts'
 import { addRecordRoute } from './record-route.ts'
+import { isThenable } from './thenable.ts'
 import type { ForwardOptions, ForwardTarget } from './verdict.ts'
 
 /**
  * Forwards `request` (as received, after §16.4) to `target` (undefined: its Request-URI or top
  * Route) without keeping state. Resolves false when there is nowhere to send it.
  */
-export async function forwardStateless(
+export function forwardStateless(
   core: Core,
   request: SipRequest,
   target: ForwardTarget | undefined,
@@ -26,19 +27,24 @@ export async function forwardStateless(
   const branch = statelessBranch(request, upstream)
   const req = createBranchRequest(request, target?.uri, target?.route)
   const hop = nextHopUri(req)
-  const dest = target?.destination ?? (await core.destinations(target?.nextHop ?? hop))[0]
-  if (dest === undefined) {
-    core.stats.dropped++
-    return false
+  const send = (dest: Target | undefined): Promise<boolean> => {
+    if (dest === undefined) {
+      core.stats.dropped++
+      return Promise.resolve(false)
+    }
+    if (options.recordRoute === true && request.method !== 'ACK') {
+      const sips = request.uri.kind === 'sip' && request.uri.scheme === 'sips'
+      addRecordRoute(req, core.transport.listenerOf(flow), core.transport.localFor(dest), sips)
+    }
+    addVia(req, branch)
+    core.stats.stateless++
+    // the datagram leaves within this call (the transport writes before its first await), so
+    // requests forwarded one after the other leave in that order
+    return core.transport.sendRequest(req, dest).then(() => true)
   }
-  if (options.recordRoute === true && request.method !== 'ACK') {
-    const sips = request.uri.kind === 'sip' && request.uri.scheme === 'sips'
-    addRecordRoute(req, core.transport.listenerOf(flow), core.transport.localFor(dest), sips)
-  }
-  addVia(req, branch)
-  core.stats.stateless++
-  await core.transport.sendRequest(req, dest)
-  return true
+  if (target?.destination !== undefined) return send(target.destination)
+  const list = core.destinations(target?.nextHop ?? hop)
+  return isThenable(list) ? Promise.resolve(list).then((l) => send(l[0])) : send(list[0])
 }
 
 /**

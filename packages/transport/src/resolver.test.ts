@@ -144,6 +144,21 @@ describe('numeric hosts (RFC 3263 §4.1, §4.2): no DNS', () => {
     assert.deepEqual(r.targets, [{ transport: 'tls', address: '2001:db8::1', port: 5061, expires: Infinity }])
   })
 
+  test('resolveNow gives the same result at once, and undefined when DNS must be asked', async () => {
+    const { resolver, log } = setup({})
+    for (const uri of [
+      'sip:alice@192.0.2.10',
+      'sips:bob@[2001:db8::1]',
+      'sip:192.0.2.7:5099;transport=tcp',
+      'tel:+1',
+      'sip:x@a.invalid',
+    ]) {
+      assert.deepEqual(resolver.resolveNow!(uri), await resolver.resolve(uri), uri)
+    }
+    assert.equal(resolver.resolveNow!('sip:bob@example.com'), undefined)
+    assert.deepEqual(log, [], 'no DNS asked')
+  })
+
   test('a parsed Uri is accepted as well as a string', async () => {
     const { resolver } = setup({})
     const uri = parseUri('sip:192.0.2.7:5099;transport=tcp')!

@@ -9,7 +9,7 @@
  */
 import { Resolver as NodeDnsResolver } from 'node:dns/promises'
 import { isIP } from 'node:net'
-import type { Uri } from '@junction/sip'
+import type { SipUri, Uri } from '@junction/sip'
 import { parseUri } from '@junction/sip'
 import type { ResolveErrorCode } from './errors.ts'
 import { resolveErrorCodes } from './errors.ts'
@@ -141,6 +141,12 @@ export interface Resolver {
    * failures are `{ ok: false }` results. Blocked targets are moved to the end, not dropped.
    */
   resolve(uri: Uri | string, options?: ResolveOptions): Promise<Resolution>
+  /**
+   * The result of `resolve()` when it needs no DNS (a numeric host, a URI that cannot be
+   * resolved), at once; undefined when DNS must be asked. Lets a proxy forward to an address
+   * without waiting a turn of the event loop.
+   */
+  resolveNow?(uri: Uri | string, options?: ResolveOptions): Resolution | undefined
   /**
    * Puts a target on the blocklist for `ms` (default `options.blockTime`); 0 lifts it. Call it when
    * a request to the target timed out, failed in the transport, or got a 503 (RFC 3263 §4.3).
@@ -574,7 +580,18 @@ export function createResolver(options: ResolverOptions = {}, deps: ResolverDeps
     return { ok: true, targets: [...ok, ...failed] }
   }
 
-  async function resolve(input: Uri | string, resolveOptions: ResolveOptions = {}): Promise<Resolution> {
+  interface Lookup {
+    readonly uri: SipUri
+    readonly target: string
+    readonly secure: boolean
+    readonly enabled: readonly TransportName[]
+    readonly explicit: TransportName | undefined
+    readonly fallback: TransportName
+    readonly serverName: string | undefined
+  }
+
+  /** What resolve() decides without DNS: a result (a bad URI, a numeric host...), or what to look up. */
+  function decide(input: Uri | string, resolveOptions: ResolveOptions): Resolution | Lookup {
     const uri = typeof input === 'string' ? parseUri(input) : input
     if (uri === undefined) return failure(resolveErrorCodes.BAD_URI, `not a URI: ${shorten(String(input))}`)
     if (uri.kind !== 'sip') {
@@ -622,7 +639,13 @@ export function createResolver(options: ResolverOptions = {}, deps: ResolverDeps
     if (target === 'invalid' || target.endsWith('.invalid')) {
       return failure(resolveErrorCodes.DNS_NOT_FOUND, `${target} is under .invalid (RFC 6761)`)
     }
+    return { uri, target, secure, enabled, explicit, fallback, serverName }
+  }
 
+  async function resolve(input: Uri | string, resolveOptions: ResolveOptions = {}): Promise<Resolution> {
+    const d = decide(input, resolveOptions)
+    if ('ok' in d) return d
+    const { uri, target, secure, enabled, explicit, fallback, serverName } = d
     const r: Run = { failures: new Set() }
     // RFC 3263 §4.2: an explicit port means A/AAAA only, no NAPTR or SRV.
     if (uri.port !== undefined) {
@@ -660,7 +683,12 @@ export function createResolver(options: ResolverOptions = {}, deps: ResolverDeps
     )
   }
 
-  return { resolve, markFailed, isBlocked }
+  function resolveNow(input: Uri | string, resolveOptions: ResolveOptions = {}): Resolution | undefined {
+    const d = decide(input, resolveOptions)
+    return 'ok' in d ? d : undefined
+  }
+
+  return { resolve, resolveNow, markFailed, isBlocked }
 }
 
 function nodeDns(options: ResolverOptions): Dns {
