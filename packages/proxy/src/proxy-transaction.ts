@@ -203,6 +203,14 @@ export class ProxyTransaction {
       case 'reply':
         this.#reply(action.status, action.reason, action.options)
         return
+      case 'respond':
+        if (action.response.status < 200) {
+          if (!this.#finalSent) this.tx.respond(action.response)
+          return
+        }
+        this.#core.stats.replies++
+        this.#sendFinal(action.response)
+        return
       case 'forward':
       case 'forward-in-dialog': {
         const targets = action.kind === 'forward' ? action.targets : undefined

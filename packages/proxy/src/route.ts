@@ -60,6 +60,14 @@ abstract class Deciding {
   }
 
   /**
+   * Answers the request with a response built elsewhere for it (a registrar's 200 with its
+   * bindings, an authenticator's 401): it must answer this request (its Via, Call-ID, CSeq).
+   */
+  respond(response: SipResponse): Verdict {
+    return new Verdict({ kind: 'respond', response })
+  }
+
+  /**
    * Forwards to the targets (§16.5, §16.6): each becomes a branch whose Request-URI is the target;
    * none means the Request-URI as it is. By q-value: the highest first and equal ones in parallel,
    * lower ones when those fail (§16.6; `serial: true` tries them one at a time in order).

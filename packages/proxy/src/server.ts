@@ -75,6 +75,11 @@ export interface SipServerDeps {
    * (for tests that need several). Default: sockets for `listen`, the in-memory transport without.
    */
   readonly transport?: 'memory' | ((deps: TransportDeps) => Transport) | undefined
+  /**
+   * A connection closed and its flow is gone (RFC 5626 §5.2 flow failure): a registrar removes the
+   * bindings that were reachable only over it.
+   */
+  readonly onFlowClosed?: ((flow: Flow) => void) | undefined
 }
 
 export interface SipServer {
@@ -114,7 +119,10 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
     routeErrors: 0,
   }
 
-  const transportDeps: TransportDeps = { receive: (message, flow) => layer.receive(message, flow) }
+  const transportDeps: TransportDeps = {
+    receive: (message, flow) => layer.receive(message, flow),
+    flowClosed: (flow) => deps.onFlowClosed?.(flow),
+  }
   let network: MemoryTransport | undefined
   let transport: Transport
   if (typeof deps.transport === 'function') transport = deps.transport(transportDeps)

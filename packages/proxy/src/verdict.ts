@@ -4,7 +4,7 @@
  * exported as a value and its field is private), so a route that forgets to decide does not
  * type-check, and one cannot make up a verdict by hand.
  */
-import type { SipUri, Uri } from '@junction/sip'
+import type { SipResponse, SipUri, Uri } from '@junction/sip'
 import type { Target } from '@junction/transport'
 
 /** A target of a forward: a URI (the branch's Request-URI, §16.5) and how to reach it. */
@@ -50,6 +50,7 @@ export type Action =
       readonly targets: readonly ForwardTarget[] | undefined
       readonly options: ForwardOptions
     }
+  | { readonly kind: 'respond'; readonly response: SipResponse }
   | { readonly kind: 'forward-in-dialog'; readonly options: ForwardOptions }
   | { readonly kind: 'relay-best' }
   | { readonly kind: 'drop' }

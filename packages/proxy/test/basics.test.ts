@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { CSeq, MaxForwards, Unsupported, Via } from '@junction/sip'
+import { CSeq, createResponse, MaxForwards, Unsupported, Via } from '@junction/sip'
 import { SipError } from '../src/errors.ts'
 import type { Route } from '../src/route.ts'
 import { createNet, request, wire } from './harness.ts'
@@ -167,5 +167,26 @@ describe('the route decides', () => {
     assert.equal(up.message.reason, 'Not Here')
     assert.equal(up.message.headers.get(CSeq)!.seq, 7)
     assert.match(up.message.headers.raw('To')[0]!, /;tag=/)
+  })
+
+  it('respond() sends a response built elsewhere as it is (a registrar 200, a 401) and only once', async () => {
+    const net = createNet({
+      onRequest: (ctx) =>
+        ctx.respond(
+          createResponse(ctx.request, 401, undefined, {
+            headers: [['WWW-Authenticate', 'Digest realm="example.com", nonce="n1", algorithm=MD5']],
+          }),
+        ),
+    })
+    const text = request('REGISTER', 'sip:example.com')
+    net.send(text)
+    const up = await net.upstream(401)
+    assert.deepEqual(up.message.headers.raw('WWW-Authenticate'), [
+      'Digest realm="example.com", nonce="n1", algorithm=MD5',
+    ])
+    // a retransmission is absorbed by the server transaction: the same response again, no route run
+    net.send(text)
+    await net.settle()
+    assert.equal(net.sent.filter((m) => m.kind === 'response' && m.message.status === 401).length, 2)
   })
 })
