@@ -15,6 +15,8 @@ export type {
 export { createDigestAuth, needsAuth } from './digest-auth.ts'
 export type { AuthFaultCode } from './errors.ts'
 export { AuthError, authFaultCodes } from './errors.ts'
+export type { FailureGuard, FailureGuardConfig } from './failure-guard.ts'
+export { authBlockChannel, authFailureChannel, countedFailures, createFailureGuard } from './failure-guard.ts'
 export type { NonceCheck, NonceIssuer, NonceIssuerOptions } from './nonce.ts'
 export { createNonceIssuer } from './nonce.ts'
 export type {

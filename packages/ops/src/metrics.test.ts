@@ -187,6 +187,30 @@ describe('createMetrics', () => {
     }),
   )
 
+  test(
+    'registrar bindings and failed authentications (junction:registrar:binding, junction:auth:*)',
+    withMetrics(async (m) => {
+      const binding = { contact: 'sip:alice@192.0.2.4' }
+      for (const event of ['added', 'added', 'refreshed', 'expired', 'added', 'removed', 'bogus']) {
+        publish('registrarBinding', { event, aor: 'sip:alice@example.com', binding })
+      }
+      for (const reason of ['wrong', 'wrong', 'replay', 'no-such-reason']) {
+        publish('authFailure', { address: '192.0.2.9', reason })
+      }
+      publish('authBlock', { address: '192.0.2.9', failures: 10, untilMs: 0 })
+      const s = await scrape(m)
+      assert.equal(s.get('junction_registrar_bindings'), 1)
+      assert.equal(s.get('junction_registrar_binding_events_total{event="added"}'), 3)
+      assert.equal(s.get('junction_registrar_binding_events_total{event="refreshed"}'), 1)
+      assert.equal(s.get('junction_registrar_binding_events_total{event="expired"}'), 1)
+      assert.equal(s.get('junction_registrar_binding_events_total{event="removed"}'), 1)
+      assert.equal(s.get('junction_auth_failures_total{reason="wrong"}'), 2)
+      assert.equal(s.get('junction_auth_failures_total{reason="replay"}'), 1)
+      assert.equal(s.get('junction_auth_failures_total{reason="unknown-user"}'), 0)
+      assert.equal(s.get('junction_auth_blocks_total'), 1)
+    }),
+  )
+
   test('malformed events are ignored, never thrown', async () => {
     const m = createMetrics({ defaultMetrics: false })
     try {

@@ -19,7 +19,14 @@ export const metricChannels = {
   transactionEnd: 'junction:transaction:end',
   proxyForward: 'junction:proxy:forward',
   proxyResponse: 'junction:proxy:response',
+  registrarBinding: 'junction:registrar:binding',
+  authFailure: 'junction:auth:failure',
+  authBlock: 'junction:auth:block',
 } as const
+
+/** Reasons of `junction_auth_failures_total` (those `@junction/auth`'s failure guard counts). */
+const authFailureReasons = ['wrong', 'unknown-user', 'bad-nonce', 'replay', 'malformed'] as const
+const bindingEvents = ['added', 'refreshed', 'expired', 'removed'] as const
 
 /**
  * Methods counted by name (RFC 3261 §27.4 and the extensions registered there); any other method
@@ -118,6 +125,10 @@ function isServerTransaction(tx: unknown): boolean {
  * | `junction_transactions_total` | counter | `kind` | transactions created |
  * | `junction_proxy_forwards_total` | counter | — | requests forwarded by the proxy |
  * | `junction_proxy_forward_seconds` | histogram | `status_class` | forward to final response |
+ * | `junction_registrar_bindings` | gauge | — | registered bindings (added − expired − removed) |
+ * | `junction_registrar_binding_events_total` | counter | `event` | binding changes |
+ * | `junction_auth_failures_total` | counter | `reason` | failed authentications that count |
+ * | `junction_auth_blocks_total` | counter | — | sources blocked by the failed-auth guard |
  */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = options.registry ?? new Registry()
@@ -181,6 +192,30 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     buckets: [...forwardBuckets],
     registers,
   })
+  const bindings = new Gauge({
+    name: 'junction_registrar_bindings',
+    help: 'Registered bindings (RFC 3261 §10): added minus expired and removed',
+    registers,
+  })
+  const bindingEventsTotal = new Counter({
+    name: 'junction_registrar_binding_events_total',
+    help: 'Binding changes, by event (added, refreshed, expired, removed)',
+    labelNames: ['event'] as const,
+    registers,
+  })
+  const authFailures = new Counter({
+    name: 'junction_auth_failures_total',
+    help: 'Failed authentications that count towards a block, by reason',
+    labelNames: ['reason'] as const,
+    registers,
+  })
+  const authBlocks = new Counter({
+    name: 'junction_auth_blocks_total',
+    help: 'Source addresses blocked after too many failed authentications',
+    registers,
+  })
+  bindings.set(0)
+  authBlocks.inc(0)
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry })
 
   const requestBy = children(requests, 'method', [...sipMethods, 'other'])
@@ -189,6 +224,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const txLive = children(transactionsLive, 'kind', ['server', 'client'])
   const txTotal = children(transactionsTotal, 'kind', ['server', 'client'])
   const connectionsBy = children(connections, 'transport', transports)
+  const bindingEventBy = children(bindingEventsTotal, 'event', bindingEvents)
+  const authFailureBy = children(authFailures, 'reason', authFailureReasons)
   const dropBy = new Map<string, Child>()
   const histogramBy = new Map(
     [...statusClasses, 'other'].map((c) => [c, forwardSeconds.labels({ status_class: c })] as const),
@@ -257,6 +294,21 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       const elapsedMs = e?.elapsedMs
       if (typeof elapsedMs !== 'number' || !Number.isFinite(elapsedMs) || elapsedMs < 0) return
       histogramBy.get(statusClass(e?.response?.status))?.observe(elapsedMs / 1000)
+    },
+    registrarBinding(event) {
+      const name = (event as { event?: unknown } | null)?.event
+      const child = typeof name === 'string' ? bindingEventBy.get(name) : undefined
+      if (child === undefined) return
+      child.inc()
+      if (name === 'added') bindings.inc()
+      else if (name === 'expired' || name === 'removed') bindings.dec()
+    },
+    authFailure(event) {
+      const reason = (event as { reason?: unknown } | null)?.reason
+      if (typeof reason === 'string') authFailureBy.get(reason)?.inc()
+    },
+    authBlock() {
+      authBlocks.inc()
     },
   }
 

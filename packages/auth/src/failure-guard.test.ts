@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { describe, it } from 'node:test'
+import { AuthError } from './errors.ts'
+import { createFailureGuard } from './failure-guard.ts'
+
+function clock(start = 1_000_000) {
+  let t = start
+  return {
+    now: () => t,
+    advance(ms: number) {
+      t += ms
+    },
+  }
+}
+
+describe('createFailureGuard', () => {
+  it('blocks a source at maxFailures within the window, for blockSec, then lets it in again', () => {
+    const c = clock()
+    const guard = createFailureGuard({ maxFailures: 3, windowSec: 60, blockSec: 300 }, { clock: c })
+    assert.equal(guard.record('192.0.2.1', 'wrong'), false)
+    assert.equal(guard.record('192.0.2.1', 'unknown-user'), false)
+    assert.equal(guard.isBlocked('192.0.2.1'), false)
+    assert.equal(guard.record('192.0.2.1', 'wrong'), true)
+    assert.equal(guard.isBlocked('192.0.2.1'), true)
+    assert.equal(guard.isBlocked('192.0.2.2'), false, 'other sources are not affected')
+    assert.deepEqual({ ...guard.stats }, { failures: 3, blocks: 1, blockedSources: 1, trackedSources: 1 })
+    c.advance(299_999)
+    assert.equal(guard.isBlocked('192.0.2.1'), true)
+    c.advance(1)
+    assert.equal(guard.isBlocked('192.0.2.1'), false)
+    assert.equal(guard.stats.trackedSources, 0, 'an ended block leaves no entry')
+    assert.equal(guard.record('192.0.2.1', 'wrong'), false, 'counting starts over')
+  })
+
+  it('counts within a fixed window only', () => {
+    const c = clock()
+    const guard = createFailureGuard({ maxFailures: 3, windowSec: 10 }, { clock: c })
+    guard.record('a', 'wrong')
+    guard.record('a', 'wrong')
+    c.advance(10_000)
+    assert.equal(guard.record('a', 'wrong'), false, 'the window restarted: 1 failure')
+    guard.record('a', 'wrong')
+    assert.equal(guard.record('a', 'wrong'), true)
+  })
+
+  it('never counts missing credentials or a stale nonce; a success clears the count', () => {
+    const guard = createFailureGuard({ maxFailures: 2 }, { clock: clock() })
+    for (let i = 0; i < 10; i++) {
+      assert.equal(guard.record('a', 'missing'), false)
+      assert.equal(guard.record('a', 'stale'), false)
+    }
+    assert.equal(guard.stats.failures, 0)
+    guard.record('a', 'wrong')
+    guard.record('a', 'ok')
+    assert.equal(guard.record('a', 'wrong'), false, 'count cleared by the success')
+    assert.equal(guard.record('a', 'replay'), true)
+  })
+
+  it('a success does not lift a block; failures while blocked do not extend it', () => {
+    const c = clock()
+    const guard = createFailureGuard({ maxFailures: 1, blockSec: 10 }, { clock: c })
+    assert.equal(guard.record('a', 'bad-nonce'), true)
+    guard.record('a', 'ok')
+    assert.equal(guard.isBlocked('a'), true)
+    c.advance(5_000)
+    assert.equal(guard.record('a', 'wrong'), false)
+    c.advance(5_000)
+    assert.equal(guard.isBlocked('a'), false)
+  })
+
+  it('tracks at most maxSources addresses, forgetting the least recently failing', () => {
+    const guard = createFailureGuard({ maxFailures: 2, maxSources: 100 }, { clock: clock() })
+    for (let i = 0; i < 1000; i++) guard.record(`10.0.${i >> 8}.${i & 255}`, 'wrong')
+    assert.equal(guard.stats.trackedSources, 100)
+    // the last 100 are kept: one more failure blocks one of them; an early one starts over
+    assert.equal(guard.record('10.0.3.231', 'wrong'), true)
+    assert.equal(guard.record('10.0.0.0', 'wrong'), false)
+  })
+
+  it('publishes failures and blocks on diagnostics channels', () => {
+    const seen: unknown[] = []
+    const onFailure = (m: unknown) => seen.push(['failure', m])
+    const onBlock = (m: unknown) => seen.push(['block', m])
+    subscribe('junction:auth:failure', onFailure)
+    subscribe('junction:auth:block', onBlock)
+    try {
+      const guard = createFailureGuard({ maxFailures: 1, blockSec: 1 }, { clock: clock(5000) })
+      guard.record('::1', 'wrong')
+    } finally {
+      unsubscribe('junction:auth:failure', onFailure)
+      unsubscribe('junction:auth:block', onBlock)
+    }
+    assert.deepEqual(seen, [
+      ['failure', { address: '::1', reason: 'wrong' }],
+      ['block', { address: '::1', failures: 1, untilMs: 6000 }],
+    ])
+  })
+
+  it('refuses a nonsensical config', () => {
+    assert.throws(() => createFailureGuard({ maxFailures: 0 }), AuthError)
+    assert.throws(() => createFailureGuard({ blockSec: -1 }), AuthError)
+  })
+})

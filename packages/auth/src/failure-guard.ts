@@ -1,0 +1,154 @@
+/**
+ * A guard against password guessing (what Kamailio's pike and OpenSIPS's ratelimit do for it, and
+ * fail2ban does from logs): failed authentications are counted per source address in a fixed
+ * window; a source that reaches `maxFailures` within `windowSec` is blocked for `blockSec`. The
+ * route asks `isBlocked` before it authenticates and drops (or refuses) what a blocked source sends.
+ *
+ * Only failures that a guessing client causes count: wrong responses, unknown users, nonces that
+ * are not ours, replays, malformed credentials. A request without credentials (`missing`, the
+ * first leg of every exchange) or with an expired nonce (`stale`) is normal and never counts.
+ *
+ * Memory is bounded: at most `maxSources` addresses are tracked; past it the least recently
+ * failing one is forgotten (an attacker rotating addresses gets at most that many entries).
+ */
+import { channel } from 'node:diagnostics_channel'
+import { AuthError, authFaultCodes } from './errors.ts'
+
+/** `{ address, reason }` for every failed authentication that counts (see `countedFailures`). */
+export const authFailureChannel = channel('junction:auth:failure')
+/** `{ address, failures, untilMs }` when a source gets blocked. */
+export const authBlockChannel = channel('junction:auth:block')
+
+/** The verification failures a guessing client causes (`missing` and `stale` are normal). */
+export const countedFailures: ReadonlySet<string> = new Set([
+  'wrong',
+  'unknown-user',
+  'bad-nonce',
+  'replay',
+  'malformed',
+])
+
+export interface FailureGuardConfig {
+  /** Failures within the window that block a source. Default 10. */
+  readonly maxFailures?: number | undefined
+  /** Length of the counting window, seconds. Default 60. */
+  readonly windowSec?: number | undefined
+  /** How long a source stays blocked, seconds. Default 300. */
+  readonly blockSec?: number | undefined
+  /** Most source addresses tracked at once. Default 100 000. */
+  readonly maxSources?: number | undefined
+}
+
+export interface FailureGuard {
+  /** True while `address` is blocked. */
+  isBlocked(address: string): boolean
+  /**
+   * Records the outcome of an authentication from `address`: a counted failure reason, or `ok`
+   * (a success clears the source's count). Returns true when this failure blocked the source.
+   */
+  record(address: string, outcome: string): boolean
+  readonly stats: {
+    /** Counted failures since start. */
+    readonly failures: number
+    /** Times a source was blocked since start. */
+    readonly blocks: number
+    /** Sources blocked now. */
+    readonly blockedSources: number
+    /** Sources tracked now. */
+    readonly trackedSources: number
+  }
+}
+
+interface Entry {
+  windowStart: number
+  failures: number
+  blockedUntil: number
+}
+
+export function createFailureGuard(
+  config: FailureGuardConfig = {},
+  deps: { readonly clock?: { now(): number } | undefined } = {},
+): FailureGuard {
+  const maxFailures = config.maxFailures ?? 10
+  const windowMs = (config.windowSec ?? 60) * 1000
+  const blockMs = (config.blockSec ?? 300) * 1000
+  const maxSources = config.maxSources ?? 100_000
+  for (const [name, v] of [
+    ['maxFailures', maxFailures],
+    ['windowSec', windowMs],
+    ['blockSec', blockMs],
+    ['maxSources', maxSources],
+  ] as const) {
+    if (!Number.isFinite(v) || v <= 0) {
+      throw new AuthError(authFaultCodes.INVALID_CONFIG, `failure guard: ${name} must be positive`)
+    }
+  }
+  const now = deps.clock === undefined ? Date.now : () => deps.clock!.now()
+  // insertion order = recency of the last failure: the first key is the one to forget
+  const sources = new Map<string, Entry>()
+  let failures = 0
+  let blocks = 0
+
+  function blockedNow(e: Entry, t: number): boolean {
+    return e.blockedUntil > t
+  }
+
+  return {
+    isBlocked(address) {
+      const e = sources.get(address)
+      if (e === undefined) return false
+      const t = now()
+      if (blockedNow(e, t)) return true
+      // a block that ended leaves no trace; a stale window too
+      if (e.blockedUntil !== 0 || t - e.windowStart >= windowMs) sources.delete(address)
+      return false
+    },
+    record(address, outcome) {
+      if (outcome === 'ok') {
+        const e = sources.get(address)
+        if (e !== undefined && !blockedNow(e, now())) sources.delete(address)
+        return false
+      }
+      if (!countedFailures.has(outcome)) return false
+      failures++
+      if (authFailureChannel.hasSubscribers) authFailureChannel.publish({ address, reason: outcome })
+      const t = now()
+      let e = sources.get(address)
+      if (e !== undefined) sources.delete(address) // re-inserted below: most recent last
+      if (e === undefined || (!blockedNow(e, t) && t - e.windowStart >= windowMs)) {
+        e = { windowStart: t, failures: 0, blockedUntil: 0 }
+      }
+      sources.set(address, e)
+      if (sources.size > maxSources) {
+        const oldest = sources.keys().next().value
+        if (oldest !== undefined) sources.delete(oldest)
+      }
+      if (blockedNow(e, t)) return false
+      e.failures++
+      if (e.failures < maxFailures) return false
+      e.blockedUntil = t + blockMs
+      blocks++
+      if (authBlockChannel.hasSubscribers) {
+        authBlockChannel.publish({ address, failures: e.failures, untilMs: e.blockedUntil })
+      }
+      return true
+    },
+    stats: {
+      get failures() {
+        return failures
+      },
+      get blocks() {
+        return blocks
+      },
+      get blockedSources() {
+        const t = now()
+        let n = 0
+        for (const e of sources.values()) if (blockedNow(e, t)) n++
+        return n
+      },
+      get trackedSources() {
+        return sources.size
+      },
+    },
+  }
+}
