@@ -1,0 +1,23 @@
+// @junction/diameter-cx — the public API: typed Cx/Dx commands (TS 29.229 §6.1) for the CSCF
+// (client) and the HSS (server), TS 29.229 §6.2 results, and the Cx → SIP response mapping.
+
+export type { CxClient, CxClientOptions } from './client.ts'
+export { createCxClient } from './client.ts'
+export type { Destination, RequestDefaults, RequestMeta, ServerCapabilities } from './common.ts'
+export { CX_VSAI, NO_STATE_MAINTAINED } from './common.ts'
+export type { CxFaultCode } from './errors.ts'
+export { CxFaultError, cxFaultCodes } from './errors.ts'
+export type { Lia, LiaInit, Lir, LirInput } from './lir.ts'
+export { buildLia, buildLir, readLia, readLir } from './lir.ts'
+export type { AkaItem, AuthDataItem, DigestItem, Maa, MaaInit, Mar, MarInput } from './mar.ts'
+export { AuthScheme, buildMaa, buildMar, readMaa, readMar } from './mar.ts'
+export type { CxResult, CxResultCodeName, CxResultInit } from './result-codes.ts'
+export { CxResultCode, experimental, isBase, isCx, readResult, SUCCESS } from './result-codes.ts'
+export type { ChargingInformation, Saa, SaaInit, Sar, SarInput, ServerAssignmentTypeName } from './sar.ts'
+export { buildSaa, buildSar, readSaa, readSar, ServerAssignmentType } from './sar.ts'
+export type { CxHandlerContext, CxHandlers } from './server.ts'
+export { CxCommand, registerCxHandlers } from './server.ts'
+export type { CxProcedure, SipFailure, SipMappingOptions } from './sip-mapping.ts'
+export { sipFailureFor } from './sip-mapping.ts'
+export type { Uaa, UaaInit, Uar, UarInput, UserAuthorizationTypeName } from './uar.ts'
+export { buildUaa, buildUar, readUaa, readUar, UserAuthorizationType, unquote } from './uar.ts'
