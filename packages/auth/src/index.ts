@@ -2,6 +2,8 @@
 
 export type { AuthorizeOptions, AuthorizeResult } from './authorize.ts'
 export { authorize } from './authorize.ts'
+export type { AuthConfigSlice } from './config.ts'
+export { authConfig, credentialStoreOf, digestAuthOptions, failureGuardOptions } from './config.ts'
 export type { AuthAlgorithm, CredentialStore, Ha1Set, StaticUser, UserSecret } from './credentials.ts'
 export { authAlgorithms, createMemoryCredentialStore, hashUser } from './credentials.ts'
 export type {
@@ -28,6 +30,7 @@ export type {
 export {
   createYamlCredentialStore,
   loadUsersFile,
+  userEntry,
   usersFileSchema,
   usersReloadChannel,
 } from './yaml-store.ts'

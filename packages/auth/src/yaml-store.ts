@@ -29,7 +29,8 @@ export const usersReloadChannel = channel('junction:auth:users-reload')
 const hex = (digits: number) =>
   z.string().regex(new RegExp(`^[0-9a-fA-F]{${digits}}$`), `must be ${digits} hexadecimal digits`)
 
-const userEntry = z
+/** One user of a users file (or of an inline list in a config). */
+export const userEntry = z
   .strictObject({
     user: z.string().min(1),
     realm: z.string().min(1).optional(),
@@ -127,20 +128,21 @@ export function loadUsersFile(path: string): Map<string, UserSecret> {
     throw problem(path, `invalid users file:\n  ${issues.join('\n  ')}`, parsed.error)
   }
   const users = new Map<string, UserSecret>()
-  for (const u of parsed.data.users) {
-    const secret: UserSecret =
-      u.password !== undefined
-        ? { password: u.password }
-        : {
-            ha1: {
-              MD5: u.ha1?.md5?.toLowerCase(),
-              'SHA-256': u.ha1?.sha256?.toLowerCase(),
-              'SHA-512-256': u.ha1?.sha512_256?.toLowerCase(),
-            },
-          }
-    users.set(keyOf(u.user, u.realm), secret)
-  }
+  for (const u of parsed.data.users) users.set(keyOf(u.user, u.realm), secretOf(u))
   return users
+}
+
+/** The secret of a validated users-file entry. */
+export function secretOf(u: z.output<typeof userEntry>): UserSecret {
+  return u.password !== undefined
+    ? { password: u.password }
+    : {
+        ha1: {
+          MD5: u.ha1?.md5?.toLowerCase(),
+          'SHA-256': u.ha1?.sha256?.toLowerCase(),
+          'SHA-512-256': u.ha1?.sha512_256?.toLowerCase(),
+        },
+      }
 }
 
 /**

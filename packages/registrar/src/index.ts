@@ -3,6 +3,8 @@
 export { aorOf } from './aor.ts'
 export type { Clock, Timer } from './clock.ts'
 export { systemClock } from './clock.ts'
+export type { RegistrarConfigSlice } from './config.ts'
+export { memoryStoreOptions, registrarConfig, registrarOptions } from './config.ts'
 export type { RegistrarFaultCode } from './errors.ts'
 export { RegistrarError, registrarFaultCodes } from './errors.ts'
 export type { GruuCodec, GruuTarget } from './gruu.ts'
