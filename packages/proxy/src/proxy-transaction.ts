@@ -495,7 +495,7 @@ export class ProxyTransaction {
     }
     let r: void | Promise<void>
     try {
-      r = hook.call(this.#core.route, new ResponseContext(response, branch.sent))
+      r = hook.call(this.#core.route, new ResponseContext(response, branch.sent, branch.target))
     } catch (error) {
       this.#core.log?.error({ err: error, callId: this.#callId() }, 'onResponse failed')
       then(response)

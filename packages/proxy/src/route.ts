@@ -155,11 +155,14 @@ export class ResponseContext {
   readonly response: SipResponse
   /** The branch request it answers. */
   readonly request: SipRequest
+  /** The target of the branch, as the route gave it (undefined: the Request-URI as it was). */
+  readonly target: ForwardTarget | undefined
 
   /** @internal */
-  constructor(response: SipResponse, request: SipRequest) {
+  constructor(response: SipResponse, request: SipRequest, target?: ForwardTarget) {
     this.response = response
     this.request = request
+    this.target = target
   }
 }
 

@@ -169,6 +169,29 @@ describe('the route decides', () => {
     assert.match(up.message.headers.raw('To')[0]!, /;tag=/)
   })
 
+  it('onBranch and onResponse see the branch target; their edits go out (§16.6, §16.7 step 3)', async () => {
+    const seen: unknown[] = []
+    const destination = { transport: 'udp', address: '192.0.2.77', port: 5099 } as const
+    const net = createNet({
+      onRequest: (ctx) => ctx.forward({ uri: ctx.request.uri, destination }),
+      onBranch(ctx) {
+        ctx.request.headers.setRaw('X-Branch', 'yes')
+      },
+      onResponse(ctx) {
+        seen.push([ctx.response.status, ctx.target?.destination, ctx.request.headers.raw('X-Branch')])
+        ctx.response.headers.setRaw('X-Seen', String(ctx.response.status))
+      },
+    })
+    net.send(request('MESSAGE', 'sip:bob@example.com'))
+    const out = await net.forwarded('MESSAGE')
+    assert.deepEqual(out.target, destination)
+    assert.deepEqual(wire(out).headers.raw('X-Branch'), ['yes'])
+    net.answer(out, 200)
+    const up = await net.upstream(200)
+    assert.deepEqual(up.message.headers.raw('X-Seen'), ['200'])
+    assert.deepEqual(seen, [[200, destination, ['yes']]])
+  })
+
   it('respond() sends a response built elsewhere as it is (a registrar 200, a 401) and only once', async () => {
     const net = createNet({
       onRequest: (ctx) =>
