@@ -1,0 +1,59 @@
+/**
+ * The Diameter side of junction-hss: a `createDiameterNode` listening on TCP (accepting any peer
+ * that completes CER/CEA with Cx in common), the Cx handlers of hss.ts registered on it, and
+ * graceful stop (DPR to every peer, RFC 6733 §5.4).
+ */
+import { createDiameterNode, type DiameterNode } from '@junction/diameter'
+import { registerCxHandlers } from '@junction/diameter-cx'
+import type { HssConfig } from './config.ts'
+import { createHss, type HssLogger } from './hss.ts'
+import type { StateStore } from './state.ts'
+
+export interface HssServerDeps {
+  readonly store: StateStore
+  readonly log?: HssLogger | undefined
+  readonly random?: (() => Uint8Array) | undefined
+}
+
+export interface HssServer {
+  start(): Promise<void>
+  /** DPR to the peers, waits for the DPAs, then the last state write. */
+  stop(): Promise<void>
+  readonly address: { readonly host: string; readonly port: number } | undefined
+  readonly node: DiameterNode
+}
+
+/** host:port or [v6]:port */
+export function parseHostPort(s: string): { host: string; port: number } {
+  const i = s.lastIndexOf(':')
+  const host = s.slice(0, i)
+  return { host: host.startsWith('[') ? host.slice(1, -1) : host, port: Number(s.slice(i + 1)) }
+}
+
+export function createHssServer(config: HssConfig, deps: HssServerDeps): HssServer {
+  const hss = createHss(config, deps)
+  const node = createDiameterNode(
+    {
+      originHost: config.hss.originHost,
+      originRealm: config.hss.realm,
+      listen: parseHostPort(config.hss.listen),
+      productName: 'junction-hss',
+      vendorId: 0,
+      watchdog: { tw: config.hss.watchdogMs },
+      disconnectCause: 'REBOOTING',
+    },
+    deps.log === undefined ? {} : { log: deps.log },
+  )
+  registerCxHandlers(node, hss.handlers)
+  return {
+    node,
+    start: () => node.start(),
+    async stop() {
+      await node.stop()
+      await deps.store.flush()
+    },
+    get address() {
+      return node.address
+    },
+  }
+}
