@@ -3,15 +3,21 @@
  * that completes CER/CEA with Cx in common), the Cx handlers of hss.ts registered on it, and
  * graceful stop (DPR to every peer, RFC 6733 §5.4).
  */
-import { createDiameterNode, type DiameterNode } from '@junction/diameter'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { createDiameterNode, type DiameterNode, type DiameterPeer } from '@junction/diameter'
 import { registerCxHandlers } from '@junction/diameter-cx'
 import type { HssConfig } from './config.ts'
 import { createHss, type HssLogger } from './hss.ts'
 import type { StateStore } from './state.ts'
 
+/** Peers coming and going are logged at info (one line per connection, not per message). */
+export interface HssServerLogger extends HssLogger {
+  info(obj: object, msg?: string): void
+}
+
 export interface HssServerDeps {
   readonly store: StateStore
-  readonly log?: HssLogger | undefined
+  readonly log?: HssServerLogger | undefined
   readonly random?: (() => Uint8Array) | undefined
 }
 
@@ -45,11 +51,29 @@ export function createHssServer(config: HssConfig, deps: HssServerDeps): HssServ
     deps.log === undefined ? {} : { log: deps.log },
   )
   registerCxHandlers(node, hss.handlers)
+  const log = deps.log
+  const onPeerState = (m: unknown) => {
+    const { peer, from, to, error } = m as {
+      peer: DiameterPeer
+      from: string
+      to: string
+      error?: { code?: string }
+    }
+    if (log === undefined || node.peer(peer.host) !== peer) return
+    const open = (s: string) => s === 'I-Open' || s === 'R-Open'
+    if (open(to) && !open(from)) log.info({ peer: peer.host, realm: peer.realm }, 'Diameter peer open')
+    else if (to === 'Closed' && from !== 'Closed')
+      log.info({ peer: peer.host, code: error?.code }, 'Diameter peer closed')
+  }
   return {
     node,
-    start: () => node.start(),
+    async start() {
+      subscribe('junction:diameter:peer-state', onPeerState)
+      await node.start()
+    },
     async stop() {
       await node.stop()
+      unsubscribe('junction:diameter:peer-state', onPeerState)
       await deps.store.flush()
     },
     get address() {

@@ -109,10 +109,10 @@ export function record(name: string) {
 /** A CSCF-side node with the HSS processes as peers (priority in the order given), open. */
 export async function clientNode(
   peers: readonly { host: string; port: number }[],
-  options: { tw?: number; requestTimeout?: number } = {},
+  options: { tw?: number; requestTimeout?: number; originHost?: string } = {},
 ): Promise<DiameterNode> {
   const node = createDiameterNode({
-    originHost: 'scscf.ims.test',
+    originHost: options.originHost ?? 'scscf.ims.test',
     originRealm: 'ims.test',
     peers: peers.map((p, i) => ({ host: p.host, address: '127.0.0.1', port: p.port, priority: i + 1 })),
     requestTimeout: options.requestTimeout ?? 10000,
