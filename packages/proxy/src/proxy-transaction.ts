@@ -55,7 +55,7 @@ function groupTargets(targets: readonly ForwardTarget[] | undefined, serial: boo
 class Branch implements ClientHandler {
   readonly pt: ProxyTransaction
   /** undefined: the Request-URI as it is (forwarding in a dialog, or no target given). */
-  readonly target: ForwardTarget | undefined
+  target: ForwardTarget | undefined
   /** The branch request without its Via (steps 1–7), cloned for each destination tried. */
   base: SipRequest | undefined
   /** The request of the current attempt, as sent (with our Via). */
@@ -65,7 +65,8 @@ class Branch implements ClientHandler {
   nextDestination = 0
   destination: Target | undefined
   provisional = false
-  final: SipResponse | undefined
+  /** The status of the branch's final response (the best of its 2xx: the first); 0 while none. */
+  final = 0
   cancelPending = false
   cancelSent = false
   /** Timer C fired: the 487 that follows the CANCEL stands for a 408 (§16.8). */
@@ -98,15 +99,25 @@ class Branch implements ClientHandler {
   }
 }
 
+/**
+ * A copy of `s` that does not share the octets of the message it was read from: a string cut
+ * from a message keeps the whole message text alive.
+ */
+function detached(s: string | undefined): string | undefined {
+  return s === undefined ? undefined : (JSON.parse(JSON.stringify(s)) as string)
+}
+
 export class ProxyTransaction {
   readonly tx: ServerTransaction
-  /** The request as received, after §16.4. */
-  readonly request: SipRequest
+  /** The request as received, after §16.4; undefined once released (see #release). */
+  #request: SipRequest | undefined
   readonly #core: Core
   readonly #invite: boolean
   readonly #started: number
   /** The Request-URI before §16.4, for the loop hash. */
-  readonly #receivedUri: Uri
+  #receivedUri: Uri | undefined
+  /** The Call-ID for log lines once the request is released. */
+  #releasedCallId: string | undefined
   #hash: string | undefined
   #branches: Branch[] = []
   #groups: Group[] = []
@@ -122,7 +133,7 @@ export class ProxyTransaction {
   constructor(core: Core, tx: ServerTransaction, receivedUri: Uri, looseRouted: boolean) {
     this.#core = core
     this.tx = tx
-    this.request = tx.request
+    this.#request = tx.request
     this.#invite = tx.request.method === 'INVITE'
     this.#started = core.clock.now()
     this.#receivedUri = receivedUri
@@ -130,9 +141,15 @@ export class ProxyTransaction {
     core.pending.count++
   }
 
+  /** The request as received, after §16.4 (while the proxy transaction still decides). */
+  get request(): SipRequest {
+    if (this.#request === undefined) throw new Error('proxy transaction already released its request')
+    return this.#request
+  }
+
   /** For log lines: every per-call line carries the Call-ID. */
   #callId(): string | undefined {
-    return this.request.headers.get(CallId)
+    return this.#request === undefined ? this.#releasedCallId : this.#request.headers.get(CallId)
   }
 
   /** The request is answered (or will never be): it no longer holds a stop() back. */
@@ -296,6 +313,7 @@ export class ProxyTransaction {
         elapsedMs: this.#core.clock.now() - this.#started,
       })
     }
+    if (this.#branches.length === 0) this.#release()
   }
 
   // --- forwarding (§16.6)
@@ -435,7 +453,7 @@ export class ProxyTransaction {
   branchResponse(branch: Branch, response: SipResponse): void {
     const status = response.status
     if (status < 200) {
-      if (branch.final !== undefined) return
+      if (branch.final !== 0) return
       branch.provisional = true
       if (this.#invite) this.#armTimerC(branch)
       if (branch.cancelPending) this.#sendCancel(branch)
@@ -448,8 +466,8 @@ export class ProxyTransaction {
     branch.timerC = undefined
     if (status < 300) {
       // step 5: every 2xx goes upstream at once (to INVITE: each one, RFC 6026 §7.2)
-      const first = branch.final === undefined
-      if (first) branch.final = response
+      const first = branch.final === 0
+      if (first) branch.final = status
       if (!this.#invite && (!first || this.#finalSent)) return
       this.#relay(branch, response, (r) => {
         if (this.#finalSent) this.tx.respond(r)
@@ -461,7 +479,7 @@ export class ProxyTransaction {
       })
       return
     }
-    if (branch.final !== undefined) return
+    if (branch.final !== 0) return
     // RFC 3263 §4.3: a 503 before any provisional response moves on to the next destination
     if (status === 503 && !branch.provisional && this.#tryNext(branch)) return
     this.#relay(branch, response, (r) => this.#branchFinal(branch, r))
@@ -469,7 +487,7 @@ export class ProxyTransaction {
 
   /** @internal A branch's client transaction timed out (408) or could not send (503). */
   branchFailed(branch: Branch, status: 408 | 503): void {
-    if (branch.final !== undefined) return
+    if (branch.final !== 0) return
     if (!branch.provisional && this.#tryNext(branch)) return
     branch.timerC?.cancel()
     this.#branchFinal(branch, this.#local(status))
@@ -513,11 +531,11 @@ export class ProxyTransaction {
   }
 
   #branchFinal(branch: Branch, response: SipResponse): void {
-    if (branch.final !== undefined) return
+    if (branch.final !== 0) return
     branch.stopTimers()
     // §16.8: the 487 that ends a branch cancelled by Timer C counts as the 408 it stands for
     const final = branch.timedOut && response.status === 487 ? this.#local(408) : response
-    branch.final = final
+    branch.final = final.status
     this.#finals.push(final)
     if (final.status >= 600) {
       // step 5: a 6xx is not sent at once, but no new branches, and the others are cancelled
@@ -529,7 +547,7 @@ export class ProxyTransaction {
   }
 
   #checkDone(): void {
-    for (const b of this.#branches) if (b.final === undefined) return
+    for (const b of this.#branches) if (b.final === 0) return
     if (this.#finalSent) {
       this.#cleanup()
       return
@@ -580,7 +598,7 @@ export class ProxyTransaction {
   // --- CANCEL (§16.10)
 
   #cancelBranch(branch: Branch): void {
-    if (branch.final !== undefined) return
+    if (branch.final !== 0) return
     // §9.1: a CANCEL goes only after a provisional response; before that, it waits for one
     if (branch.provisional && branch.client !== undefined) this.#sendCancel(branch)
     else branch.cancelPending = true
@@ -608,6 +626,31 @@ export class ProxyTransaction {
   #cleanup(): void {
     this.#trying?.cancel()
     this.#trying = undefined
-    for (const b of this.#branches) if (b.final !== undefined) b.stopTimers()
+    for (const b of this.#branches) if (b.final !== 0) b.stopTimers()
+    this.#release()
+  }
+
+  /**
+   * The final response went upstream and every branch has ended: from now on the proxy
+   * transaction only relays further 2xx to an INVITE (RFC 6026 §7.2) while its client
+   * transactions wait out their timers (up to 32 s). It lets go of the messages and the target
+   * set; a branch keeps the request it sent only when the route's onResponse may want to see it.
+   */
+  #release(): void {
+    if (this.#request === undefined || !this.#finalSent) return
+    for (const b of this.#branches) if (b.final === 0) return
+    this.#releasedCallId = detached(this.#request.headers.get(CallId))
+    this.#request = undefined
+    this.#receivedUri = undefined
+    this.#finals = []
+    this.#groups = []
+    this.#options = {}
+    const keepSent = this.#invite && this.#core.route.onResponse !== undefined
+    for (const b of this.#branches) {
+      b.base = undefined
+      b.target = undefined
+      b.destinations = []
+      if (!keepSent) b.sent = undefined
+    }
   }
 }

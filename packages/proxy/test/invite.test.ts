@@ -52,6 +52,27 @@ describe('INVITE: provisional and 2xx responses (§16.7 step 5)', () => {
     assert.equal(net.server.stats.stateless, 1)
   })
 
+  it('relays a 2xx retransmission after the call is answered, through onResponse with the branch request', async () => {
+    const seen: Array<[number, string]> = []
+    const net = createNet({
+      onRequest: (ctx) => ctx.forward('sip:bob@192.0.2.20'),
+      onResponse: (ctx) => {
+        seen.push([ctx.response.status, ctx.request.method])
+      },
+    })
+    net.send(request('INVITE', 'sip:bob@example.com'))
+    const out = await net.forwarded('INVITE', '192.0.2.20')
+    net.answer(out, 200)
+    await net.upstream(200)
+    net.answer(out, 200) // the UAS resends its 2xx until the ACK (§13.3.1.4)
+    await net.settle()
+    assert.deepEqual(responses(net), [100, 200, 200])
+    assert.deepEqual(seen, [
+      [200, 'INVITE'],
+      [200, 'INVITE'],
+    ])
+  })
+
   it('relays every 2xx of a forked INVITE (RFC 6026), and CANCELs the branches that rang', async () => {
     const net = createNet({ onRequest: fork('sip:a@192.0.2.21', 'sip:b@192.0.2.22', 'sip:c@192.0.2.23') })
     net.send(request('INVITE', 'sip:bob@example.com'))

@@ -172,3 +172,44 @@ const udpFlowLike = {
   local: { address: '127.0.0.1', port: 5060 },
   remote: { address: '127.0.0.1', port: 5070 },
 }
+
+describe('what a client transaction keeps once it has its final response', () => {
+  test('Completed (non-INVITE): the request and the handler go; retransmissions are still absorbed', () => {
+    const h = createHarness()
+    const r = recorder()
+    const req = request('BYE')
+    const tx = h.layer.request(req, udpTarget, r)
+    assert.equal(tx.request, req)
+    h.layer.receive(response(req, 200), udpFlowLike)
+    assert.throws(() => tx.request, { code: 'JUNCTION_ERR_TXN_RELEASED' })
+    assert.equal(tx.method, 'BYE')
+    assert.equal(tx.lastResponse, undefined)
+    h.layer.receive(response(req, 200), udpFlowLike)
+    assert.deepEqual(r.responses, [200])
+  })
+
+  test('Completed (INVITE): the ACK built from the request is resent without it', () => {
+    const h = createHarness()
+    const r = recorder()
+    const req = request('INVITE')
+    const tx = h.layer.request(req, udpTarget, r)
+    h.layer.receive(response(req, 486), udpFlowLike)
+    assert.throws(() => tx.request, { code: 'JUNCTION_ERR_TXN_RELEASED' })
+    h.layer.receive(response(req, 486), udpFlowLike)
+    const acks = h.sent.filter((s) => s.kind === 'request' && (s.message as SipRequest).method === 'ACK')
+    assert.equal(acks.length, 2)
+    assert.equal(acks[1]!.message.headers.get(ToTag), 'b2')
+    assert.deepEqual(r.responses, [486])
+  })
+
+  test('Accepted (INVITE): the handler stays, for every further 2xx (RFC 6026 §7.2)', () => {
+    const h = createHarness()
+    const r = recorder()
+    const req = request('INVITE')
+    const tx = h.layer.request(req, udpTarget, r)
+    h.layer.receive(response(req, 200, 'x1'), udpFlowLike)
+    assert.throws(() => tx.request, { code: 'JUNCTION_ERR_TXN_RELEASED' })
+    h.layer.receive(response(req, 200, 'x2'), udpFlowLike)
+    assert.deepEqual(r.responses, [200, 200])
+  })
+})

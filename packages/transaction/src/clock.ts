@@ -14,12 +14,20 @@ export interface Clock {
   setTimer(ms: number, fn: () => void): Timer
 }
 
+/** A Node timer as a {@link Timer}: one small object, no closure per timer. */
+class SystemTimer implements Timer {
+  readonly #handle: ReturnType<typeof setTimeout>
+  constructor(handle: ReturnType<typeof setTimeout>) {
+    this.#handle = handle
+  }
+  cancel(): void {
+    clearTimeout(this.#handle)
+  }
+}
+
 export const systemClock: Clock = {
   now: () => performance.now(),
-  setTimer(ms, fn) {
-    const handle = setTimeout(fn, ms)
-    return { cancel: () => clearTimeout(handle) }
-  },
+  setTimer: (ms, fn) => new SystemTimer(setTimeout(fn, ms)),
 }
 
 /** A clock that only moves when told to: for tests of timers and retransmissions. */

@@ -7,6 +7,11 @@ export const faultCodes = {
   ACK_NOT_A_TRANSACTION: 'JUNCTION_ERR_TXN_ACK_NOT_A_TRANSACTION',
   /** `request()` was given a request whose branch a live client transaction already uses. */
   DUPLICATE_BRANCH: 'JUNCTION_ERR_TXN_DUPLICATE_BRANCH',
+  /**
+   * `request` of a transaction was read after its final response: a transaction lets go of its
+   * messages then, while it waits out its last timer (Timers D, I, J, K, L, M).
+   */
+  RELEASED: 'JUNCTION_ERR_TXN_RELEASED',
 } as const
 
 export type TransactionFaultCode = (typeof faultCodes)[keyof typeof faultCodes]

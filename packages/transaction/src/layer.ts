@@ -21,7 +21,7 @@ import {
 } from './client-transaction.ts'
 import { type Clock, systemClock } from './clock.ts'
 import { faultCodes, TransactionError } from './errors.ts'
-import { clientKey, clientKeyOfResponse, isRfc3261Branch, serverKey } from './keys.ts'
+import { clientKey, clientKeyOfResponse, detachKey, isRfc3261Branch, serverKey } from './keys.ts'
 import type { ClientHandler, TransactionTransport, TransactionUser } from './ports.ts'
 import {
   InviteServerTransaction,
@@ -102,7 +102,7 @@ export function createTransactionLayer(
     if (tx instanceof InviteServerTransaction) {
       // RFC 2543 matching also compares the To tag with the one of the response (§17.2.3)
       const rfc2543 = !isRfc3261Branch(ack.headers.first(Via)?.branch)
-      const sameDialog = !rfc2543 || ack.headers.get(ToTag) === tx.lastResponse?.headers.get(ToTag)
+      const sameDialog = !rfc2543 || ack.headers.get(ToTag) === tx.finalToTag
       if (sameDialog && tx.ack()) return
       if (sameDialog && tx.state === 'accepted') {
         deps.user.onAck?.(ack, flow, tx)
@@ -140,7 +140,8 @@ export function createTransactionLayer(
       return
     }
     let tx: ServerTransaction
-    if (method === 'INVITE') tx = new InviteServerTransaction(key, ctx, request, flow)
+    const kept = detachKey(key)
+    if (method === 'INVITE') tx = new InviteServerTransaction(kept, ctx, request, flow)
     else {
       // §9.2: a CANCEL is matched to the INVITE transaction it cancels
       let cancels: InviteServerTransaction | undefined
@@ -149,9 +150,9 @@ export function createTransactionLayer(
         const invite = inviteKey === undefined ? undefined : servers.get(inviteKey)
         if (invite instanceof InviteServerTransaction) cancels = invite
       }
-      tx = new NonInviteServerTransaction(key, ctx, request, flow, cancels)
+      tx = new NonInviteServerTransaction(kept, ctx, request, flow, cancels)
     }
-    servers.set(key, tx)
+    servers.set(kept, tx)
     created(tx)
     if (tx instanceof InviteServerTransaction) tx.start()
     deps.user.onRequest(tx)
@@ -187,7 +188,7 @@ export function createTransactionLayer(
         const via = top ?? { transport: viaTransport(target.transport), host: '0.0.0.0' }
         h.replaceFirst(Via, { ...via, branch })
       }
-      const key = clientKey(branch, request.method)
+      const key = detachKey(clientKey(branch, request.method))
       if (clients.has(key)) {
         throw new TransactionError(
           faultCodes.DUPLICATE_BRANCH,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { createResponse, type SipRequest, type SipResponse } from '@junction/sip'
+import { createResponse, type SipRequest, type SipResponse, serialize } from '@junction/sip'
 import { createHarness, request, tcpFlow, times, udpFlow } from '../test/harness.ts'
 import type { InviteServerTransaction } from './server-transaction.ts'
 
@@ -157,5 +157,49 @@ describe('INVITE server transaction (RFC 3261 §17.2.1, RFC 6026 §7.1)', () => 
     assert.deepEqual(statuses(h.sent), [480])
     h.layer.receive(ackMessage(req.headers.raw('Via')[0]!, 'b2'), tcpFlow)
     assert.equal(tx.state, 'terminated')
+  })
+})
+
+describe('what a server transaction keeps once it has answered', () => {
+  test('the request is let go of at the final response; reading it then is a fault', () => {
+    const h = createHarness()
+    const req = request('INVITE')
+    h.layer.receive(req, udpFlow)
+    const tx = h.requests[0]!
+    assert.equal(tx.request, req, 'held while the TU may answer')
+    assert.equal(tx.method, 'INVITE')
+    tx.respond(createResponse(req, 180))
+    assert.equal(tx.request, req)
+    tx.respond(createResponse(req, 200, undefined, { toTag: 'b2' }))
+    assert.throws(() => tx.request, { code: 'JUNCTION_ERR_TXN_RELEASED' })
+    assert.equal(tx.lastResponse, undefined, 'RFC 6026 §7.1: 2xx retransmissions are the TU’s')
+  })
+
+  test('Completed resends the very octets of the final response, from a copy of its own', () => {
+    const h = createHarness()
+    const req = request('BYE')
+    h.layer.receive(req, udpFlow)
+    const tx = h.requests[0]!
+    const ok = createResponse(req, 200, undefined, { headers: { 'X-Kept': 'yes' } })
+    tx.respond(ok)
+    const first = serialize(h.sent[0]!.message)
+    h.layer.receive(request('BYE'), udpFlow)
+    assert.equal(h.sent.length, 2)
+    assert.notEqual(h.sent[1]!.message, ok, 'a copy parsed from the octets kept')
+    assert.deepEqual(Buffer.from(serialize(h.sent[1]!.message)), Buffer.from(first))
+    assert.equal(tx.lastResponse?.headers.raw('x-kept')[0], 'yes')
+  })
+
+  test('an RFC 2543 ACK (no magic cookie) still matches by the To tag of the failure (§17.2.3)', () => {
+    const h = createHarness()
+    const via = 'SIP/2.0/UDP 192.0.2.1:5060;branch=old2543'
+    const req = request('INVITE', 'old2543')
+    h.layer.receive(req, udpFlow)
+    const tx = h.requests[0] as InviteServerTransaction
+    tx.respond(createResponse(req, 486, undefined, { toTag: 'b2' }))
+    h.layer.receive(ackMessage(via, 'zz'), udpFlow)
+    assert.equal(tx.state, 'completed', 'another To tag: not this transaction')
+    h.layer.receive(ackMessage(via, 'b2'), udpFlow)
+    assert.equal(tx.state, 'confirmed')
   })
 })

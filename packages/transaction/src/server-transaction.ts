@@ -1,32 +1,62 @@
 /**
  * Server transactions, RFC 3261 §17.2: the INVITE server transaction (§17.2.1, with the RFC 6026
  * §7.1 Accepted state) and the non-INVITE server transaction (§17.2.2).
+ *
+ * Once the final response is sent, a transaction keeps only what its last timers need: the
+ * request goes (see `request`), the final response stays only where it is resent (Completed), as
+ * its octets, and the RFC 2543 To tag of an ACK match is kept as a string.
  */
-import { createResponse, type SipRequest, type SipResponse } from '@junction/sip'
+import {
+  createResponse,
+  parseMessage,
+  type SipRequest,
+  type SipResponse,
+  serialize,
+  ToTag,
+} from '@junction/sip'
 import type { Flow } from '@junction/transport'
 import { timeout64 } from './timers.ts'
-import { type Context, Transaction } from './transaction.ts'
+import { type Context, releasedError, Transaction } from './transaction.ts'
+
+/** A flat copy (a string cut from a message would keep the message text alive). */
+function detachTag(tag: string | undefined): string | undefined {
+  return tag === undefined ? undefined : (JSON.parse(JSON.stringify(tag)) as string)
+}
 
 export type InviteServerState = 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated'
 export type NonInviteServerState = 'trying' | 'proceeding' | 'completed' | 'terminated'
 
 export abstract class ServerTransaction extends Transaction {
-  /** The request that created the transaction. */
-  readonly request: SipRequest
+  #request: SipRequest | undefined
   /** The flow it came over; responses go back along it (§18.2.2). */
   readonly flow: Flow
+  /** The request method. */
+  readonly method: string
   protected readonly reliable: boolean
-  /** The last response sent, resent when the request is retransmitted. */
-  lastResponse: SipResponse | undefined
+  /** The last provisional response sent, while the request is not answered. */
+  #provisional: SipResponse | undefined
+  /** The octets of the final response, while it is resent on retransmissions (Completed). */
+  #final: Uint8Array | undefined
   /** For a CANCEL: the INVITE server transaction it matched (§9.2), if any. */
   readonly cancels: InviteServerTransaction | undefined
 
   constructor(key: string, ctx: Context, request: SipRequest, flow: Flow, cancels?: InviteServerTransaction) {
     super(key, ctx)
-    this.request = request
+    this.#request = request
+    this.method = request.method
     this.flow = flow
     this.reliable = flow.reliable
     this.cancels = cancels
+  }
+
+  /**
+   * The request that created the transaction, while the TU may answer it. Once a final response
+   * is sent the transaction lets go of it (it may wait 32 s more for retransmissions), and reading
+   * it throws `JUNCTION_ERR_TXN_RELEASED`.
+   */
+  get request(): SipRequest {
+    if (this.#request === undefined) throw releasedError('request')
+    return this.#request
   }
 
   abstract override readonly state: InviteServerState | NonInviteServerState
@@ -36,6 +66,43 @@ export abstract class ServerTransaction extends Transaction {
 
   /** The request arrived again (§17.2.1, §17.2.2): resend the last response, if any. */
   abstract retransmitted(): void
+
+  /**
+   * The last response sent, resent when the request is retransmitted (Proceeding, Completed; in
+   * Completed a copy, parsed again from the octets kept). Undefined in the Accepted state (RFC 6026
+   * §7.1: 2xx retransmissions are the TU's) and once Confirmed or Terminated.
+   */
+  get lastResponse(): SipResponse | undefined {
+    if (this.#provisional !== undefined) return this.#provisional
+    if (this.#final === undefined) return undefined
+    const parsed = parseMessage(this.#final)
+    return parsed.ok && parsed.message.kind === 'response' ? parsed.message : undefined
+  }
+
+  /** Sends a provisional response and keeps it for retransmissions of the request. */
+  protected sendProvisional(response: SipResponse): void {
+    this.#provisional = response
+    this.send(response)
+  }
+
+  /**
+   * Sends the final response. With `keep`, its octets are kept to be resent (in an ArrayBuffer of
+   * their own: a view into a shared pool would keep the whole pool alive). Either way the
+   * transaction lets go of the request: from now on only the timers and retransmissions matter.
+   */
+  protected sendFinal(response: SipResponse, keep: boolean): void {
+    this.#provisional = undefined
+    this.#request = undefined
+    if (keep) this.#final = new Uint8Array(serialize(response))
+    this.send(response)
+  }
+
+  /** The final response is not resent any more (ACK, Terminated). */
+  protected forget(): void {
+    this.#provisional = undefined
+    this.#final = undefined
+    this.#request = undefined
+  }
 
   protected send(response: SipResponse): void {
     this.ctx.transport.sendResponse(response, this.flow).catch(() => this.transportError())
@@ -52,19 +119,31 @@ export abstract class ServerTransaction extends Transaction {
 /** §17.2.1, Figure 7 as changed by RFC 6026 §7.1 (Figure 4 there). */
 export class InviteServerTransaction extends ServerTransaction {
   state: InviteServerState = 'proceeding'
+  /** Timer G's next interval. */
+  #interval = 0
+  /**
+   * The To tag of the final response, which an ACK must carry to match when the INVITE had no
+   * RFC 3261 branch (§17.2.3); kept only for such an INVITE.
+   */
+  #toTag: string | undefined
 
   /** Sends 100 Trying unless the TU answers first (§17.2.1: within 200 ms). */
   start(): void {
     const delay = this.ctx.tryingDelay
     if (delay < 0) return
     if (delay === 0) this.trying()
-    else this.setTimeout(delay, () => this.trying())
+    else this.setTimeout(delay)
   }
 
   /** Sends 100 Trying now, if nothing was sent yet. */
   trying(): void {
     if (this.state === 'proceeding' && this.lastResponse === undefined)
       this.respond(createResponse(this.request, 100))
+  }
+
+  /** @internal For the layer: the To tag an RFC 2543 ACK must carry (§17.2.3). */
+  get finalToTag(): string | undefined {
+    return this.#toTag
   }
 
   respond(response: SipResponse): void {
@@ -76,39 +155,54 @@ export class InviteServerTransaction extends ServerTransaction {
     }
     if (this.state !== 'proceeding') return
     this.stopTimeout() // the automatic 100 Trying is not needed any more
-    this.lastResponse = response
-    this.send(response)
-    if (status < 200) return
+    if (status < 200) {
+      this.sendProvisional(response)
+      return
+    }
+    if (this.key.startsWith('2543\n')) this.#toTag = detachTag(response.headers.get(ToTag))
     const t = this.ctx.timers
     if (status < 300) {
       this.state = 'accepted'
-      this.setTimeout(timeout64(t), () => this.end()) // Timer L
+      this.sendFinal(response, false)
+      this.setTimeout(timeout64(t)) // Timer L
       return
     }
     this.state = 'completed'
+    this.sendFinal(response, !this.reliable)
     if (!this.reliable) {
       // Timer G: T1, doubling up to T2, resends the final response until the ACK comes (§17.2.1)
-      let interval = t.t1
-      const retransmit = () => {
-        if (this.state !== 'completed') return
-        this.send(response)
-        interval = Math.min(2 * interval, t.t2)
-        this.setRetransmit(interval, retransmit)
-      }
-      this.setRetransmit(interval, retransmit)
+      this.#interval = t.t1
+      this.setRetransmit(this.#interval)
     }
-    // Timer H: no ACK within 64*T1 is a failure of the transaction
-    this.setTimeout(timeout64(t), () => {
-      if (this.state !== 'completed') return
-      this.end()
-      this.ctx.user.onServerFailure?.(this, 'timeout')
-    })
+    this.setTimeout(timeout64(t)) // Timer H
+  }
+
+  protected override retransmitTimer(): void {
+    const last = this.state === 'completed' ? this.lastResponse : undefined
+    if (last === undefined) return
+    this.send(last)
+    this.#interval = Math.min(2 * this.#interval, this.ctx.timers.t2)
+    this.setRetransmit(this.#interval)
+  }
+
+  protected timeoutTimer(): void {
+    switch (this.state) {
+      case 'proceeding':
+        this.trying()
+        return
+      case 'completed':
+        // Timer H: no ACK within 64*T1 is a failure of the transaction
+        this.end()
+        this.ctx.user.onServerFailure?.(this, 'timeout')
+        return
+      default:
+        this.end() // Timer L (Accepted), Timer I (Confirmed)
+    }
   }
 
   retransmitted(): void {
-    if ((this.state === 'proceeding' || this.state === 'completed') && this.lastResponse !== undefined) {
-      this.send(this.lastResponse)
-    }
+    const last = this.state === 'proceeding' || this.state === 'completed' ? this.lastResponse : undefined
+    if (last !== undefined) this.send(last)
   }
 
   /**
@@ -118,6 +212,7 @@ export class InviteServerTransaction extends ServerTransaction {
   ack(): boolean {
     if (this.state === 'completed') {
       this.state = 'confirmed'
+      this.forget()
       this.stopRetransmit()
       this.lingerThenEnd(this.reliable ? 0 : this.ctx.timers.t4) // Timer I
       return true
@@ -127,6 +222,7 @@ export class InviteServerTransaction extends ServerTransaction {
 
   protected onEnd(): void {
     this.state = 'terminated'
+    this.forget()
   }
 }
 
@@ -136,22 +232,28 @@ export class NonInviteServerTransaction extends ServerTransaction {
 
   respond(response: SipResponse): void {
     if (this.state !== 'trying' && this.state !== 'proceeding') return
-    this.lastResponse = response
-    this.send(response)
     if (response.status < 200) {
+      this.sendProvisional(response)
       this.state = 'proceeding'
       return
     }
     this.state = 'completed'
+    this.sendFinal(response, !this.reliable)
     this.lingerThenEnd(this.reliable ? 0 : timeout64(this.ctx.timers)) // Timer J
+  }
+
+  protected timeoutTimer(): void {
+    this.end() // Timer J
   }
 
   retransmitted(): void {
     // Trying: discard; Proceeding and Completed: resend the last response
-    if (this.lastResponse !== undefined) this.send(this.lastResponse)
+    const last = this.lastResponse
+    if (last !== undefined) this.send(last)
   }
 
   protected onEnd(): void {
     this.state = 'terminated'
+    this.forget()
   }
 }

@@ -2,6 +2,7 @@
  * What every transaction shares: its key, its timers on the injected clock, and how it ends.
  */
 import type { Clock, Timer } from './clock.ts'
+import { faultCodes, TransactionError } from './errors.ts'
 import type { TransactionTransport, TransactionUser } from './ports.ts'
 import type { TimerSettings } from './timers.ts'
 
@@ -24,6 +25,11 @@ export abstract class Transaction {
   #retransmit: Timer | undefined
   #timeout: Timer | undefined
   #ended = false
+  // One callback of each kind per transaction, made on first use. They capture only `this`: a
+  // closure made inside a state method would keep that method's locals (the messages) alive
+  // for as long as the timer waits, up to 32 s (Timers D, J, L, M).
+  #onRetransmit: (() => void) | undefined
+  #onTimeout: (() => void) | undefined
 
   constructor(key: string, ctx: Context) {
     this.key = key
@@ -41,10 +47,14 @@ export abstract class Transaction {
     return this.#ended
   }
 
-  /** Starts (or restarts) the retransmission timer (A, E or G). */
-  protected setRetransmit(ms: number, fn: () => void): void {
+  /** Starts (or restarts) the retransmission timer (A, E or G); it calls {@link retransmitTimer}. */
+  protected setRetransmit(ms: number): void {
     this.#retransmit?.cancel()
-    this.#retransmit = this.ctx.clock.setTimer(ms, fn)
+    this.#onRetransmit ??= () => {
+      this.#retransmit = undefined
+      this.retransmitTimer()
+    }
+    this.#retransmit = this.ctx.clock.setTimer(ms, this.#onRetransmit)
   }
 
   protected stopRetransmit(): void {
@@ -52,10 +62,17 @@ export abstract class Transaction {
     this.#retransmit = undefined
   }
 
-  /** Starts (or restarts) the timer that ends a state (B, D, F, H, I, J, K, L, M). */
-  protected setTimeout(ms: number, fn: () => void): void {
+  /**
+   * Starts (or restarts) the timer that ends a state (B, D, F, H, I, J, K, L, M, or the 100 Trying
+   * delay); it calls {@link timeoutTimer}, which tells them apart by the state.
+   */
+  protected setTimeout(ms: number): void {
     this.#timeout?.cancel()
-    this.#timeout = this.ctx.clock.setTimer(ms, fn)
+    this.#onTimeout ??= () => {
+      this.#timeout = undefined
+      this.timeoutTimer()
+    }
+    this.#timeout = this.ctx.clock.setTimer(ms, this.#onTimeout)
   }
 
   protected stopTimeout(): void {
@@ -63,10 +80,16 @@ export abstract class Transaction {
     this.#timeout = undefined
   }
 
+  /** The retransmission timer fired. */
+  protected retransmitTimer(): void {}
+
+  /** The state timer fired. */
+  protected abstract timeoutTimer(): void
+
   /** Waits `ms` (zero on a reliable transport, §17) in the current state, then terminates. */
   protected lingerThenEnd(ms: number): void {
     if (ms <= 0) this.end()
-    else this.setTimeout(ms, () => this.end())
+    else this.setTimeout(ms)
   }
 
   /** Moves to Terminated: stops every timer and leaves the layer's tables. */
@@ -74,12 +97,19 @@ export abstract class Transaction {
     if (this.#ended) return
     this.#ended = true
     this.stopRetransmit()
-    this.#timeout?.cancel()
-    this.#timeout = undefined
+    this.stopTimeout()
     this.onEnd()
     this.ctx.ended(this)
   }
 
   /** For subclasses: record the Terminated state. */
   protected abstract onEnd(): void
+}
+
+/** The message a transaction let go of (see `request` of the transactions). */
+export function releasedError(what: string): TransactionError {
+  return new TransactionError(
+    faultCodes.RELEASED,
+    `the transaction let go of its ${what} when it reached its final state`,
+  )
 }
