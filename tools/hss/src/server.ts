@@ -47,6 +47,9 @@ export function createHssServer(config: HssConfig, deps: HssServerDeps): HssServ
       vendorId: 0,
       watchdog: { tw: config.hss.watchdogMs },
       disconnectCause: 'REBOOTING',
+      // DPA wait, then the wait for the peer's close: 2 s each keeps a stop within the 10 s grace
+      // period even with peers that never answer DPR (Kamailio 5.6 cdp does not)
+      disconnectTimeout: 2000,
     },
     deps.log === undefined ? {} : { log: deps.log },
   )

@@ -21,9 +21,22 @@ import { once } from 'node:events'
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { after, test } from 'node:test'
+import { after, before, test } from 'node:test'
+import { computeAuts, verifyAutn } from '@junction/aka'
 import { createCxClient } from '@junction/diameter-cx'
-import { clientNode, K, killAll, OP, startHss, subscribers, tempDir, until, writeConfig } from './helpers.ts'
+import {
+  clientNode,
+  type HssProcess,
+  K,
+  keys,
+  killAll,
+  OP,
+  startHss,
+  subscribers,
+  tempDir,
+  until,
+  writeConfig,
+} from './helpers.ts'
 
 const MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules'
 const XSD = '/usr/share/doc/kamailio/examples/ims/scscf/CxDataType_Rel7.xsd'
@@ -206,8 +219,8 @@ onreply_route[register_reply] { if (!t_check_status("401")) I_scscf_drop(); }
 `
 }
 
-function sippScenario(): string {
-  const common = (cseq: number, auth: string) => `REGISTER sip:ims.test SIP/2.0
+function register(cseq: number, auth: string): string {
+  return `REGISTER sip:ims.test SIP/2.0
 Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
 Max-Forwards: 70
 From: <sip:alice@ims.test>;tag=[pid]SIPpTag00[call_number]
@@ -222,17 +235,57 @@ P-Visited-Network-ID: "ims.test"
 Expires: 600
 Content-Length: 0
 `
+}
+
+const EMPTY_AUTH =
+  'Authorization: Digest username="alice@ims.test", realm="ims.test", nonce="", uri="sip:ims.test", response=""'
+const AKA_AUTH = `[authentication username=alice@ims.test aka_K=0x${K} aka_OP=0x${OP} aka_AMF=0xaf17]`
+
+/** REGISTER → 401 → REGISTER with AKAv1-MD5 (SIPp computes it) → 200. */
+function registerScenario(): string {
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="IMS AKA REGISTER">
   <send retrans="500"><![CDATA[
-${common(1, 'Authorization: Digest username="alice@ims.test", realm="ims.test", nonce="", uri="sip:ims.test", response=""')}
+${register(1, EMPTY_AUTH)}
   ]]></send>
   <recv response="401" auth="true"/>
   <pause milliseconds="100"/>
   <send retrans="500"><![CDATA[
-${common(2, `[authentication username=alice@ims.test aka_K=0x${K} aka_OP=0x${OP} aka_AMF=0xaf17]`)}
+${register(2, AKA_AUTH)}
   ]]></send>
   <recv response="200"/>
+</scenario>
+`
+}
+
+/**
+ * REGISTER → 401 → REGISTER with `auts` (a synchronisation failure: the USIM is at SQN_MS; the
+ * response is computed with an empty password, RFC 3310 §3.4) → a new 401 after the S-CSCF's resync
+ * MAR → REGISTER with AKAv1-MD5 → 200. SIPp cannot make an AUTS: the test computes it for the
+ * HSS's fixed RAND and writes it into the scenario; the nonce is taken from the first 401.
+ */
+function resyncScenario(auts: string): string {
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="IMS AKA resync">
+  <send retrans="500"><![CDATA[
+${register(1, EMPTY_AUTH)}
+  ]]></send>
+  <recv response="401">
+    <action>
+      <ereg regexp="nonce=&quot;([^&quot;]*)&quot;" search_in="hdr" header="WWW-Authenticate:" check_it="true" assign_to="whole,nonce"/>
+    </action>
+  </recv>
+  <pause milliseconds="100"/>
+  <send retrans="500"><![CDATA[
+${register(2, `Authorization: Digest username="alice@ims.test", realm="ims.test", nonce="[$nonce]", uri="sip:ims.test", response="00000000000000000000000000000000", auts="${auts}", algorithm=AKAv1-MD5`)}
+  ]]></send>
+  <recv response="401" auth="true"/>
+  <pause milliseconds="100"/>
+  <send retrans="500"><![CDATA[
+${register(3, AKA_AUTH)}
+  ]]></send>
+  <recv response="200"/>
+<Reference variables="whole"/>
 </scenario>
 `
 }
@@ -255,10 +308,109 @@ function startKamailio(name: string, cfg: string): ChildProcess {
   return child
 }
 
-test('SIPp IMS AKA REGISTER through Kamailio I-CSCF and S-CSCF, Cx to junction-hss → 200 OK', {
-  skip,
-  timeout: 120_000,
-}, async (t) => {
+interface Env {
+  hssPort: number
+  icscfSip: number
+  scscfSip: number
+  uePort: number
+  config: string
+  hss: HssProcess
+}
+let env: Env | undefined
+
+async function startHssOn(port: number, config: string, extra: readonly string[]): Promise<HssProcess> {
+  return startHss([
+    '-c',
+    config,
+    '--state-file',
+    join(dir, 'state.json'),
+    '-l',
+    `127.0.0.1:${port}`,
+    '--origin-host',
+    'localhost',
+    '--realm',
+    'ims.test',
+    ...extra,
+  ])
+}
+
+function diagnose(): string {
+  const hss = env?.hss
+  return (
+    (hss === undefined
+      ? ''
+      : `\n--- junction-hss\n${hss.lines.map((l) => JSON.stringify(l)).join('\n')}\n${hss.stderr()}`) +
+    Object.entries(logs)
+      .map(([n, l]) => `\n--- ${n}\n${l.split('\n').slice(-60).join('\n')}`)
+      .join('')
+  )
+}
+
+async function bothCscfsOpen(hss: HssProcess): Promise<void> {
+  const open = (host: string) =>
+    hss.lines.some((l) => l['msg'] === 'Diameter peer open' && l['peer'] === host)
+  try {
+    await until(() => open('icscf.ims.test') && open('scscf.ims.test'), 30_000, 'CER/CEA with both CSCFs')
+  } catch (e) {
+    throw new Error(`${(e as Error).message}${diagnose()}`)
+  }
+}
+
+/** Runs a SIPp scenario as the UE against the I-CSCF; rejects with every log when it fails. */
+async function sipp(name: string, scenario: string): Promise<string> {
+  const { icscfSip, uePort } = env!
+  const file = join(dir, `${name}.xml`)
+  writeFileSync(file, scenario)
+  const child = spawn(
+    'sipp',
+    [
+      `127.0.0.1:${icscfSip}`,
+      '-sf',
+      file,
+      '-m',
+      '1',
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(uePort),
+      '-t',
+      'u1',
+      '-auth_uri',
+      'ims.test',
+      '-timeout',
+      '30s',
+      '-trace_err',
+      '-trace_msg',
+    ],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  let out = ''
+  child.stdout!.on('data', (c: Buffer) => {
+    out += c.toString()
+  })
+  child.stderr!.on('data', (c: Buffer) => {
+    out += c.toString()
+  })
+  const [code] = await once(child, 'exit')
+  let messages = ''
+  try {
+    messages = execFileSync('sh', ['-c', `cat ${dir}/${name}_*_messages.log 2>/dev/null`], {
+      encoding: 'utf8',
+    })
+  } catch {
+    // no trace
+  }
+  if (code !== 0) {
+    if (process.env['KEEP_KAMAILIO_DIR'] !== undefined) writeFileSync(join(dir, 'diagnose.txt'), diagnose())
+    throw new Error(
+      `SIPp ${name} failed (exit ${code})\n${out.slice(-2000)}\n${messages.slice(-6000)}${diagnose()}`,
+    )
+  }
+  return messages
+}
+
+before(async () => {
+  if (skip !== false) return
   const ports: number[] = []
   while (ports.length < 6) {
     const p = await freePort()
@@ -285,101 +437,71 @@ test('SIPp IMS AKA REGISTER through Kamailio I-CSCF and S-CSCF, Cx to junction-h
   writeFileSync(join(dir, 'scscf.xml'), cdpXml('scscf.ims.test', scscfDia, hssPort))
   writeFileSync(join(dir, 'icscf.cfg'), icscfCfg(icscfSip))
   writeFileSync(join(dir, 'scscf.cfg'), scscfCfg(scscfSip))
-  writeFileSync(join(dir, 'register.xml'), sippScenario())
-
   const config = writeConfig(dir, subscribers({ scscf: { name: `sip:127.0.0.1:${scscfSip}` } }))
-  const hss = await startHss([
-    '-c',
-    config,
-    '--state-file',
-    join(dir, 'state.json'),
-    '-l',
-    `127.0.0.1:${hssPort}`,
-    '--origin-host',
-    'localhost',
-    '--realm',
-    'ims.test',
-    '--rand',
-    'no-zero-res',
-  ])
-  const diagnose = () =>
-    `\n--- junction-hss\n${hss.lines.map((l) => JSON.stringify(l)).join('\n')}\n${hss.stderr()}` +
-    Object.entries(logs)
-      .map(([n, l]) => `\n--- ${n}\n${l.split('\n').slice(-60).join('\n')}`)
-      .join('')
-  t.after(() => {
-    if (process.env['KEEP_KAMAILIO_DIR'] !== undefined) writeFileSync(join(dir, 'diagnose.txt'), diagnose())
-  })
-
+  const hss = await startHssOn(hssPort, config, ['--rand', 'no-zero-res'])
+  env = { hssPort, icscfSip, scscfSip, uePort, config, hss }
   startKamailio('icscf', join(dir, 'icscf.cfg'))
   startKamailio('scscf', join(dir, 'scscf.cfg'))
-  const open = (host: string) =>
-    hss.lines.some((l) => l['msg'] === 'Diameter peer open' && l['peer'] === host)
-  try {
-    await until(() => open('icscf.ims.test') && open('scscf.ims.test'), 30_000, 'CER/CEA with both CSCFs')
-  } catch (e) {
-    throw new Error(`${(e as Error).message}${diagnose()}`)
-  }
+  await bothCscfsOpen(hss)
+})
 
-  const sipp = spawn(
-    'sipp',
-    [
-      `127.0.0.1:${icscfSip}`,
-      '-sf',
-      join(dir, 'register.xml'),
-      '-m',
-      '1',
-      '-i',
-      '127.0.0.1',
-      '-p',
-      String(uePort),
-      '-t',
-      'u1',
-      '-auth_uri',
-      'ims.test',
-      '-timeout',
-      '30s',
-      '-trace_err',
-      '-trace_msg',
-    ],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  let sippOut = ''
-  sipp.stdout!.on('data', (c: Buffer) => {
-    sippOut += c.toString()
-  })
-  sipp.stderr!.on('data', (c: Buffer) => {
-    sippOut += c.toString()
-  })
-  const [code] = await once(sipp, 'exit')
-  const messages = (() => {
-    try {
-      return execFileSync('sh', ['-c', `cat ${dir}/register_*_messages.log 2>/dev/null | tail -120`], {
-        encoding: 'utf8',
-      })
-    } catch {
-      return ''
-    }
-  })()
-  assert.equal(
-    code,
-    0,
-    `SIPp did not reach 200 OK (exit ${code})\n${sippOut.slice(-2000)}\n${messages}${diagnose()}`,
-  )
-
-  // what the HSS learnt, asked with our own client: registered, with this S-CSCF
-  const node = await clientNode([{ host: 'localhost', port: hssPort }], { originHost: 'probe.ims.test' })
+async function probe(t: { after: (fn: () => Promise<void>) => void }) {
+  const node = await clientNode([{ host: 'localhost', port: env!.hssPort }], { originHost: 'probe.ims.test' })
   t.after(() => node.stop())
-  const cx = createCxClient(node, { destinationRealm: 'ims.test' })
-  const lia = await cx.lir({ impu: 'sip:alice@ims.test' })
+  return createCxClient(node, { destinationRealm: 'ims.test' })
+}
+
+test('SIPp IMS AKA REGISTER through Kamailio I-CSCF and S-CSCF, Cx to junction-hss → 200 OK', {
+  skip,
+  timeout: 120_000,
+}, async (t) => {
+  const messages = await sipp('register', registerScenario())
+  // the 200 OK carried what the S-CSCF took from the SAA's User-Data (P-Associated-URI: the implicit set)
+  assert.match(
+    messages,
+    /SIP\/2\.0 200 OK[\s\S]*P-Associated-URI: <sip:alice@ims\.test>, <tel:\+15551230001>/,
+  )
+  // what the HSS learnt, asked with our own client: registered, with this S-CSCF
+  const cx = await probe(t)
+  const lia = await cx.lir({ impu: 'tel:+15551230001' })
   assert.equal(lia.result.name, 'DIAMETER_SUCCESS')
-  assert.equal(lia.serverName, `sip:127.0.0.1:${scscfSip}`)
+  assert.equal(lia.serverName, `sip:127.0.0.1:${env!.scscfSip}`)
   const uaa = await cx.uar({
     impi: 'alice@ims.test',
     impu: 'sip:alice@ims.test',
     visitedNetworkIdentifier: 'ims.test',
   })
   assert.equal(uaa.result.name, 'DIAMETER_SUBSEQUENT_REGISTRATION')
-  // the 200 OK carried what the S-CSCF got from the SAA (P-Associated-URI from the User-Data)
-  assert.match(messages, /SIP\/2\.0 200 OK[\s\S]*P-Associated-URI: <sip:alice@ims\.test>/)
+})
+
+test('resync through Kamailio: junction-hss restarted (DPR; the CSCFs reconnect, state kept), UE sends AUTS, MAR with RAND ‖ AUTS, new challenge, 200 OK', {
+  skip,
+  timeout: 120_000,
+}, async (t) => {
+  const e = env!
+  // restart with a fixed RAND (so that the test can compute the AUTS the UE would send)
+  e.hss.child.kill('SIGTERM')
+  const [code] = await once(e.hss.child, 'exit')
+  assert.equal(code, 0, `junction-hss did not stop cleanly${diagnose()}`)
+  const rand = Buffer.from('c00d603103dcee52c4478119494202e8', 'hex')
+  e.hss = await startHssOn(e.hssPort, e.config, ['--rand', 'fixed', '--fixed-rand', rand.toString('hex')])
+  await bothCscfsOpen(e.hss)
+  const cx = await probe(t)
+  assert.equal(
+    (await cx.lir({ impu: 'sip:alice@ims.test' })).result.name,
+    'DIAMETER_SUCCESS',
+    'registration kept',
+  )
+
+  const sqnMs = 0xfd8eef4fffe0n
+  const auts = computeAuts({ ...keys, rand, sqnMs })
+  const messages = await sipp('resync', resyncScenario(Buffer.from(auts).toString('base64')))
+  assert.match(messages, /auts="/)
+  assert.equal(messages.match(/SIP\/2\.0 401/g)?.length, 2, 'a second challenge after the resync')
+  // the HSS took SQN_MS from the AUTS: its next vectors are above it
+  const maa = await cx.mar({ impi: 'alice@ims.test', impu: 'sip:alice@ims.test', serverName: 'sip:probe' })
+  const v = maa.items[0]!.aka!
+  const ue = verifyAutn({ ...keys, rand: v.rand, autn: v.autn })
+  assert.ok(ue.ok)
+  assert.ok(ue.sqn > sqnMs, `SQN ${ue.sqn.toString(16)} above SQN_MS ${sqnMs.toString(16)}`)
 })
