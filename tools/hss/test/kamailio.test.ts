@@ -38,7 +38,17 @@ import {
   writeConfig,
 } from './helpers.ts'
 
-const MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules'
+/** Kamailio's module directory (per architecture): from dpkg, else the amd64 one. */
+const MODULES = (() => {
+  try {
+    const files = execFileSync('dpkg', ['-L', 'kamailio'], { encoding: 'utf8' }).split('\n')
+    return (
+      files.find((f) => /\/lib\/.*kamailio\/modules$/.test(f)) ?? '/usr/lib/x86_64-linux-gnu/kamailio/modules'
+    )
+  } catch {
+    return '/usr/lib/x86_64-linux-gnu/kamailio/modules'
+  }
+})()
 const XSD = '/usr/share/doc/kamailio/examples/ims/scscf/CxDataType_Rel7.xsd'
 
 function available(): boolean {
