@@ -212,6 +212,8 @@ export async function withAgent(
   })
   const onClose = (m: unknown) => {
     const { flow, error } = m as { flow: Flow; error?: unknown }
+    // a transport being stopped (ours at the end, or another agent's in the same process) is not the server
+    if (error instanceof Error && error.message === 'transport stopped') return
     if (next !== undefined && sameEndpoint(flow, next.address, next.port))
       fail({
         code: clientErrorCodes.CONNECTION_CLOSED,
