@@ -69,7 +69,12 @@ export const sipServerConfig = z
       .default({})
       .describe('RFC 3261 §17 timers in ms (defaults T1 500, T2 4000, T4 5000, D 32000)'),
     timerC: z.number().int().min(1000).default(180_000).describe('Timer C in ms (§16.6 step 11)'),
-    maxTransactions: z.number().int().min(1).default(100_000).describe('Past it, new requests get 503'),
+    maxTransactions: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Past it, new requests get 503 (default: the V8 heap limit / 4 KiB, about 1 million)'),
     maxBranches: z.number().int().min(1).max(1000).default(32).describe('Branches per request at most'),
     limits: z
       .strictObject({
@@ -117,7 +122,7 @@ export function serverOptions(config: SipServerConfig): Omit<SipServerOptions, '
     supported: config.supported,
     timers: defined(config.timers),
     timerC: config.timerC,
-    maxTransactions: config.maxTransactions,
+    ...(config.maxTransactions === undefined ? {} : { maxTransactions: config.maxTransactions }),
     maxBranches: config.maxBranches,
     limits: defined(config.limits),
     tlsClient: config.tlsClient,

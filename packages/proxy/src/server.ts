@@ -58,7 +58,11 @@ export interface SipServerOptions {
   readonly timers?: Partial<TimerSettings> | undefined
   /** Timer C (§16.6 step 11), ms. Default 180 000 (more than 3 minutes is what §16.6 asks; 3 is common). */
   readonly timerC?: number | undefined
-  /** Most live transactions; past it new requests get 503 (§21.5.4). Default 100 000. */
+  /**
+   * Most live transactions; past it new requests get 503 with Retry-After (§21.5.4), counted in
+   * `stats.overloaded`. Default: the V8 heap limit / 4 KiB (`defaultMaxTransactions()` of
+   * @junction/transaction).
+   */
   readonly maxTransactions?: number | undefined
   /** Most branches for one request. Default 32. */
   readonly maxBranches?: number | undefined
@@ -98,7 +102,12 @@ export interface SipServer {
   readonly network: MemoryTransport | undefined
   readonly transport: Transport
   readonly info: ServerInfo
-  readonly stats: Readonly<ProxyStats> & { readonly transactions: number; readonly pending: number }
+  readonly stats: Readonly<ProxyStats> & {
+    readonly transactions: number
+    readonly pending: number
+    /** New requests answered 503 because `maxTransactions` were live. */
+    readonly overloaded: number
+  }
 }
 
 export function createSipServer(options: SipServerOptions, deps: SipServerDeps = {}): SipServer {
@@ -314,7 +323,7 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
     transport,
     info: server,
     get stats() {
-      return { ...stats, transactions: layer.size, pending: pending.count }
+      return { ...stats, transactions: layer.size, pending: pending.count, overloaded: layer.overloaded }
     },
   }
 }

@@ -55,6 +55,20 @@ describe('forwarding a non-INVITE request (§16.6, §16.7)', () => {
   })
 })
 
+describe('overload (§21.5.4)', () => {
+  it('past maxTransactions a new request gets 503 with Retry-After, keeps no state, and is counted', async () => {
+    const net = createNet(toTarget, { maxTransactions: 2 })
+    net.send(request('OPTIONS', 'sip:bob@192.0.2.20')) // a server and a client transaction
+    await net.forwarded('OPTIONS')
+    net.send(request('OPTIONS', 'sip:carol@192.0.2.20'))
+    const busy = await net.upstream(503)
+    assert.deepEqual(busy.message.headers.raw('Retry-After'), ['5'])
+    assert.equal(net.server.stats.transactions, 2)
+    assert.equal(net.server.stats.overloaded, 1)
+    assert.equal(net.server.stats.requests, 1, 'the route never saw it')
+  })
+})
+
 describe('request validation (§16.3)', () => {
   it('answers 483 to Max-Forwards: 0 and does not call the route', async () => {
     let called = false

@@ -6,7 +6,12 @@ export { createManualClock, systemClock } from './clock.ts'
 export type { TransactionFaultCode } from './errors.ts'
 export { faultCodes, TransactionError } from './errors.ts'
 export type { TransactionLayer, TransactionLayerDeps, TransactionLayerOptions } from './layer.ts'
-export { createTransactionLayer, transactionCreated, transactionEnded } from './layer.ts'
+export {
+  createTransactionLayer,
+  defaultMaxTransactions,
+  transactionCreated,
+  transactionEnded,
+} from './layer.ts'
 export type { ClientHandler, FailureReason, TransactionTransport, TransactionUser } from './ports.ts'
 export { createAckForNon2xx, createCancel } from './requests.ts'
 export type { InviteServerState, NonInviteServerState, ServerTransaction } from './server-transaction.ts'

@@ -128,9 +128,11 @@ describe('limits and lifecycle', () => {
     const busy = h.sent.find((s) => s.kind === 'response')!.message as SipResponse
     assert.equal(busy.status, 503)
     assert.deepEqual(busy.headers.raw('Retry-After'), ['7'])
+    assert.equal(h.layer.overloaded, 1, 'counted')
     // retransmissions of the live one still match
     h.layer.receive(request('OPTIONS', 'z9hG4bK1'), udpFlow)
     assert.equal(h.sent.length, 1)
+    assert.equal(h.layer.overloaded, 1)
   })
 
   test('request(): a branch is generated when missing; ACK and a live branch are refused', () => {

@@ -4,6 +4,7 @@
  * how many live at once.
  */
 import { channel } from 'node:diagnostics_channel'
+import { getHeapStatistics } from 'node:v8'
 import {
   createResponse,
   generateBranch,
@@ -36,7 +37,11 @@ export interface TransactionLayerOptions {
   readonly timers?: Partial<TimerSettings> | undefined
   /** Default: the system clock. Tests pass a manual clock. */
   readonly clock?: Clock | undefined
-  /** Most live transactions; past it a new request is answered 503 with Retry-After. Default 100 000. */
+  /**
+   * Most live transactions; past it a new request is answered 503 with Retry-After. Default: the
+   * V8 heap limit / 4 KiB (about 1 million with Node's default heap on a 64-bit machine), see
+   * {@link defaultMaxTransactions}.
+   */
   readonly maxTransactions?: number | undefined
   /** Seconds in that Retry-After. Default 5. */
   readonly retryAfter?: number | undefined
@@ -61,6 +66,8 @@ export interface TransactionLayer {
   readonly size: number
   /** Messages the layer dropped because matching needs what they lack (a valid top Via, CSeq, ...). */
   readonly dropped: number
+  /** New requests answered 503 because `maxTransactions` were live (§21.5.4). */
+  readonly overloaded: number
   /** Ends every transaction and stops every timer. */
   close(): void
 }
@@ -69,15 +76,26 @@ export interface TransactionLayer {
 export const transactionCreated = channel('junction:transaction:create')
 export const transactionEnded = channel('junction:transaction:end')
 
+/**
+ * The default cap on live transactions: one per 4 KiB of the V8 heap limit, at least 10 000. A
+ * transaction waiting out its last timer (Timers D, J, K, L, M: most of the live ones under load,
+ * for 32 s each) holds about 1 KiB, so the cap leaves most of the heap to the rest; one still
+ * holding its request (a few KiB with the message) fits too (bench/proxy-memory.bench.ts).
+ */
+export function defaultMaxTransactions(): number {
+  return Math.max(10_000, Math.floor(getHeapStatistics().heap_size_limit / 4096))
+}
+
 export function createTransactionLayer(
   deps: TransactionLayerDeps,
   options: TransactionLayerOptions = {},
 ): TransactionLayer {
   const servers = new Map<string, ServerTransaction>()
   const clients = new Map<string, ClientTransaction>()
-  const maxTransactions = options.maxTransactions ?? 100_000
+  const maxTransactions = options.maxTransactions ?? defaultMaxTransactions()
   const retryAfter = String(options.retryAfter ?? 5)
   let dropped = 0
+  let overloaded = 0
 
   const ctx: Context = {
     clock: options.clock ?? systemClock,
@@ -135,6 +153,7 @@ export function createTransactionLayer(
     }
     if (servers.size + clients.size >= maxTransactions) {
       // overload: answer without keeping state (§21.5.4), and keep memory bounded
+      overloaded++
       const busy = createResponse(request, 503, undefined, { headers: { 'Retry-After': retryAfter } })
       deps.transport.sendResponse(busy, flow).catch(() => {})
       return
@@ -211,6 +230,10 @@ export function createTransactionLayer(
 
     get dropped() {
       return dropped
+    },
+
+    get overloaded() {
+      return overloaded
     },
 
     close() {
