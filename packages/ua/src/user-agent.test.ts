@@ -42,6 +42,16 @@ describe('UAC: requests outside a dialog (RFC 3261 §8.1)', () => {
     await h.ua.stop()
   })
 
+  test('the headers option goes into every request outside a dialog, REGISTER included', async () => {
+    const h = setup({ headers: { 'P-Visited-Network-ID': '"ims.test"' } })
+    await h.ua.start()
+    void h.ua.request('OPTIONS', 'sip:bob@192.0.2.20')
+    void h.ua.register({ registrar: 'sip:192.0.2.10', refresh: false })
+    assert.deepEqual((await h.sent('OPTIONS')).headers.raw('P-Visited-Network-ID'), ['"ims.test"'])
+    assert.deepEqual((await h.sent('REGISTER')).headers.raw('P-Visited-Network-ID'), ['"ims.test"'])
+    await h.ua.stop()
+  })
+
   test('stop() ends a pending request with JUNCTION_ERR_UA_STOPPED', async () => {
     const h = setup()
     await h.ua.start()

@@ -74,6 +74,8 @@ export interface UserAgentOptions {
   /** T1, T2, T4 (default 500 ms, 4 s, 5 s). */
   readonly timers?: Partial<TimerSettings> | undefined
   readonly handlers?: UserAgentHandlers | undefined
+  /** Header fields added to every request outside a dialog (P-Visited-Network-ID, P-Access-Network-Info, ...). */
+  readonly headers?: Readonly<Record<string, string>> | undefined
 }
 
 export interface UserAgentDeps {
@@ -272,7 +274,11 @@ export function createUserAgent(options: UserAgentOptions, deps: UserAgentDeps):
       cseq: 1,
       via: { transport: 'UDP', host: '0.0.0.0' },
       route,
-      headers: { ...(userAgent === undefined ? {} : { 'User-Agent': userAgent }), ...opts.headers },
+      headers: {
+        ...(userAgent === undefined ? {} : { 'User-Agent': userAgent }),
+        ...options.headers,
+        ...opts.headers,
+      },
       ...(opts.body === undefined ? {} : { body: opts.body }),
       ...(opts.contentType === undefined ? {} : { contentType: opts.contentType }),
     })
@@ -312,7 +318,10 @@ export function createUserAgent(options: UserAgentOptions, deps: UserAgentDeps):
       return call
     },
     register(opts = {}) {
-      return startRegistration({ core, aor, displayName, route, userAgent }, opts)
+      return startRegistration(
+        { core, aor, displayName, route, userAgent },
+        options.headers === undefined ? opts : { ...opts, headers: { ...options.headers, ...opts.headers } },
+      )
     },
   }
   return ua

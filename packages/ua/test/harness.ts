@@ -42,7 +42,12 @@ export interface Harness {
 }
 
 export function setup(
-  options: { credentials?: CredentialsProvider; handlers?: UserAgentHandlers; proxy?: boolean } = {},
+  options: {
+    credentials?: CredentialsProvider
+    handlers?: UserAgentHandlers
+    proxy?: boolean
+    headers?: Record<string, string>
+  } = {},
 ): Harness {
   const clock = createManualClock()
   const resolver = createResolver({ transports: ['udp', 'tcp'] })
@@ -53,6 +58,7 @@ export function setup(
       ...(options.proxy === false ? {} : { outboundProxy: 'sip:192.0.2.10:5060' }),
       credentials: options.credentials,
       handlers: options.handlers,
+      headers: options.headers,
     },
     {
       clock,

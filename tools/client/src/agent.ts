@@ -58,6 +58,8 @@ export interface CommonOptions {
     | undefined
   /** RFC 3261 timers (T1 default 500 ms). */
   readonly timers?: { readonly t1?: number; readonly t2?: number } | undefined
+  /** Header fields added to every request outside a dialog, e.g. `{ 'P-Visited-Network-ID': '"ims.test"' }`. */
+  readonly headers?: Readonly<Record<string, string>> | undefined
   /** Each event, as it happens. */
   readonly onEvent?: ((event: ClientEvent) => void) | undefined
   /** Ends a long-running operation (register --duration, call --answer) early: Ctrl-C. */
@@ -240,6 +242,7 @@ export async function withAgent(
       userAgent: 'junction-client',
       timers: options.timers,
       handlers: extra.handlers,
+      headers: options.headers,
     },
     {
       transport: (deps) =>

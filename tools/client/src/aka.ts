@@ -15,7 +15,11 @@ export interface AkaProviderOptions {
   readonly opc?: Uint8Array | undefined
   /** The IMPI, the username of the answer (TS 33.203 §6.1). */
   readonly impi: string
-  /** The USIM's SQN_MS (default 0: a fresh USIM, which accepts any SQN above 0). */
+  /**
+   * The USIM's SQN_MS. With it the USIM checks each SQN from the network (TS 33.102 Annex C: above
+   * SEQ_MS, within Δ) and answers AUTS when it is out of range; without it every SQN is accepted
+   * (a test UE that follows whatever the HSS has).
+   */
   readonly sqn?: bigint | undefined
   /** Told of each AKA outcome: `authenticated`, `sync-failure`, `mac-failure`, `invalid`. */
   readonly onOutcome?: ((outcome: string, detail?: string) => void) | undefined
@@ -24,7 +28,7 @@ export interface AkaProviderOptions {
 /** A credentials provider that answers AKAv1-MD5 and AKAv2-MD5 challenges (and nothing else). */
 export function createAkaProvider(options: AkaProviderOptions): CredentialsProvider {
   if (options.op === undefined && options.opc === undefined) throw new TypeError('AKA needs OP or OPc')
-  const usim = createUsimSqn({ sqnMs: options.sqn ?? 0n })
+  const usim = options.sqn === undefined ? undefined : createUsimSqn({ sqnMs: options.sqn })
   const keys =
     options.opc !== undefined
       ? { k: options.k, opc: options.opc }

@@ -66,6 +66,7 @@ interface Flags {
   akaOpc?: Uint8Array
   akaSqn?: bigint
   impi?: string
+  header: string[]
 }
 
 function network(cmd: Command): Command {
@@ -87,6 +88,18 @@ function network(cmd: Command): Command {
     )
     .option('-v, --verbose', 'print every SIP message sent and received (colours on a terminal)')
     .option('--json', 'print one JSON object per event, on one line each (for scripts and CI)')
+    .option(
+      '-H, --header <field>',
+      "add a header field to every request outside a dialog, 'Name: value' (repeatable)",
+      collectHeader,
+      [],
+    )
+}
+
+function collectHeader(text: string, previous: string[]): string[] {
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\s*:\s*\S/.test(text))
+    throw new InvalidArgumentError("must be 'Name: value'")
+  return [...previous, text]
 }
 
 function auth(cmd: Command): Command {
@@ -104,7 +117,7 @@ function auth(cmd: Command): Command {
     .option('--aka-opc <hex>', 'IMS AKA: OPc instead of OP (32 hex digits)', key)
     .option(
       '--aka-sqn <n>',
-      "IMS AKA: the USIM's SQN_MS (default 0); an SQN from the network at or below it triggers resynchronisation (AUTS)",
+      "IMS AKA: the USIM's SQN_MS; the USIM then checks the network's SQN (TS 33.102 Annex C) and answers AUTS when it is out of range (resynchronisation); without it every SQN is accepted",
       sqn,
     )
     .option('--impi <impi>', 'IMS AKA: the private identity (default user@domain of the identity)')
@@ -130,6 +143,12 @@ function common(flags: Flags, io: CliIo, onEvent: CommonOptions['onEvent']): Com
       flags.akaK === undefined
         ? undefined
         : { k: flags.akaK, op: flags.akaOp, opc: flags.akaOpc, sqn: flags.akaSqn, impi: flags.impi },
+    headers:
+      flags.header.length === 0
+        ? undefined
+        : Object.fromEntries(
+            flags.header.map((h) => [h.slice(0, h.indexOf(':')).trim(), h.slice(h.indexOf(':') + 1).trim()]),
+          ),
     onEvent,
     signal: io.signal,
   }

@@ -51,8 +51,20 @@ export function register(aor: string, options: RegisterCommandOptions = {}): Pro
         agent.emit(responseEvent('REGISTER', outcome, { unregister: true }))
         return resultOf(outcome)
       }
+      // TS 24.229 §5.1.1.2.1: an IMS UE names its IMPI in the first REGISTER (empty nonce and response)
+      const impi =
+        options.aka === undefined
+          ? undefined
+          : (options.aka.impi ?? `${aorUri.user ?? 'anonymous'}@${aorUri.host}`)
       const reg = ua.register({
         registrar,
+        ...(impi === undefined
+          ? {}
+          : {
+              headers: {
+                Authorization: `Digest username="${impi}", realm="${aorUri.host}", uri="${registrar}", nonce="", response=""`,
+              },
+            }),
         expires: options.expires ?? 3600,
         instanceId: instance,
         regId: options.regId,

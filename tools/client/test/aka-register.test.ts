@@ -3,7 +3,7 @@
  * S-CSCF stand-in (a Junction proxy route with `@junction/aka`'s network side: vectors from
  * Milenage, AKAv1-MD5 challenges, verification, resynchronisation from AUTS, TS 33.102 §6.3.5).
  * A client whose USIM is ahead of the network's SQN resynchronises and ends in 200 OK.
- * (Kamailio IMS + junction-hss is the interop test still to come.)
+ * The same against Kamailio's IMS core and junction-hss: ims.test.ts.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
