@@ -37,6 +37,7 @@ j_start() {   # j_start stateful|stateless
 	cat >"$cfg" <<JSON
 { "sip": { "listen": ["udp:127.0.0.1:$PORT"], "domains": ["127.0.0.1"] },
   "routing": { "routes": [{ "to": "sip:127.0.0.1:${UAS_PORT:-5080}" }], "stateless": $stateless },
+  "auth": { "enabled": false },
   "admin": { "enabled": false }, "log": { "level": "error" } }
 JSON
 	node --conditions=@junction/source "$ROOT/distributions/ietf/src/main.ts" -c "$cfg" >"$OUT_DIR/$CASE-junction.log" 2>&1 &

@@ -2,9 +2,25 @@
  * The wiring of junction-ietf (the composition root): which services run, in which order, with
  * which dependencies. Started in order, stopped in reverse (DESIGN.md "Lifecycle").
  */
+import { BlockList } from 'node:net'
+import {
+  createDigestAuth,
+  createFailureGuard,
+  credentialStoreOf,
+  digestAuthOptions,
+  failureGuardOptions,
+} from '@junction/auth'
 import { createAdminServer, type createLogger, createMetrics, type Metrics } from '@junction/ops'
 import { createSipServer, type SipServer, serverOptions } from '@junction/proxy'
-import type { IetfConfig } from './config.ts'
+import {
+  aorOf,
+  createMemoryLocationStore,
+  createRegistrar,
+  memoryStoreOptions,
+  type Registrar,
+  registrarOptions,
+} from '@junction/registrar'
+import { exampleUsers, type IetfConfig, parseCidr } from './config.ts'
 import { createIetfRoute } from './route.ts'
 
 type Logger = ReturnType<typeof createLogger>
@@ -20,6 +36,8 @@ export interface Ietf {
   readonly services: readonly Service[]
   readonly sip: SipServer
   readonly metrics: Metrics
+  /** Undefined when registrar.enabled is false. */
+  readonly registrar: Registrar | undefined
   /** The admin server's address, once started (undefined when disabled). */
   adminAddress(): { readonly host: string; readonly port: number } | undefined
 }
@@ -29,9 +47,54 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
   // metrics subscribe to the diagnostics channels before any message flows
   const metrics = createMetrics()
   let ready = false
+  const domains = config.sip.domains
+
+  const store = config.registrar.enabled
+    ? createMemoryLocationStore(memoryStoreOptions(config.registrar))
+    : undefined
+  const registrar =
+    store === undefined
+      ? undefined
+      : createRegistrar(
+          // the server's own addresses are served too: UAs configured with an IP as their domain
+          { ...registrarOptions(config.registrar, domains), isServed: (uri) => sip.info.isLocal(uri) },
+          { store },
+        )
+
+  const exampleUsersInUse = config.auth.usersFile === undefined && config.auth.users === undefined
+  const credentials = config.auth.enabled
+    ? credentialStoreOf(config.auth, exampleUsersInUse ? exampleUsers : [])
+    : undefined
+  const auth =
+    credentials === undefined
+      ? undefined
+      : createDigestAuth(digestAuthOptions(config.auth, domains[0] ?? 'localhost'), { credentials })
+  const guardOptions = auth === undefined ? undefined : failureGuardOptions(config.auth)
+  const guard = guardOptions === undefined ? undefined : createFailureGuard(guardOptions)
+
+  let trusted: BlockList | undefined
+  if (config.routing.trusted.length > 0) {
+    trusted = new BlockList()
+    for (const t of config.routing.trusted) {
+      const c = parseCidr(t)! // validated by the schema
+      trusted.addSubnet(c.address, c.prefix, c.address.includes(':') ? 'ipv6' : 'ipv4')
+    }
+  }
+
   const sip = createSipServer(
-    { ...serverOptions(config.sip), route: createIetfRoute(config.routing) },
-    { log: log.child({ component: 'proxy' }) },
+    {
+      ...serverOptions(config.sip),
+      route: createIetfRoute(config.routing, { registrar, auth, guard, trusted }),
+    },
+    {
+      log: log.child({ component: 'proxy' }),
+      // RFC 5626 §5.2: a connection that closed takes the bindings reachable only over it
+      onFlowClosed: (flow) => {
+        registrar?.flowFailed(flow.id).catch((error: unknown) => {
+          log.warn({ err: error, flow: flow.id }, 'bindings of a closed flow not removed')
+        })
+      },
+    },
   )
   const admin = config.admin.enabled
     ? createAdminServer({
@@ -44,6 +107,14 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
         stats: () => ({ sip: sip.stats, transport: sip.transport.stats }),
         rpc: {
           'routes.list': () => config.routing.routes,
+          'registrar.lookup': async (params) => {
+            const aor = (params as { aor?: unknown } | undefined)?.aor
+            if (registrar === undefined || typeof aor !== 'string') return []
+            const canonical = aorOf(aor)
+            return canonical === undefined ? [] : registrar.bindings(canonical)
+          },
+          'registrar.stats': () => ({ aors: store?.aorCount ?? 0, bindings: store?.bindingCount ?? 0 }),
+          'auth.stats': () => ({ users: credentials?.size ?? 0, ...guard?.stats }),
           'sip.listeners': () => sip.transport.listeners,
           'sip.domains': () => sip.info.domains,
         },
@@ -68,8 +139,11 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
       },
       stop: async () => {
         metrics.close()
+        registrar?.close()
+        store?.close()
+        credentials?.close()
       },
     },
   )
-  return { services, sip, metrics, adminAddress: () => admin?.address() }
+  return { services, sip, metrics, registrar, adminAddress: () => admin?.address() }
 }

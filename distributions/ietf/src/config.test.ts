@@ -15,12 +15,37 @@ describe('junction-ietf configuration', () => {
     assert.equal(r.config.log.level, 'info')
   })
 
+  it('keeps the example users (alice, bob) to loopback listeners', () => {
+    const r = parseConfig(undefined)
+    assert.ok(r.ok)
+    assert.equal(r.config.auth.enabled, true)
+    assert.equal(r.config.registrar.enabled, true)
+    const open = parseConfig({ sip: { listen: ['udp:0.0.0.0:5060'] } })
+    assert.equal(open.ok, false)
+    assert.match(
+      (open as { problems: readonly string[] }).problems.join('\n'),
+      /auth\.usersFile: the example users/,
+    )
+    assert.ok(parseConfig({ sip: { listen: ['udp:[::1]:5060', 'tcp:127.0.0.2:5060'] } }).ok)
+    assert.ok(parseConfig({ sip: { listen: ['udp:0.0.0.0:5060'] }, auth: { enabled: false } }).ok)
+    assert.ok(
+      parseConfig({ sip: { listen: ['udp:0.0.0.0:5060'] }, auth: { usersFile: '/etc/users.yaml' } }).ok,
+    )
+  })
+
+  it('trusted peers are addresses or CIDR blocks', () => {
+    assert.ok(parseConfig({ routing: { trusted: ['192.0.2.10', '10.0.0.0/8', '2001:db8::/32'] } }).ok)
+    for (const bad of ['10.0.0.0/33', 'gateway.example.com', '10.0.0.0/x']) {
+      assert.equal(parseConfig({ routing: { trusted: [bad] } }).ok, false, bad)
+    }
+  })
+
   it('reads YAML; reports every problem with its path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ietf-config-'))
     const good = join(dir, 'good.yaml')
     writeFileSync(
       good,
-      'sip:\n  listen: [udp:0.0.0.0:5060]\n  domains: [example.com]\nrouting:\n  routes:\n    - { domain: example.com, user: "^[0-9]+$", to: [sip:192.0.2.5, sip:192.0.2.6] }\n',
+      'sip:\n  listen: [udp:0.0.0.0:5060]\n  domains: [example.com]\nauth:\n  users: [{ user: carol, password: c4r0l }]\nrouting:\n  routes:\n    - { domain: example.com, user: "^[0-9]+$", to: [sip:192.0.2.5, sip:192.0.2.6] }\n',
     )
     const ok = await loadConfig(good)
     assert.ok(ok.ok)

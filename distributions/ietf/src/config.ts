@@ -4,8 +4,11 @@
  * file, or nothing at all: every key has an embedded default.
  */
 import { readFile } from 'node:fs/promises'
+import { isIP } from 'node:net'
+import { authConfig } from '@junction/auth'
 import { adminConfig, logConfig, shutdownConfig } from '@junction/ops'
 import { sipServerConfig } from '@junction/proxy'
+import { registrarConfig } from '@junction/registrar'
 import { parseUri } from '@junction/sip'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
@@ -54,6 +57,16 @@ export const routingConfig = z
       .boolean()
       .default(false)
       .describe('Forward statelessly (RFC 3261 §16.11): no forking, no failover'),
+    trusted: z
+      .array(
+        z.string().refine((s) => parseCidr(s) !== undefined, {
+          message: 'expected an IP address or a CIDR block, e.g. 192.0.2.10 or 10.0.0.0/8',
+        }),
+      )
+      .default([])
+      .describe(
+        'Peers (IP or CIDR) whose requests are not challenged and may reach other domains (gateways, trunks)',
+      ),
     relay: z
       .strictObject({
         dns: z
@@ -69,13 +82,55 @@ export const routingConfig = z
 
 export type RoutingConfig = z.output<typeof routingConfig>
 
-export const ietfConfig = z.strictObject({
-  sip: sipServerConfig,
-  routing: routingConfig,
-  log: logConfig,
-  admin: adminConfig,
-  shutdown: shutdownConfig,
-})
+/** An address or CIDR block: `192.0.2.10`, `10.0.0.0/8`, `2001:db8::/32`. */
+export function parseCidr(text: string): { readonly address: string; readonly prefix: number } | undefined {
+  const slash = text.indexOf('/')
+  const address = slash < 0 ? text : text.slice(0, slash)
+  const family = isIP(address)
+  if (family === 0) return undefined
+  const max = family === 4 ? 32 : 128
+  if (slash < 0) return { address, prefix: max }
+  const p = text.slice(slash + 1)
+  if (!/^\d{1,3}$/.test(p) || Number(p) > max) return undefined
+  return { address, prefix: Number(p) }
+}
+
+/**
+ * The users of the Quick start, used when the config names none (auth.usersFile, auth.users):
+ * documented credentials, so only on loopback listeners (checked by the schema).
+ */
+export const exampleUsers = [
+  { user: 'alice', password: 'alice-secret' },
+  { user: 'bob', password: 'bob-secret' },
+] as const
+
+function isLoopbackListener(l: string | { readonly host: string }): boolean {
+  const host = typeof l === 'string' ? l.slice(l.indexOf(':') + 1, l.lastIndexOf(':')) : l.host
+  const h = host.startsWith('[') ? host.slice(1, -1) : host
+  return h === '::1' || h === 'localhost' || /^127\./.test(h)
+}
+
+export const ietfConfig = z
+  .strictObject({
+    sip: sipServerConfig,
+    routing: routingConfig,
+    registrar: registrarConfig,
+    auth: authConfig,
+    log: logConfig,
+    admin: adminConfig,
+    shutdown: shutdownConfig,
+  })
+  .superRefine((c, ctx) => {
+    const exampleUsersInUse = c.auth.enabled && c.auth.usersFile === undefined && c.auth.users === undefined
+    if (exampleUsersInUse && !c.sip.listen.every(isLoopbackListener)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth', 'usersFile'],
+        message:
+          'the example users (alice, bob) are for loopback listeners only: give auth.usersFile or auth.users',
+      })
+    }
+  })
 
 export type IetfConfig = z.output<typeof ietfConfig>
 export type IetfConfigInput = z.input<typeof ietfConfig>

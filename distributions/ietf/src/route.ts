@@ -1,19 +1,40 @@
 /**
  * The policy of junction-ietf, top to bottom like a Kamailio request_route:
  *
- * 1. in-dialog requests follow their route set (RFC 3261 §16.12) when it names us, else 404;
+ * 0. a source blocked by the failed-auth guard is ignored;
+ * 1. in-dialog requests follow their route set (RFC 3261 §16.12) when it names us (to a NATed UA
+ *    through its Contact alias), else 404;
  * 2. OPTIONS to the server itself are answered 200 (keep-alives, monitoring);
- * 3. a static route that matches sends the request to its next hop;
- * 4. other requests for our domains have nowhere to go (no location service): 404;
- * 5. requests for other domains are relayed by DNS only when `relay.dns` is on — never an open
- *    relay by default: 403.
+ * 3. REGISTER for our domains: authenticate (401, §22.2), then the registrar (§10.3);
+ * 4. requests from our own users (From in our domains) authenticate (407, §22.3) as that user —
+ *    trusted peers (gateways, trunks, by source address) are not challenged;
+ * 5. a static route that matches sends the request to its next hop;
+ * 6. requests for our domains go to the registered contacts (location lookup, §16.5), 480 when
+ *    there are none, 404 when no registrar runs;
+ * 7. requests for other domains are relayed by DNS only when `relay.dns` is on and the caller
+ *    authenticated or is trusted — never an open relay: 403.
  */
-import type { ForwardOptions, Route } from '@junction/proxy'
-import { parseUri, type SipUri, type Uri } from '@junction/sip'
+import type { BlockList } from 'node:net'
+import { authorize, type DigestAuth, type FailureGuard, needsAuth } from '@junction/auth'
+import type { ForwardOptions, ForwardTarget, RequestContext, Route, Verdict } from '@junction/proxy'
+import type { Target as Binding, Registrar } from '@junction/registrar'
+import { From, ProxyAuthorization, parseUri, type SipUri, type Uri } from '@junction/sip'
+import type { Target, TransportName } from '@junction/transport'
 import type { RoutingConfig } from './config.ts'
+import { addContactAlias, fromAdjacentUa, resolveAlias, sourceOf } from './nat.ts'
 
 /** Methods that create a dialog: Record-Route makes us stay in it (§16.6 step 4). */
 const dialogCreating: ReadonlySet<string> = new Set(['INVITE', 'SUBSCRIBE', 'REFER'])
+
+export interface IetfRouteDeps {
+  /** Absent: no registrar (REGISTER and requests for our users are not served). */
+  readonly registrar?: Registrar | undefined
+  /** Absent: authentication is off. */
+  readonly auth?: DigestAuth | undefined
+  readonly guard?: FailureGuard | undefined
+  /** Source addresses that are not challenged and may be relayed for (routing.trusted). */
+  readonly trusted?: BlockList | undefined
+}
 
 interface CompiledRoute {
   readonly domain: string | undefined
@@ -36,30 +57,130 @@ function matches(route: CompiledRoute, uri: Uri): boolean {
   return route.user === undefined || route.user.test(uri.user ?? '')
 }
 
-export function createIetfRoute(routing: RoutingConfig): Route {
+/**
+ * A registered contact as a branch target: through its Path (RFC 3327 §5.3) when it registered
+ * through other proxies, else over the flow or to the source address it registered from (NAT).
+ */
+function bindingTarget(b: Binding): ForwardTarget | undefined {
+  const uri = parseUri(b.uri)
+  if (uri === undefined) return undefined
+  if (b.path.length > 0) {
+    const route = b.path.map((p) => parseUri(p)).filter((p): p is SipUri => p?.kind === 'sip')
+    return { uri, q: b.q, route }
+  }
+  const received = b.received === undefined ? undefined : parseUri(b.received)
+  if (received?.kind !== 'sip') return { uri, q: b.q }
+  const host = received.host.startsWith('[') ? received.host.slice(1, -1) : received.host
+  const destination: Target = {
+    transport: (received.params.get('transport') ?? 'udp') as TransportName,
+    address: host,
+    port: received.port ?? 5060,
+    flowId: b.flowId,
+  }
+  return { uri, q: b.q, destination }
+}
+
+/** Removes our own Proxy-Authorization credentials before forwarding (§22.3: they were for us). */
+function consumeCredentials(ctx: RequestContext, realm: string): void {
+  const h = ctx.request.headers
+  const values = h.raw(ProxyAuthorization)
+  if (values.length === 0) return
+  const ours = new RegExp(
+    `realm\\s*=\\s*"?${realm.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?(?:\\s*[,;]|\\s*$)`,
+    'i',
+  )
+  const kept = values.filter((v) => !ours.test(v))
+  if (kept.length === values.length) return
+  h.remove(ProxyAuthorization)
+  for (const v of kept) h.appendRaw('Proxy-Authorization', v)
+}
+
+export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}): Route {
   const routes = compile(routing)
   const stateless = routing.stateless
+  const { registrar, auth, guard, trusted } = deps
+
+  /** The source is a trusted peer (routing.trusted). */
+  function isTrusted(ctx: RequestContext): boolean {
+    if (trusted === undefined) return false
+    const a = ctx.flow.remote.address
+    return trusted.check(a, a.includes(':') ? 'ipv6' : 'ipv4')
+  }
+
+  /** In-dialog (§16.12): along the route set we recorded, to a NATed UA through its alias. */
+  function inDialog(ctx: RequestContext): Verdict {
+    const req = ctx.request
+    if (!ctx.looseRouted) return req.method === 'ACK' ? ctx.drop() : ctx.reply(404, 'Not Here')
+    const uri = req.uri
+    if (uri.kind === 'sip' && !req.headers.has('Route') && uri.params.has('alias')) {
+      const aliased = resolveAlias(uri)
+      if (aliased !== undefined) return ctx.forward({ uri: aliased.uri, destination: aliased.destination })
+    }
+    return ctx.forwardInDialog({ stateless })
+  }
+
+  async function register(ctx: RequestContext, reg: Registrar, trustedPeer: boolean): Promise<Verdict> {
+    const req = ctx.request
+    let user: string | undefined
+    if (auth !== undefined && !trustedPeer) {
+      const a = await authorize(req, auth)
+      guard?.record(ctx.flow.remote.address, a.ok ? 'ok' : a.reason)
+      if (!a.ok) return ctx.respond(a.response)
+      user = a.user
+    }
+    return ctx.respond(await reg.register(req, { flowId: ctx.flow.id, source: sourceOf(ctx.flow), user }))
+  }
+
+  /** §22.3: a request from one of our users proves who sent it; the From it claims must be theirs. */
+  async function authenticated(ctx: RequestContext, da: DigestAuth, from: Uri): Promise<Verdict> {
+    const a = await authorize(ctx.request, da, { proxy: true })
+    guard?.record(ctx.flow.remote.address, a.ok ? 'ok' : a.reason)
+    if (!a.ok) return ctx.respond(a.response)
+    if (from.kind === 'sip' && a.user !== undefined && from.user !== a.user) {
+      return ctx.reply(403, 'From Does Not Match Credentials')
+    }
+    consumeCredentials(ctx, da.realm)
+    return route(ctx, true)
+  }
+
+  /** Steps 5–7: static routes, location, relay. `vouched`: the caller authenticated or is trusted. */
+  function route(ctx: RequestContext, vouched: boolean): Verdict | Promise<Verdict> {
+    const req = ctx.request
+    const uri = req.uri
+    const options: ForwardOptions = {
+      recordRoute: routing.recordRoute && dialogCreating.has(req.method),
+      stateless,
+    }
+    // a UA that talks to us directly from behind NAT: its Contact gets its source as alias
+    if (options.recordRoute && fromAdjacentUa(req)) addContactAlias(req, sourceOf(ctx.flow))
+
+    for (const r of routes) {
+      if (!matches(r, uri)) continue
+      const targets = r.to.map((nextHop) => ({ uri, nextHop }))
+      return ctx.forward(targets, { ...options, serial: true })
+    }
+    if (ctx.server.isLocal(uri)) {
+      if (registrar === undefined) return ctx.reply(404, 'Not Found')
+      return registrar.lookup(uri).then((bindings) => {
+        const targets = bindings.map(bindingTarget).filter((t) => t !== undefined)
+        if (targets.length > 0) return ctx.forward(targets, options)
+        return req.method === 'ACK' ? ctx.drop() : ctx.reply(480, 'Temporarily Unavailable')
+      })
+    }
+    if (routing.relay.dns && (auth === undefined || vouched)) return ctx.forward(undefined, options)
+    return req.method === 'ACK' ? ctx.drop() : ctx.reply(403, 'Relaying Denied')
+  }
+
   return {
     onRequest(ctx) {
       const req = ctx.request
       const uri = req.uri
-      const options: ForwardOptions = {
-        recordRoute: routing.recordRoute && dialogCreating.has(req.method),
-        stateless,
-      }
+      if (guard?.isBlocked(ctx.flow.remote.address)) return ctx.drop()
 
-      if (ctx.inDialog) {
-        // only along a route set we recorded: a To tag alone proves nothing (no open relay)
-        if (ctx.looseRouted) return ctx.forwardInDialog({ stateless })
-        return req.method === 'ACK' ? ctx.drop() : ctx.reply(404, 'Not Here')
-      }
+      if (ctx.inDialog) return inDialog(ctx)
 
-      if (
-        req.method === 'OPTIONS' &&
-        uri.kind === 'sip' &&
-        uri.user === undefined &&
-        ctx.server.isLocal(uri)
-      ) {
+      const local = ctx.server.isLocal(uri)
+      if (req.method === 'OPTIONS' && uri.kind === 'sip' && uri.user === undefined && local) {
         return ctx.reply(200, undefined, {
           headers: {
             Allow:
@@ -69,15 +190,24 @@ export function createIetfRoute(routing: RoutingConfig): Route {
         })
       }
 
-      for (const route of routes) {
-        if (!matches(route, uri)) continue
-        const targets = route.to.map((nextHop) => ({ uri, nextHop }))
-        return ctx.forward(targets, { ...options, serial: true })
+      const trustedPeer = isTrusted(ctx)
+      if (req.method === 'REGISTER' && registrar !== undefined && local) {
+        return register(ctx, registrar, trustedPeer)
       }
+      if (auth !== undefined && !trustedPeer && needsAuth(req)) {
+        const from = req.headers.get(From)?.uri
+        if (from !== undefined && ctx.server.isLocal(from)) return authenticated(ctx, auth, from)
+      }
+      return route(ctx, trustedPeer)
+    },
 
-      if (ctx.server.isLocal(uri)) return ctx.reply(404, 'Not Found')
-      if (routing.relay.dns) return ctx.forward(undefined, options)
-      return ctx.reply(403, 'Relaying Denied')
+    onResponse(ctx) {
+      // the callee answered from behind NAT: its Contact (our next remote target) gets its source
+      const status = ctx.response.status
+      const dest = ctx.target?.destination
+      if (dest === undefined || status < 101 || status >= 300) return
+      if (!dialogCreating.has(ctx.request.method)) return
+      addContactAlias(ctx.response, { address: dest.address, port: dest.port, transport: dest.transport })
     },
   }
 }

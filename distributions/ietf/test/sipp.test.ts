@@ -54,7 +54,11 @@ describe('SIPp UAC → junction-ietf → SIPp UAS', { skip }, () => {
       const uacPort = await freeUdpPort()
       const ietf = await startIetf({
         sip: { listen: [`${transport}:127.0.0.1:0`] },
-        routing: { routes: [{ to: `sip:127.0.0.1:${uasPort};transport=${transport}` }] },
+        // SIPp's From names 127.0.0.1, one of our addresses: a trusted peer, not a user to challenge
+        routing: {
+          routes: [{ to: `sip:127.0.0.1:${uasPort};transport=${transport}` }],
+          trusted: ['127.0.0.1'],
+        },
         admin: { port: 0 },
       })
       try {
@@ -84,13 +88,16 @@ describe('SIPp UAC → junction-ietf → SIPp UAS', { skip }, () => {
     // B: a second instance, the next hop that works, relaying to the UAS
     const b = await startIetf({
       sip: { listen: ['udp:127.0.0.1:0'] },
-      routing: { routes: [{ to: `sip:127.0.0.1:${uasPort}` }] },
+      routing: { routes: [{ to: `sip:127.0.0.1:${uasPort}` }], trusted: ['127.0.0.1'] },
       admin: { enabled: false },
     })
     // A: the first next hop is a port nobody answers on; Timer B = 64·T1 = 3.2 s, then B
     const a = await startIetf({
       sip: { listen: ['udp:127.0.0.1:0'], timers: { t1: 50 } },
-      routing: { routes: [{ to: [`sip:127.0.0.1:${dead}`, `sip:127.0.0.1:${b.port('udp')}`] }] },
+      routing: {
+        routes: [{ to: [`sip:127.0.0.1:${dead}`, `sip:127.0.0.1:${b.port('udp')}`] }],
+        trusted: ['127.0.0.1'],
+      },
       admin: { enabled: false },
     })
     try {

@@ -50,6 +50,21 @@ describe('RFC 3261 §10.3 REGISTER processing', () => {
     assert.equal(res.status, 404)
   })
 
+  test("isServed: more hosts served than the domains (the server's own address)", async () => {
+    const { registrar } = setup({ isServed: (uri) => uri.host === '192.0.2.53' })
+    const res = await registrar.register(
+      registerRequest({ uri: 'sip:192.0.2.53', to: 'sip:alice@192.0.2.53', contacts: ['<sip:a@192.0.2.1>'] }),
+      { source: udp },
+    )
+    assert.equal(res.status, 200)
+    assert.equal((await registrar.lookup('sip:alice@192.0.2.53')).length, 1)
+    const other = await registrar.register(
+      registerRequest({ uri: 'sip:192.0.2.54', to: 'sip:alice@192.0.2.54', contacts: ['<sip:a@192.0.2.1>'] }),
+      { source: udp },
+    )
+    assert.equal(other.status, 404)
+  })
+
   test('step 2: an unsupported Require gets 420 with Unsupported; path is supported', async () => {
     const { registrar } = setup()
     const res = await registrar.register(

@@ -47,6 +47,11 @@ export interface BindingMessage {
 export interface RegistrarConfig {
   /** Domains this registrar serves (RFC 3261 §10.3 steps 1 and 5); hosts compare case-insensitively. */
   readonly domains: readonly string[]
+  /**
+   * Also served: a host for which this returns true (e.g. the server's own addresses, which UAs
+   * configured with an IP address as their domain use). Default none.
+   */
+  readonly isServed?: ((uri: SipUri) => boolean) | undefined
   /** Shortest expiry accepted; shorter non-zero ones get 423 with Min-Expires (§10.3 step 7). Default 60. */
   readonly minExpires?: number | undefined
   /** Longest expiry granted; longer ones are shortened (§10.3 step 7). Default 3600. */
@@ -192,7 +197,9 @@ export function createRegistrar(config: RegistrarConfig, deps: RegistrarDeps): R
 
   const unsubscribe = store.onExpire(({ aor, binding }) => publish('expired', aor, binding))
 
-  const isOurs = (uri: Uri): uri is SipUri => uri.kind === 'sip' && domains.has(uri.host.toLowerCase())
+  const isServed = config.isServed
+  const isOurs = (uri: Uri): uri is SipUri =>
+    uri.kind === 'sip' && (domains.has(uri.host.toLowerCase()) || isServed?.(uri) === true)
 
   /** The binding `w` names among `list` (§10.3 step 7; RFC 5626 §6 for outbound ones), or -1. */
   function find(list: readonly Binding[], w: Wanted): number {

@@ -1,0 +1,304 @@
+/**
+ * The junction-ietf route with its registrar and authentication (issue: registrar, location and
+ * digest authentication), through the real stack over the in-memory transport: REGISTER with
+ * digest (401, RFC 3261 §22.2), calls between registered users behind NAT (location lookup §16.5,
+ * the source address they registered from, the Contact alias for in-dialog requests), 407 for our
+ * own users (§22.3), From spoofing, the failed-auth guard, open relay refused, trusted peers.
+ */
+import assert from 'node:assert/strict'
+import { BlockList } from 'node:net'
+import { describe, it } from 'node:test'
+import {
+  createDigestAuth,
+  createFailureGuard,
+  createMemoryCredentialStore,
+  type DigestAuth,
+  type FailureGuard,
+} from '@junction/auth'
+import { createCredentials, credentialsDirectives, parseChallenge } from '@junction/digest'
+import { createSipServer, type SipServer } from '@junction/proxy'
+import { createMemoryLocationStore, createRegistrar, type Registrar } from '@junction/registrar'
+import {
+  Authorization,
+  Contact,
+  formatUri,
+  ProxyAuthenticate,
+  ProxyAuthorization,
+  parseMessage,
+  RecordRoute,
+  type SipRequest,
+  type SipResponse,
+  WwwAuthenticate,
+} from '@junction/sip'
+import type { MemorySource, SentMessage, Target } from '@junction/transport'
+import { routingConfig } from './config.ts'
+import { createIetfRoute } from './route.ts'
+
+const ALICE = { transport: 'udp', address: '198.51.100.7', port: 40312 } as const // NAT public side
+const BOB = { transport: 'udp', address: '203.0.113.9', port: 51000 } as const
+
+interface World {
+  readonly server: SipServer
+  readonly registrar: Registrar
+  readonly auth: DigestAuth
+  readonly guard: FailureGuard
+}
+
+function world(routing: unknown = {}, trusted?: BlockList): World {
+  const registrar = createRegistrar(
+    { domains: ['example.com'], outbound: true, gruu: true },
+    {
+      store: createMemoryLocationStore(),
+    },
+  )
+  const credentials = createMemoryCredentialStore([
+    { user: 'alice', secret: { password: 'alice-secret' } },
+    { user: 'bob', secret: { password: 'bob-secret' } },
+  ])
+  const auth = createDigestAuth(
+    { realm: 'example.com', secret: 'a test secret of 32 characters!!' },
+    { credentials },
+  )
+  const guard = createFailureGuard({ maxFailures: 3, blockSec: 60 })
+  const server = createSipServer({
+    route: createIetfRoute(routingConfig.parse(routing), { registrar, auth, guard, trusted }),
+    domains: ['example.com'],
+  })
+  return { server, registrar, auth, guard }
+}
+
+let n = 0
+function msg(lines: readonly string[], body = ''): string {
+  return [...lines, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n')
+}
+
+function register(
+  user: string,
+  contact: string,
+  extra: readonly string[] = [],
+  callId = `reg-${user}`,
+  cseq = 1,
+) {
+  n++
+  return msg([
+    'REGISTER sip:example.com SIP/2.0',
+    `Via: SIP/2.0/UDP 10.0.0.5:5060;rport;branch=z9hG4bKreg${n}`,
+    'Max-Forwards: 70',
+    `From: <sip:${user}@example.com>;tag=r${n}`,
+    `To: <sip:${user}@example.com>`,
+    `Call-ID: ${callId}`,
+    `CSeq: ${cseq} REGISTER`,
+    `Contact: ${contact}`,
+    'Expires: 600',
+    ...extra,
+  ])
+}
+
+function invite(from: string, to: string, extra: readonly string[] = [], callId = `call-${++n}`) {
+  return msg(
+    [
+      `INVITE sip:${to} SIP/2.0`,
+      `Via: SIP/2.0/UDP 10.0.0.5:5060;rport;branch=z9hG4bKinv${++n}`,
+      'Max-Forwards: 70',
+      `From: <sip:${from}>;tag=i${n}`,
+      `To: <sip:${to}>`,
+      `Call-ID: ${callId}`,
+      'CSeq: 1 INVITE',
+      'Contact: <sip:alice@10.0.0.5:5060>',
+      'Content-Type: application/sdp',
+      ...extra,
+    ],
+    'v=0\r\n',
+  )
+}
+
+/** Sends `text` from `from`; resolves with the next final response to it, or the request it caused. */
+async function send(s: SipServer, text: string, from: MemorySource = ALICE): Promise<SentMessage> {
+  const since = s.network!.sent.length
+  s.inject(text, from)
+  return s.network!.next((m) => m.kind === 'request' || m.message.status >= 200, { since })
+}
+
+function response(m: SentMessage): SipResponse {
+  assert.equal(m.kind, 'response', `expected a response, got ${m.kind === 'request' ? m.message.method : ''}`)
+  return m.message as SipResponse
+}
+
+function request(m: SentMessage): SipRequest & { target: Target } {
+  assert.equal(m.kind, 'request', `expected a request, got ${m.kind === 'response' ? m.message.status : ''}`)
+  const r = parseMessage((m as { bytes: Uint8Array }).bytes)
+  assert.ok(r.ok && r.message.kind === 'request')
+  return Object.assign(r.message, { target: (m as { target: Target }).target })
+}
+
+/** The header line answering the first challenge of `res` (a 401 or 407). */
+function credentialsFor(res: SipResponse, method: string, uri: string, username: string, password: string) {
+  const proxy = res.status === 407
+  const ch = (proxy ? res.headers.get(ProxyAuthenticate) : res.headers.get(WwwAuthenticate))?.[0]
+  assert.ok(ch !== undefined, 'a challenge')
+  const c = parseChallenge(ch.params)
+  assert.ok(c.ok)
+  const cred = createCredentials({ challenge: c.value, username, password, method, uri, nc: 1 })
+  assert.ok(cred.ok)
+  const h = proxy ? ProxyAuthorization : Authorization
+  return `${h.name}: ${h.format({ scheme: 'Digest', params: credentialsDirectives(cred.value) })}`
+}
+
+async function registered(w: World, user: string, password: string, contact: string, from: MemorySource) {
+  const challenge = response(await send(w.server, register(user, contact), from))
+  assert.equal(challenge.status, 401)
+  const auth = credentialsFor(challenge, 'REGISTER', 'sip:example.com', user, password)
+  return response(await send(w.server, register(user, contact, [auth], `reg-${user}`, 2), from))
+}
+
+describe('junction-ietf route: registrar and authentication', () => {
+  it('REGISTER is challenged (401, MD5 first), then bound; the 200 lists the binding', async () => {
+    const w = world()
+    const challenge = response(await send(w.server, register('alice', '<sip:alice@10.0.0.5:5060>')))
+    assert.equal(challenge.status, 401)
+    const algorithms = challenge.headers.get(WwwAuthenticate)!.map((c) => c.params.get('algorithm'))
+    assert.deepEqual(algorithms, ['MD5', 'SHA-256', 'SHA-512-256'])
+    const ok = await registered(w, 'alice', 'alice-secret', '<sip:alice@10.0.0.5:5060>', ALICE)
+    assert.equal(ok.status, 200)
+    assert.equal(formatUri((ok.headers.get(Contact)![0] as { uri: never }).uri), 'sip:alice@10.0.0.5:5060')
+    const bindings = await w.registrar.bindings('sip:alice@example.com')
+    assert.equal(bindings.length, 1)
+    assert.equal(bindings[0]!.received, 'sip:198.51.100.7:40312;transport=udp')
+  })
+
+  it('REGISTER with a wrong password: 401 again; as another user: 403', async () => {
+    const w = world()
+    const challenge = response(await send(w.server, register('alice', '<sip:alice@10.0.0.5>')))
+    const wrong = credentialsFor(challenge, 'REGISTER', 'sip:example.com', 'alice', 'guess')
+    assert.equal(
+      response(await send(w.server, register('alice', '<sip:alice@10.0.0.5>', [wrong]))).status,
+      401,
+    )
+    const asBob = credentialsFor(challenge, 'REGISTER', 'sip:example.com', 'bob', 'bob-secret')
+    assert.equal(
+      response(await send(w.server, register('alice', '<sip:alice@10.0.0.5>', [asBob]))).status,
+      403,
+    )
+    assert.equal((await w.registrar.bindings('sip:alice@example.com')).length, 0)
+  })
+
+  it('a call between two users behind NAT reaches the callee where it registered from, both ways', async () => {
+    const w = world()
+    await registered(w, 'alice', 'alice-secret', '<sip:alice@10.0.0.5:5060>', ALICE)
+    await registered(w, 'bob', 'bob-secret', '<sip:bob@192.168.1.20:5060>', BOB)
+
+    // alice calls bob: 407 first (she is one of ours), then with credentials
+    const callId = 'nat-call'
+    const challenge = response(
+      await send(w.server, invite('alice@example.com', 'bob@example.com', [], callId)),
+    )
+    assert.equal(challenge.status, 407)
+    const cred = credentialsFor(challenge, 'INVITE', 'sip:bob@example.com', 'alice', 'alice-secret')
+    const out = request(await send(w.server, invite('alice@example.com', 'bob@example.com', [cred], callId)))
+    // to bob's NAT binding, not to the private Contact; our credentials consumed; alice's Contact aliased
+    assert.deepEqual(
+      { address: out.target.address, port: out.target.port },
+      { address: BOB.address, port: BOB.port },
+    )
+    assert.equal(formatUri(out.uri), 'sip:bob@192.168.1.20:5060')
+    assert.equal(out.headers.raw('Proxy-Authorization').length, 0)
+    const aliceContact = (out.headers.get(Contact)![0] as { uri: { params: ReadonlyMap<string, string> } })
+      .uri
+    assert.equal(aliceContact.params.get('alias'), '198.51.100.7~40312~udp')
+    const rr = out.headers.get(RecordRoute)!
+    assert.equal(rr.length, 1)
+
+    // bob answers 200 from behind his NAT: his Contact gets his alias on the way to alice
+    const since = w.server.network!.sent.length
+    const ok = msg([
+      'SIP/2.0 200 OK',
+      ...out.headers.raw('Via').map((v) => `Via: ${v}`),
+      `Record-Route: ${out.headers.raw('Record-Route')[0]}`,
+      `From: ${out.headers.raw('From')[0]}`,
+      `To: ${out.headers.raw('To')[0]};tag=bob1`,
+      `Call-ID: ${callId}`,
+      'CSeq: 1 INVITE',
+      'Contact: <sip:bob@192.168.1.20:5060>',
+    ])
+    w.server.inject(ok, BOB)
+    const relayed = await w.server.network!.next((m) => m.kind === 'response' && m.message.status === 200, {
+      since,
+    })
+    const bobContact = (
+      relayed.message.headers.get(Contact)![0] as { uri: { params: ReadonlyMap<string, string> } }
+    ).uri
+    assert.equal(bobContact.params.get('alias'), '203.0.113.9~51000~udp')
+
+    // bob hangs up: the BYE follows the route set to us, then goes to alice's NAT address
+    const rrUri = out.headers.raw('Record-Route')[0]!
+    const bye = msg([
+      `BYE sip:alice@10.0.0.5:5060;alias=198.51.100.7~40312~udp SIP/2.0`,
+      `Via: SIP/2.0/UDP 192.168.1.20:5060;rport;branch=z9hG4bKbye${++n}`,
+      'Max-Forwards: 70',
+      `Route: ${rrUri}`,
+      `From: <sip:bob@example.com>;tag=bob1`,
+      `To: ${out.headers.raw('From')[0]}`,
+      `Call-ID: ${callId}`,
+      'CSeq: 1 BYE',
+    ])
+    const byeOut = request(await send(w.server, bye, BOB))
+    assert.equal(byeOut.method, 'BYE')
+    assert.deepEqual(
+      { address: byeOut.target.address, port: byeOut.target.port },
+      { address: ALICE.address, port: ALICE.port },
+    )
+    assert.equal(formatUri(byeOut.uri), 'sip:alice@10.0.0.5:5060', 'the alias is removed')
+  })
+
+  it('480 for a local user with no binding; 404 is not used for a known domain', async () => {
+    const w = world()
+    const c = response(await send(w.server, invite('carol@example.org', 'bob@example.com')))
+    assert.equal(c.status, 480)
+  })
+
+  it('a local user may not claim another From; our users are challenged, outsiders calling in are not', async () => {
+    const w = world()
+    await registered(w, 'bob', 'bob-secret', '<sip:bob@192.168.1.20:5060>', BOB)
+    const challenge = response(await send(w.server, invite('alice@example.com', 'bob@example.com')))
+    const asBob = credentialsFor(challenge, 'INVITE', 'sip:bob@example.com', 'bob', 'bob-secret')
+    const spoof = response(await send(w.server, invite('alice@example.com', 'bob@example.com', [asBob])))
+    assert.equal(spoof.status, 403)
+    // someone of another domain calling bob is let through without a challenge (an incoming call)
+    const incoming = request(await send(w.server, invite('carol@example.org', 'bob@example.com')))
+    assert.equal(incoming.target.address, BOB.address)
+  })
+
+  it('is not an open relay: outsiders to other domains get 403, even with relay.dns on', async () => {
+    const w = world({ relay: { dns: true } })
+    assert.equal(response(await send(w.server, invite('carol@example.org', 'dave@example.net'))).status, 403)
+  })
+
+  it('trusted peers are neither challenged nor refused relaying', async () => {
+    const trusted = new BlockList()
+    trusted.addSubnet('192.0.2.0', 24, 'ipv4')
+    const w = world({ relay: { dns: true } }, trusted)
+    const gw = { transport: 'udp', address: '192.0.2.50', port: 5060 } as const
+    const out = request(await send(w.server, invite('alice@example.com', 'dave@192.0.2.99'), gw))
+    assert.equal(out.target.address, '192.0.2.99')
+  })
+
+  it('blocks a source after repeated failed authentications; others are unaffected', async () => {
+    const w = world()
+    const challenge = response(await send(w.server, register('alice', '<sip:alice@10.0.0.5>')))
+    const wrong = credentialsFor(challenge, 'REGISTER', 'sip:example.com', 'alice', 'guess')
+    for (let i = 0; i < 3; i++) {
+      assert.equal(
+        response(await send(w.server, register('alice', '<sip:alice@10.0.0.5>', [wrong]))).status,
+        401,
+      )
+    }
+    assert.equal(w.guard.isBlocked(ALICE.address), true)
+    const since = w.server.network!.sent.length
+    w.server.inject(register('alice', '<sip:alice@10.0.0.5>'), ALICE)
+    await new Promise((r) => setTimeout(r, 20))
+    assert.equal(w.server.network!.sent.length, since, 'dropped without an answer')
+    const ok = await registered(w, 'bob', 'bob-secret', '<sip:bob@192.168.1.20>', BOB)
+    assert.equal(ok.status, 200)
+    assert.deepEqual({ ...w.guard.stats }, { failures: 3, blocks: 1, blockedSources: 1, trackedSources: 1 })
+  })
+})
