@@ -422,18 +422,15 @@ async function sipp(name: string, scenario: string): Promise<string> {
 before(async () => {
   if (skip !== false) return
   const ports: number[] = []
-  while (ports.length < 6) {
+  while (ports.length < 5) {
     const p = await freePort()
     if (!ports.includes(p)) ports.push(p)
   }
-  const [hssPort, icscfSip, scscfSip, icscfDia, scscfDia, uePort] = ports as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ]
+  const [icscfSip, scscfSip, icscfDia, scscfDia, uePort] = ports as [number, number, number, number, number]
+  // junction-hss takes a port of its own (no race with other tests for it); the CSCFs learn it
+  const config = writeConfig(dir, subscribers({ scscf: { name: `sip:127.0.0.1:${scscfSip}` } }))
+  const hss = await startHssOn(0, config, ['--rand', 'no-zero-res'])
+  const hssPort = hss.port
   // the I-CSCF's S-CSCF table (db_text; ':' escaped)
   const icdb = join(dir, 'icdb')
   mkdirSync(icdb)
@@ -447,8 +444,6 @@ before(async () => {
   writeFileSync(join(dir, 'scscf.xml'), cdpXml('scscf.ims.test', scscfDia, hssPort))
   writeFileSync(join(dir, 'icscf.cfg'), icscfCfg(icscfSip))
   writeFileSync(join(dir, 'scscf.cfg'), scscfCfg(scscfSip))
-  const config = writeConfig(dir, subscribers({ scscf: { name: `sip:127.0.0.1:${scscfSip}` } }))
-  const hss = await startHssOn(hssPort, config, ['--rand', 'no-zero-res'])
   env = { hssPort, icscfSip, scscfSip, uePort, config, hss }
   startKamailio('icscf', join(dir, 'icscf.cfg'))
   startKamailio('scscf', join(dir, 'scscf.cfg'))
