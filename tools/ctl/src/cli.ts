@@ -7,6 +7,7 @@ import { createRequire } from 'node:module'
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
 import { callRpc } from './client.ts'
 import { parseParams } from './params.ts'
+import { addUser, ha1Of, removeUser } from './users.ts'
 
 export const exitCodes = { OK: 0, RPC_ERROR: 1, USAGE: 2 } as const
 
@@ -18,6 +19,8 @@ export interface CliIo {
   readonly stderr: (text: string) => void
   /** `JUNCTION_CTL_URL` is read from here. */
   readonly env: Readonly<Record<string, string | undefined>>
+  /** Standard input, whole (for `--password-stdin`). */
+  readonly readStdin?: (() => Promise<string>) | undefined
 }
 
 const version: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version
@@ -33,6 +36,11 @@ Examples:
   junction-ctl log.level.set '{"level":"info"}'
   junction-ctl --url http://10.0.0.5:8080/rpc routes.list
   junction-ctl --json core.uptime | jq .result
+
+Users files (no server needed; a running flavor reloads the file):
+  echo "$PW" | junction-ctl user add /etc/junction/users.yaml alice --realm example.com --password-stdin
+  junction-ctl user remove /etc/junction/users.yaml alice
+  echo "$PW" | junction-ctl user ha1 alice example.com --password-stdin
 
 Exit codes: 0 result, 1 JSON-RPC error, 2 usage or connection error.
 Environment: JUNCTION_CTL_URL sets the default --url.
@@ -57,8 +65,84 @@ function timeout(text: string): number {
   return n
 }
 
+/** `junction-ctl user ha1|add|remove ...`: the users file, no server needed (users.ts). */
+async function runUser(argv: readonly string[], io: CliIo): Promise<number> {
+  let code: number = exitCodes.OK
+  const fail = (message: string) => {
+    io.stderr(`junction-ctl: ${message}\n`)
+    code = exitCodes.RPC_ERROR
+  }
+  async function password(opts: { password?: string; passwordStdin?: boolean }): Promise<string | undefined> {
+    if (opts.password !== undefined) return opts.password
+    if (opts.passwordStdin === true && io.readStdin !== undefined) {
+      const line = (await io.readStdin()).split(/\r?\n/)[0] ?? ''
+      return line === '' ? undefined : line
+    }
+    return undefined
+  }
+  const withPassword = (c: Command) =>
+    c
+      .option('--password-stdin', 'read the password from the first line of standard input')
+      .option('--password <password>', 'the password (visible in the process list and shell history)')
+  const program = new Command('junction-ctl user')
+    .description('Edits a users file of @junction/auth (reloaded by a running flavor when it changes).')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+  withPassword(
+    program
+      .command('ha1')
+      .description('print the HA1 of each algorithm (MD5, SHA-256, SHA-512-256) for a users file or database')
+      .argument('<user>')
+      .argument('<realm>'),
+  ).action(async (user: string, realm: string, opts: { password?: string; passwordStdin?: boolean }) => {
+    const pw = await password(opts)
+    if (pw === undefined) return fail('give --password-stdin or --password')
+    io.stdout(`${JSON.stringify(ha1Of(user, realm, pw), null, 2)}\n`)
+  })
+  withPassword(
+    program
+      .command('add')
+      .description('add a user with the HA1 of every algorithm (the file is created when missing)')
+      .argument('<file>')
+      .argument('<user>')
+      .requiredOption('-r, --realm <realm>', 'the realm (usually the domain)')
+      .option('--plain', 'store the password itself instead of HA1 values (development only)'),
+  ).action(
+    async (
+      file: string,
+      user: string,
+      opts: { realm: string; plain?: boolean; password?: string; passwordStdin?: boolean },
+    ) => {
+      const pw = await password(opts)
+      if (pw === undefined) return fail('give --password-stdin or --password')
+      const r = addUser(file, { user, realm: opts.realm, password: pw, plain: opts.plain })
+      if (!r.ok) return fail(r.error)
+      io.stdout(`${user} added to ${file} (${r.users} users)\n`)
+    },
+  )
+  program
+    .command('remove')
+    .description('remove a user')
+    .argument('<file>')
+    .argument('<user>')
+    .option('-r, --realm <realm>', 'only the entry of this realm')
+    .action((file: string, user: string, opts: { realm?: string }) => {
+      const r = removeUser(file, user, opts.realm)
+      if (!r.ok) return fail(r.error)
+      io.stdout(`${user} removed from ${file} (${r.users} users)\n`)
+    })
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? exitCodes.OK : exitCodes.USAGE
+    throw e
+  }
+  return code
+}
+
 /** Runs the command line `argv` (without node and the script); resolves to the exit code. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv[0] === 'user') return runUser(argv.slice(1), io)
   let code: number = exitCodes.OK
   const program = new Command('junction-ctl')
     .description("Calls the JSON-RPC 2.0 management endpoint of a running Junction flavor's admin server.")
