@@ -185,8 +185,6 @@ export async function withAgent(
       throw new ClientError(clientErrorCodes.FILE, `--ca: cannot read ${options.ca}`)
     }
   }
-  // the transport has no switch for it: Node's own, for this process (the CLI's --insecure)
-  if (options.insecure === true) process.env['NODE_TLS_REJECT_UNAUTHORIZED'] = '0'
   const hop = options.proxy ?? target
   const hopUri = parseUri(hop)
   if (hopUri === undefined || hopUri.kind !== 'sip') usage(`not a SIP URI: ${hop}`)
@@ -233,6 +231,14 @@ export async function withAgent(
   subscribe(connectionClose.name as string, onClose)
   subscribe(dropped.name as string, onDrop)
 
+  // the transport has no switch for it: Node's own, for this process while the run lasts
+  const rejectBefore = process.env['NODE_TLS_REJECT_UNAUTHORIZED']
+  if (options.insecure === true) process.env['NODE_TLS_REJECT_UNAUTHORIZED'] = '0'
+  const restoreTls = () => {
+    if (options.insecure !== true) return
+    if (rejectBefore === undefined) delete process.env['NODE_TLS_REJECT_UNAUTHORIZED']
+    else process.env['NODE_TLS_REJECT_UNAUTHORIZED'] = rejectBefore
+  }
   const ua = createUserAgent(
     {
       identity: { uri: identity },
@@ -299,6 +305,7 @@ export async function withAgent(
     unsubscribe(connectionClose.name as string, onClose)
     unsubscribe(dropped.name as string, onDrop)
     await ua.stop()
+    restoreTls()
   }
 }
 

@@ -38,7 +38,11 @@ function bindingTarget(b: Binding): ForwardTarget | undefined {
 
 export async function startServer(
   users: ReadonlyArray<{ user: string; password: string }>,
-  options: { algorithms?: Array<'MD5' | 'SHA-256' | 'SHA-512-256'> } = {},
+  options: {
+    algorithms?: Array<'MD5' | 'SHA-256' | 'SHA-512-256'>
+    /** TLS, WSS: certificate and key files for extra listeners. */
+    tls?: { cert: string; key: string }
+  } = {},
 ): Promise<TestServer> {
   const registrar = createRegistrar(
     { domains: [DOMAIN], outbound: true, minExpires: 1 },
@@ -82,7 +86,19 @@ export async function startServer(
       return ctx.forward(targets, { recordRoute: req.method === 'INVITE' })
     },
   }
-  const server = createSipServer({ listen: ['udp:127.0.0.1:0', 'tcp:127.0.0.1:0'], domains: [DOMAIN], route })
+  const tls = options.tls
+  const listen = [
+    'udp:127.0.0.1:0',
+    'tcp:127.0.0.1:0',
+    ...(tls === undefined
+      ? []
+      : [
+          'ws:127.0.0.1:0',
+          { transport: 'tls' as const, host: '127.0.0.1', port: 0, tls },
+          { transport: 'wss' as const, host: '127.0.0.1', port: 0, tls },
+        ]),
+  ]
+  const server = createSipServer({ listen, domains: [DOMAIN], route })
   await server.start()
   const port = (t: TransportName) => server.transport.listeners.find((l) => l.transport === t)!.port
   return {
