@@ -146,7 +146,12 @@ interface Listener extends BoundListener {
   close(): Promise<void>
   /** UDP: its socket. */
   readonly udp?: DgramSocket
+  /** UDP: the flows of the peers heard from or sent to lately, by address and port (see udpFlow). */
+  readonly udpFlows?: Map<string, Map<number, Flow>>
 }
+
+/** Most UDP flows a listener keeps for reuse; past it the cache starts over (spoofed sources). */
+const maxUdpFlows = 4096
 
 function pickAdvertisedHost(bound: string): string {
   if (bound !== '0.0.0.0' && bound !== '::') return bound
@@ -338,9 +343,19 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     register(new WsConnection(ws, flow, false, connectionEvents, connLimits))
   }
 
+  let udpFlowCount = 0
+
+  /**
+   * The flow of a UDP peer: one object per listener and peer address and port, reused for every
+   * datagram (a transaction keeps its flow for up to 32 s). The cache is bounded: when it holds
+   * `maxUdpFlows`, it starts over.
+   */
   function udpFlow(listener: Listener, address: string, port: number): Flow {
+    const cache = listener.udpFlows
+    const known = cache?.get(address)?.get(port)
+    if (known !== undefined) return known
     const remote = { address: plainAddress(address), port }
-    return {
+    const flow: Flow = {
       id: `udp:${listener.index}:${hostPort(remote.address, port)}`,
       transport: 'udp',
       reliable: false,
@@ -348,6 +363,20 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
       local: { address: listener.host, port: listener.port },
       remote,
     }
+    if (cache !== undefined) {
+      if (udpFlowCount >= maxUdpFlows) {
+        for (const l of listeners) l.udpFlows?.clear()
+        udpFlowCount = 0
+      }
+      let byPort = cache.get(address)
+      if (byPort === undefined) {
+        byPort = new Map()
+        cache.set(address, byPort)
+      }
+      byPort.set(port, flow)
+      udpFlowCount++
+    }
+    return flow
   }
 
   // --- listening
@@ -377,6 +406,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
       port: bound.port,
       advertise: parseAdvertise(spec.advertise, { host: spec.host, port: bound.port }),
       udp: socket,
+      udpFlows: new Map(),
       close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
     }
     socket.on('error', () => {}) // ICMP errors and the like: a datagram socket keeps serving

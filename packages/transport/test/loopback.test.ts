@@ -121,3 +121,35 @@ describe('a request and its response over every transport, IPv4 and IPv6', () =>
     })
   }
 })
+
+describe('UDP flows', () => {
+  test('every datagram from one peer comes with the same flow; another peer gets its own', async () => {
+    const box = inbox()
+    const b = createTransport(
+      { listen: ['udp:127.0.0.1:0'] },
+      { receive: (message, flow) => box.push({ message, flow }) },
+    )
+    const a1 = createTransport({ listen: ['udp:127.0.0.1:0'] }, { receive: () => {} })
+    const a2 = createTransport({ listen: ['udp:127.0.0.1:0'] }, { receive: () => {} })
+    await b.start()
+    await a1.start()
+    await a2.start()
+    try {
+      const to = { transport: 'udp', address: '127.0.0.1', port: b.listeners[0]!.port } as const
+      await a1.sendRequest(options(), to)
+      await a1.sendRequest(options(), to)
+      await a2.sendRequest(options(), to)
+      await box.next(3)
+      const [f1, f2, f3] = box.got.map((r) => r.flow)
+      assert.equal(f1, f2, 'one object per peer, reused')
+      assert.notEqual(f1, f3)
+      assert.equal(f1!.remote.port, a1.listeners[0]!.port)
+      assert.equal(f3!.remote.port, a2.listeners[0]!.port)
+      assert.equal(b.flow(f3!.id)?.remote.port, a2.listeners[0]!.port)
+    } finally {
+      await a1.stop()
+      await a2.stop()
+      await b.stop()
+    }
+  })
+})
