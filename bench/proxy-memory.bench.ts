@@ -132,11 +132,13 @@ for (let i = 0; i < 2000; i++) {
 }
 const before = await used()
 const t0 = performance.now()
+const cpu0 = process.cpuUsage()
 for (let i = 0; i < N; i++) {
   call(i)
   if (i % 100 === 99) await turn()
 }
 const ms = performance.now() - t0
+const cpu = process.cpuUsage(cpu0)
 const after = await used()
 const live = server.stats.transactions
 console.log(
@@ -147,6 +149,9 @@ console.log(
 )
 console.log(
   `memory held per finished call (heap + array buffers): ${Math.round((after - before) / N)} octets`,
+)
+console.log(
+  `CPU per call (the proxy and this bench's own UAC/UAS messages, all threads): ${Math.round((cpu.user + cpu.system) / N)} µs`,
 )
 if (process.argv.includes('--snapshot')) console.log(`heap snapshot: ${writeHeapSnapshot()}`)
 if (expire) {

@@ -29,6 +29,7 @@ import {
   NonInviteServerTransaction,
   type ServerTransaction,
 } from './server-transaction.ts'
+import { createTimerLanes } from './timer-lanes.ts'
 import { resolveTimers, type TimerSettings } from './timers.ts'
 import type { Context, Transaction } from './transaction.ts'
 
@@ -98,7 +99,8 @@ export function createTransactionLayer(
   let overloaded = 0
 
   const ctx: Context = {
-    clock: options.clock ?? systemClock,
+    // the transactions' timers, in lanes: one clock timer per duration (see timer-lanes.ts)
+    clock: createTimerLanes(options.clock ?? systemClock),
     timers: resolveTimers(options.timers),
     transport: deps.transport,
     user: deps.user,

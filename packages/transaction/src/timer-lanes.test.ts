@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { createManualClock } from './clock.ts'
+import { createTimerLanes } from './timer-lanes.ts'
+
+describe('timer lanes', () => {
+  test('timers fire at the times set, in order, several durations interleaved', () => {
+    const clock = createManualClock()
+    const lanes = createTimerLanes(clock)
+    const fired: string[] = []
+    const at = (label: string) => () => fired.push(`${label}@${clock.now()}`)
+    lanes.setTimer(32_000, at('J1'))
+    lanes.setTimer(5_000, at('K1'))
+    clock.advance(1_000)
+    lanes.setTimer(32_000, at('J2'))
+    lanes.setTimer(5_000, at('K2'))
+    lanes.setTimer(0, at('now'))
+    clock.advance(40_000)
+    assert.deepEqual(fired, ['now@1000', 'K1@5000', 'K2@6000', 'J1@32000', 'J2@33000'])
+  })
+
+  test('one clock timer per lane, however many timers wait in it', () => {
+    const clock = createManualClock()
+    const lanes = createTimerLanes(clock)
+    let n = 0
+    for (let i = 0; i < 1000; i++) {
+      lanes.setTimer(32_000, () => n++)
+      clock.advance(1)
+    }
+    assert.equal(clock.pending, 1)
+    clock.advance(32_000)
+    assert.equal(n, 1000)
+    assert.equal(clock.pending, 0)
+  })
+
+  test('cancelled timers never fire; a lane left with none drops its clock timer', () => {
+    const clock = createManualClock()
+    const lanes = createTimerLanes(clock)
+    const fired: number[] = []
+    const a = lanes.setTimer(500, () => fired.push(1))
+    const b = lanes.setTimer(500, () => fired.push(2))
+    lanes.setTimer(500, () => fired.push(3))
+    a.cancel()
+    b.cancel()
+    b.cancel() // twice is harmless
+    clock.advance(500)
+    assert.deepEqual(fired, [3])
+    const c = lanes.setTimer(500, () => fired.push(4))
+    c.cancel()
+    assert.equal(clock.pending, 0)
+    clock.advance(1_000)
+    assert.deepEqual(fired, [3])
+  })
+
+  test('a timer set or cancelled from a firing one; a throwing one does not stop the lane', () => {
+    const clock = createManualClock()
+    const lanes = createTimerLanes(clock)
+    const fired: string[] = []
+    let later: { cancel(): void } | undefined
+    lanes.setTimer(100, () => {
+      fired.push('a')
+      later?.cancel()
+      lanes.setTimer(100, () => fired.push(`c@${clock.now()}`))
+    })
+    later = lanes.setTimer(100, () => fired.push('b'))
+    lanes.setTimer(200, () => {
+      throw new Error('boom')
+    })
+    lanes.setTimer(200, () => fired.push(`d@${clock.now()}`))
+    clock.advance(150)
+    assert.deepEqual(fired, ['a'])
+    assert.throws(() => clock.advance(100), /boom/)
+    clock.advance(0)
+    assert.deepEqual(fired, ['a', 'c@200', 'd@200'])
+  })
+
+  test('past maxLanes, other durations go to the clock itself', () => {
+    const clock = createManualClock()
+    const lanes = createTimerLanes(clock, 2)
+    const fired: number[] = []
+    for (const ms of [10, 20, 30, 40]) lanes.setTimer(ms, () => fired.push(ms))
+    assert.equal(clock.pending, 4)
+    clock.advance(50)
+    assert.deepEqual(fired, [10, 20, 30, 40])
+  })
+})

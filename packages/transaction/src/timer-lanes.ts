@@ -1,0 +1,105 @@
+/**
+ * Timer lanes: the many timers of a transaction layer have a few fixed durations (64*T1 for Timers
+ * B, F, H, J, L and M; T4 for I and K; Timer D; T1 doubling up to T2 for A, E and G). Timers of
+ * one duration fall due in the order they were set, so each duration gets a lane: a queue in that
+ * order and one clock timer for its head. Setting a timer costs one small object and no clock
+ * timer; a lane of 30 000 transactions waiting out Timer J is one clock timer.
+ *
+ * A cancelled timer stays in its queue (as 16 octets or so) until it reaches the head; a lane
+ * whose timers are all cancelled drops its queue and its clock timer.
+ */
+import type { Clock, Timer } from './clock.ts'
+
+class Lane {
+  /** Timers in the order set, which is the order due; `head` is the first not fired. */
+  queue: LaneTimer[] = []
+  head = 0
+  /** Timers set and neither fired nor cancelled. */
+  live = 0
+  /** The clock timer for the head, if armed. */
+  armed: Timer | undefined
+}
+
+class LaneTimer implements Timer {
+  readonly at: number
+  fn: (() => void) | undefined
+  readonly lane: Lane
+
+  constructor(at: number, fn: () => void, lane: Lane) {
+    this.at = at
+    this.fn = fn
+    this.lane = lane
+  }
+
+  cancel(): void {
+    if (this.fn === undefined) return
+    this.fn = undefined
+    const lane = this.lane
+    if (--lane.live > 0) return
+    lane.armed?.cancel()
+    lane.armed = undefined
+    lane.queue = []
+    lane.head = 0
+  }
+}
+
+/**
+ * A clock whose timers run in lanes (one per duration, at most `maxLanes`; other durations go to
+ * `clock` directly). Same interface and the same firing times as `clock`.
+ */
+export function createTimerLanes(clock: Clock, maxLanes = 32): Clock {
+  const lanes = new Map<number, Lane>()
+
+  function arm(lane: Lane): void {
+    const q = lane.queue
+    while (lane.head < q.length && q[lane.head]!.fn === undefined) lane.head++
+    if (lane.head >= q.length) {
+      lane.queue = []
+      lane.head = 0
+      return
+    }
+    if (lane.head > 1024 && lane.head * 2 > q.length) {
+      lane.queue = q.slice(lane.head)
+      lane.head = 0
+    }
+    const next = lane.queue[lane.head]!
+    lane.armed = clock.setTimer(Math.max(0, next.at - clock.now()), () => fire(lane))
+  }
+
+  function fire(lane: Lane): void {
+    lane.armed = undefined
+    const now = clock.now()
+    try {
+      const q = lane.queue
+      while (lane.head < q.length && lane.queue === q) {
+        const t = q[lane.head]!
+        const fn = t.fn
+        if (fn !== undefined && t.at > now) break
+        lane.head++
+        if (fn === undefined) continue
+        t.fn = undefined
+        lane.live--
+        fn()
+      }
+    } finally {
+      if (lane.armed === undefined) arm(lane)
+    }
+  }
+
+  return {
+    now: () => clock.now(),
+    setTimer(ms, fn) {
+      let lane = lanes.get(ms)
+      if (lane === undefined) {
+        if (lanes.size >= maxLanes) return clock.setTimer(ms, fn)
+        lane = new Lane()
+        lanes.set(ms, lane)
+      }
+      const timer = new LaneTimer(clock.now() + Math.max(0, ms), fn, lane)
+      lane.queue.push(timer)
+      lane.live++
+      if (lane.armed === undefined) arm(lane)
+      return timer
+    },
+  }
+}
