@@ -29,7 +29,7 @@ const route: Route = {
     return ctx.forward([{ uri: ctx.request.uri, nextHop }], { recordRoute })
   },
 }
-const server = createSipServer({ route, domains: ['127.0.0.1'] })
+const server = createSipServer({ route, domains: ['127.0.0.1'], maxTransactions: 10_000_000 })
 const network = server.network!
 const sent = network.sent as SentMessage[]
 const UAC = { transport: 'udp', address: '127.0.0.1', port: 5061 } as const
