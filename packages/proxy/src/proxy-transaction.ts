@@ -32,6 +32,8 @@ import { Verdict } from './verdict.ts'
 type Group = Array<ForwardTarget | undefined>
 
 const noop: ClientHandler = { onResponse() {} }
+/** What a released proxy transaction holds instead of its forward options. */
+const noOptions: ForwardOptions = Object.freeze({})
 
 /** §16.6: the targets in groups to try one after another — by q-value, highest first; equal q in parallel. */
 function groupTargets(targets: readonly ForwardTarget[] | undefined, serial: boolean): Group[] {
@@ -72,6 +74,8 @@ class Branch implements ClientHandler {
   /** Timer C fired: the 487 that follows the CANCEL stands for a 408 (§16.8). */
   timedOut = false
   timerC: Timer | undefined
+  /** When Timer C falls due; a provisional response moves it (the running timer re-checks). */
+  timerCDue = 0
   cancelWait: Timer | undefined
 
   constructor(pt: ProxyTransaction, target: ForwardTarget | undefined) {
@@ -417,7 +421,10 @@ export class ProxyTransaction {
       this.#branchFinal(branch, this.#local(503))
       return
     }
-    const req = branch.base.clone()
+    // the last destination gets the base itself: no copy left to make for another one
+    const last = branch.nextDestination >= branch.destinations.length
+    const req = last ? branch.base : branch.base.clone()
+    if (last) branch.base = undefined
     if (this.#options.recordRoute === true) {
       const sips = this.request.uri.kind === 'sip' && this.request.uri.scheme === 'sips'
       addRecordRoute(req, core.transport.listenerOf(this.tx.flow), core.transport.localFor(dest), sips)
@@ -431,20 +438,33 @@ export class ProxyTransaction {
     if (this.#invite) this.#armTimerC(branch)
   }
 
-  /** §16.6 step 11: Timer C, restarted by every provisional response (§16.7 step 2). */
+  /**
+   * §16.6 step 11: Timer C, restarted by every provisional response (§16.7 step 2). A restart only
+   * moves the due time; the clock timer, when it fires early, waits for the rest.
+   */
   #armTimerC(branch: Branch): void {
-    branch.timerC?.cancel()
-    branch.timerC = this.#core.clock.setTimer(this.#core.settings.timerC, () => {
-      branch.timerC = undefined
-      // §16.8: with a provisional response, CANCEL the branch; without one, behave as on a 408
-      if (branch.provisional) {
-        branch.timedOut = true
-        this.#sendCancel(branch)
-      } else {
-        branch.client?.end()
-        this.#branchFinal(branch, this.#local(408))
-      }
-    })
+    const clock = this.#core.clock
+    branch.timerCDue = clock.now() + this.#core.settings.timerC
+    if (branch.timerC === undefined)
+      branch.timerC = clock.setTimer(this.#core.settings.timerC, () => this.#timerC(branch))
+  }
+
+  #timerC(branch: Branch): void {
+    const clock = this.#core.clock
+    const left = branch.timerCDue - clock.now()
+    if (left > 0) {
+      branch.timerC = clock.setTimer(left, () => this.#timerC(branch))
+      return
+    }
+    branch.timerC = undefined
+    // §16.8: with a provisional response, CANCEL the branch; without one, behave as on a 408
+    if (branch.provisional) {
+      branch.timedOut = true
+      this.#sendCancel(branch)
+    } else {
+      branch.client?.end()
+      this.#branchFinal(branch, this.#local(408))
+    }
   }
 
   // --- responses (§16.7)
@@ -644,7 +664,7 @@ export class ProxyTransaction {
     this.#receivedUri = undefined
     this.#finals = []
     this.#groups = []
-    this.#options = {}
+    this.#options = noOptions
     const keepSent = this.#invite && this.#core.route.onResponse !== undefined
     for (const b of this.#branches) {
       b.base = undefined
