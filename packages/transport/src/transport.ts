@@ -51,6 +51,7 @@ import {
 import { faultCodes, TransportError } from './errors.ts'
 import { type Flow, type Target, type TransportName, transportOfVia, viaTransport } from './flow.ts'
 import { hostPort, type ListenerOptions, parseListenerSpec, type TlsFiles } from './listener-spec.ts'
+import { stunBindingResponse } from './stun.ts'
 import { isForUs, markReceived, responseDestination } from './via-routing.ts'
 
 export interface TransportLimits {
@@ -411,6 +412,14 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     }
     socket.on('error', () => {}) // ICMP errors and the like: a datagram socket keeps serving
     socket.on('message', (msg, rinfo) => {
+      if (msg.length > 0 && msg[0]! < 0x40) {
+        // not SIP (which starts with a letter): a STUN keep-alive (RFC 5626 §4.4.2) gets its answer
+        const stun = stunBindingResponse(msg, rinfo.address, rinfo.port)
+        if (stun !== undefined) {
+          udpSend(listener, stun, rinfo.address, rinfo.port).catch(() => {})
+          return
+        }
+      }
       const flow = udpFlow(listener, rinfo.address, rinfo.port)
       const r = parseMessage(msg, udpParseLimits)
       if (r.ok) deliver(r.message, msg.length, flow)

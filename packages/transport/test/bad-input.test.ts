@@ -96,6 +96,29 @@ describe('UDP', () => {
     }
   })
 
+  test('a STUN Binding request on the SIP UDP port is answered with the source (RFC 5626 §4.4.2)', async () => {
+    const { t, got } = await server(['udp:127.0.0.1:0'])
+    const sock = createSocket('udp4')
+    try {
+      await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r))
+      const req = Buffer.alloc(20)
+      req.writeUInt16BE(0x0001, 0)
+      req.writeUInt32BE(0x2112a442, 4)
+      Buffer.from('transaction1').copy(req, 8)
+      const reply = new Promise<Buffer>((resolve) => sock.once('message', (m) => resolve(m)))
+      sock.send(req, t.listeners[0]!.port, '127.0.0.1')
+      const res = await reply
+      assert.equal(res.readUInt16BE(0), 0x0101)
+      assert.equal(res.subarray(8, 20).toString(), 'transaction1')
+      assert.equal(res.readUInt16BE(26) ^ 0x2112, sock.address().port, 'XOR-MAPPED-ADDRESS port')
+      assert.equal(got.length, 0, 'not delivered as SIP')
+      assert.equal(Object.keys(t.stats.drops).length, 0, 'not counted as a drop')
+    } finally {
+      sock.close()
+      await t.stop()
+    }
+  })
+
   test('a request that does not parse but whose fields do is answered 400 (to its source)', async () => {
     const { t } = await server(['udp:127.0.0.1:0'])
     const sock = createSocket('udp4')
