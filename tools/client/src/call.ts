@@ -13,7 +13,7 @@ import { createAnswer, createOffer } from './sdp.ts'
 import { hold } from './wait.ts'
 
 export interface CallOptions extends CommonOptions {
-  /** Seconds to hold the call before BYE (default 0: BYE at once; the signal ends it early). */
+  /** Seconds to hold the call before BYE (default: BYE at once; 0: until the callee hangs up or the signal). */
   readonly duration?: number | undefined
 }
 
@@ -27,10 +27,14 @@ async function holdSession(
   seconds: number | undefined,
   signal: AbortSignal | undefined,
 ): Promise<RunResult> {
-  const ended = await agent.within(
-    Promise.race([session.ended.then((e) => ({ e })), hold(seconds, signal).then(() => undefined)]),
-    Number.POSITIVE_INFINITY,
-  )
+  // undefined: hang up at once; 0: until the other side does, or Ctrl-C
+  const ended =
+    seconds === undefined
+      ? undefined
+      : await agent.within(
+          Promise.race([session.ended.then((e) => ({ e })), hold(seconds, signal).then(() => undefined)]),
+          Number.POSITIVE_INFINITY,
+        )
   if (ended !== undefined) {
     agent.emit({ event: 'ended', by: ended.e.by, reason: ended.e.reason })
     return {
@@ -94,7 +98,7 @@ export interface AnswerOptions extends CommonOptions {
   readonly expires?: number | undefined
   /** Calls to answer before exiting (default 1; 0: until the signal). */
   readonly count?: number | undefined
-  /** Seconds to hold each call before BYE (default: until the caller hangs up). */
+  /** Seconds to hold each call before BYE (default, and 0: until the caller hangs up or the signal). */
   readonly duration?: number | undefined
 }
 
@@ -155,7 +159,7 @@ export function answer(identity: string, options: AnswerOptions = {}): Promise<R
           continue
         }
         agent.emit({ event: 'answered', callId: session.dialog.callId })
-        const r = await holdSession(agent, session, options.duration, options.signal)
+        const r = await holdSession(agent, session, options.duration ?? 0, options.signal)
         if (!r.ok) failures++
       }
       if (reg !== undefined) {

@@ -294,7 +294,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .option('--from <uri>', 'our identity (From; with --answer, the AOR to register and answer as)')
     .option(
       '--duration <s>',
-      'hold each call this many seconds before BYE (default: 0 for a call; until the caller hangs up with --answer)',
+      'hold each call this many seconds before BYE (default: hang up at once; with --answer: until the caller hangs up; 0: until the other side hangs up or Ctrl-C)',
       positiveInt('--duration'),
     )
     .option('--answer', 'wait for incoming calls and answer them with 200 and an SDP answer')

@@ -150,6 +150,52 @@ describe('junction-client against an in-process Junction proxy/registrar', () =>
     assert.ok(bobEvents.some((e) => e.event === 'ended' && e['by'] === 'remote'))
   })
 
+  test('a 302 is followed to its Contact (§8.1.3.4): the call reaches bob', async () => {
+    const bobEvents: ClientEvent[] = []
+    let ready: () => void = () => {}
+    const waiting = new Promise<void>((r) => {
+      ready = r
+    })
+    const answering = answer(bob, {
+      ...base(),
+      password: 'bob-secret',
+      register: true,
+      count: 1,
+      onEvent: (e) => {
+        bobEvents.push(e)
+        if (e.event === 'waiting') ready()
+      },
+    })
+    await waiting
+    const events: ClientEvent[] = []
+    const c = await call(`sip:redirect@${DOMAIN}`, {
+      ...base(),
+      from: alice,
+      password: 'alice-secret',
+      onEvent: (e) => events.push(e),
+    })
+    assert.equal(c.exitCode, 0, JSON.stringify(events))
+    assert.ok(events.some((e) => e.event === 'response' && e['status'] === 302))
+    assert.deepEqual(events.find((e) => e.event === 'redirect')?.['to'], bob)
+    assert.equal((await answering).exitCode, 0, JSON.stringify(bobEvents))
+  })
+
+  test('--verbose prints each message sent and received', async () => {
+    let out = ''
+    const code = await run(['options', server.uri, '--local', '127.0.0.1', '--verbose'], {
+      stdout: (t) => {
+        out += t
+      },
+      stderr: () => {},
+    })
+    assert.equal(code, 0)
+    assert.match(
+      out,
+      new RegExp(`>>> to udp 127\\.0\\.0\\.1:${server.port('udp')}\nOPTIONS ${server.uri} SIP/2\\.0\n`),
+    )
+    assert.match(out, /<<< from udp 127\.0\.0\.1:\d+\nSIP\/2\.0 200 OK\n/)
+  })
+
   test('a call to a user who is not registered ends with 480 and exit code 1', async () => {
     const r = await call(`sip:carol@${DOMAIN}`, { ...base(), from: alice, password: 'alice-secret' })
     assert.equal(r.exitCode, 1)

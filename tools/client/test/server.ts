@@ -2,7 +2,8 @@
  * An in-process Junction server for the client's tests, composed as a flavor composes one: the
  * proxy (`@junction/proxy`) with a route that authenticates (`@junction/auth`: 401 for REGISTER,
  * 407 for requests from our users), registers (`@junction/registrar`, Outbound on) and routes to
- * the registered contacts with record-routing; OPTIONS to the server itself get 200.
+ * the registered contacts with record-routing; OPTIONS to the server itself get 200; requests for
+ * `redirect@` get 302 to bob.
  */
 import { authorize, createDigestAuth, createMemoryCredentialStore } from '@junction/auth'
 import { createSipServer, type ForwardTarget, type Route, type SipServer } from '@junction/proxy'
@@ -67,6 +68,9 @@ export async function startServer(
       const local = ctx.server.isLocal(req.uri)
       if (req.method === 'OPTIONS' && req.uri.kind === 'sip' && req.uri.user === undefined && local)
         return ctx.reply(200)
+      // a redirect server for one user (RFC 3261 §8.1.3.4): to bob
+      if (req.uri.kind === 'sip' && req.uri.user === 'redirect' && req.method !== 'ACK')
+        return ctx.reply(302, undefined, { headers: { Contact: `<sip:bob@${DOMAIN}>` } })
       const source = {
         address: ctx.flow.remote.address,
         port: ctx.flow.remote.port,
