@@ -12,6 +12,8 @@ export type { RegisterOptions, RegisterOutcome, Registration } from './registrat
 export { refreshDelay, registrationChannel } from './registration.ts'
 export type { Body, SessionEnd, SessionState } from './session.ts'
 export { Session, sessionChannel } from './session.ts'
+export type { Notification, SubscribeOptions, Subscription } from './subscription.ts'
+export { subscriptionChannel } from './subscription.ts'
 export type {
   Identity,
   RequestOptions,

@@ -14,6 +14,7 @@ import {
   Require,
   type RouteValue,
   type SipRequest,
+  ToTag,
   type Uri,
 } from '@junction/sip'
 import {
@@ -45,6 +46,12 @@ import { dialogKeyOfRequest, dialogKeyOfResponse } from './dialog.ts'
 import { invalidArgument } from './errors.ts'
 import { type RegisterOptions, type Registration, startRegistration } from './registration.ts'
 import type { Body, Session } from './session.ts'
+import {
+  type SubscribeOptions,
+  type Subscription,
+  SubscriptionImpl,
+  subscriptionKey,
+} from './subscription.ts'
 
 export interface Identity {
   /** The AOR, e.g. `sip:alice@example.com`: From of our requests, To of our REGISTERs. */
@@ -107,6 +114,8 @@ export interface UserAgent {
   invite(uri: string | Uri, options?: InviteOptions & RequestOptions): OutgoingCall
   /** REGISTER (§10.2), refreshed until `unregister()` or `stop()`. */
   register(options?: RegisterOptions): Registration
+  /** SUBSCRIBE (RFC 6665 §4.1): NOTIFYs reported, refreshed until `unsubscribe()` or `stop()`. */
+  subscribe(uri: string | Uri, options: SubscribeOptions & RequestOptions): Subscription
   /** Live sessions. */
   readonly sessions: ReadonlySet<Session>
 }
@@ -148,6 +157,7 @@ export function createUserAgent(options: UserAgentOptions, deps: UserAgentDeps):
   const sessions = new Map<string, Session>()
   const live = new Set<Session>()
   const incoming = new Map<ServerTransaction, IncomingInvite>()
+  const subscriptions = new Map<string, SubscriptionImpl>()
   const pending = new Set<{ end(): void }>()
   let stopped = false
 
@@ -229,8 +239,19 @@ export function createUserAgent(options: UserAgentOptions, deps: UserAgentDeps):
     const key = dialogKeyOfRequest(request)
     if (key !== undefined) {
       const session = sessions.get(key)
-      if (session === undefined) return respond(tx, 481)
-      session.receive(tx)
+      if (session !== undefined) {
+        session.receive(tx)
+        return
+      }
+      // RFC 6665 §4.1.3: a NOTIFY of one of our subscriptions (its dialog may not exist yet)
+      const callId = request.headers.get(CallId)
+      const toTag = request.headers.get(ToTag)
+      const sub =
+        method === 'NOTIFY' && callId !== undefined && toTag !== undefined
+          ? subscriptions.get(subscriptionKey(callId, toTag))
+          : undefined
+      if (sub === undefined) return respond(tx, 481)
+      sub.receiveNotify(tx)
       return
     }
     if (request.headers.get(CallId) === undefined || request.headers.get(From)?.tag === undefined)
@@ -296,6 +317,7 @@ export function createUserAgent(options: UserAgentOptions, deps: UserAgentDeps):
       stopped = true
       for (const p of [...pending]) p.end()
       for (const s of [...live]) s.abandon('the user agent stopped')
+      for (const s of [...subscriptions.values()]) s.abandon()
       layer.close()
       await transport.stop()
     },
@@ -316,6 +338,28 @@ export function createUserAgent(options: UserAgentOptions, deps: UserAgentDeps):
       })
       const call = startCall(callContext, request, opts)
       return call
+    },
+    subscribe(uri, opts) {
+      const { event, expires, accept, refresh, onNotify, ...request } = opts
+      const req = newRequest('SUBSCRIBE', toUri(uri, 'uri'), {
+        ...request,
+        headers: {
+          Event: event,
+          Expires: String(expires ?? 3600),
+          ...(accept === undefined ? {} : { Accept: accept }),
+          ...request.headers,
+        },
+      })
+      return new SubscriptionImpl(
+        {
+          core,
+          contact,
+          adopt: (k, s) => subscriptions.set(k, s),
+          forget: (k) => subscriptions.delete(k),
+        },
+        req,
+        { event, expires, accept, refresh, onNotify },
+      )
     },
     register(opts = {}) {
       return startRegistration(

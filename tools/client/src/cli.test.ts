@@ -46,6 +46,7 @@ test('--help documents every flag of every command, with a description', async (
     ],
     message: ['--content-type', '--password', '--proxy', '--json'],
     call: ['--answer', '--duration', '--register', '--count', '--from', '--proxy', '--json', '--verbose'],
+    subscribe: ['--event', '--accept', '--expires', '--duration', '--from', '--proxy', '--json'],
     lint: ['--role', '--json'],
   }
   for (const [command, flags] of Object.entries(expected)) {

@@ -16,6 +16,7 @@ import { message } from './message.ts'
 import { createPrinter } from './output.ts'
 import { ping } from './ping.ts'
 import { register } from './register.ts'
+import { subscribe } from './subscribe.ts'
 
 export interface CliIo {
   readonly stdout: (text: string) => void
@@ -162,6 +163,7 @@ Examples:
   junction-client message sip:alice@example.com sip:bob@example.com 'hello' --password secret --proxy sip:127.0.0.1
   junction-client call --answer --from sip:bob@example.com --register --password secret --proxy sip:127.0.0.1
   junction-client call sip:bob@example.com --from sip:alice@example.com --password secret --proxy sip:127.0.0.1 --duration 5
+  junction-client subscribe sip:alice@example.com --event presence --proxy sip:127.0.0.1 --duration 60
   junction-client lint ../shared/reference/torture/*.sip
 
 Exit codes: 0 success, 1 SIP failure (final response >= 300, timeout, broken server), 2 usage or configuration error.
@@ -188,7 +190,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const program = new Command('junction-client')
     .description(
-      'A SIP test client for IETF SIP and IMS: ping, register (digest, AKA), message, call, answer, lint.',
+      'A SIP test client for IETF SIP and IMS: ping, register (digest, AKA), message, call, answer, subscribe, lint.',
     )
     .version(version, '-V, --version')
     .addHelpText('after', examples)
@@ -337,6 +339,40 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
           throw new ClientError('JUNCTION_ERR_CLIENT_USAGE', 'call needs <to> (or --answer)')
         const p = start(flags)
         finish(await call(to, { ...common(flags, io, p.event), duration: flags.duration }), flags.json)
+      },
+    )
+
+  configure(
+    auth(network(program.command('subscribe').argument('<uri>', 'the resource, e.g. sip:alice@example.com'))),
+  )
+    .description(
+      'SUBSCRIBE (RFC 6665) and print each NOTIFY; unsubscribe after the first, or after --duration',
+    )
+    .option('--from <uri>', 'our identity (From)')
+    .option('--event <package>', 'event package: presence, reg, dialog, ...', 'presence')
+    .option('--accept <type>', "Accept (default: the package's body type)")
+    .option('--expires <s>', 'seconds asked for', positiveInt('--expires'), 3600)
+    .option(
+      '--duration <s>',
+      'stay subscribed this many seconds, refreshing (0: until Ctrl-C); default: until the first NOTIFY',
+      positiveInt('--duration'),
+    )
+    .action(
+      async (
+        uri: string,
+        flags: Flags & { event: string; accept?: string; expires: number; duration?: number },
+      ) => {
+        const p = start(flags)
+        finish(
+          await subscribe(uri, {
+            ...common(flags, io, p.event),
+            event: flags.event,
+            accept: flags.accept,
+            expires: flags.expires,
+            duration: flags.duration,
+          }),
+          flags.json,
+        )
       },
     )
 
