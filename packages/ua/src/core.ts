@@ -7,7 +7,6 @@ import {
   Contact,
   type ContactAddress,
   createResponse,
-  formatUri,
   Route,
   type SipRequest,
   type SipResponse,
@@ -202,9 +201,4 @@ export function createCore(init: CoreInit): Core {
       await transport.sendRequest(request, hop.target).catch(() => {})
     },
   }
-}
-
-/** The text of a URI, for events and logs. */
-export function uriText(uri: Uri): string {
-  return formatUri(uri)
 }

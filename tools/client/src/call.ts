@@ -174,6 +174,11 @@ export function answer(identity: string, options: AnswerOptions = {}): Promise<R
       identity,
       handlers: {
         onInvite(c) {
+          // a test client answers one call at a time: a few wait, more are busy (bounded)
+          if (incoming.length >= 8) {
+            c.reject(486)
+            return
+          }
           incoming.push(c)
           arrived()
         },
