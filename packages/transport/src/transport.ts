@@ -519,15 +519,25 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     })
   }
 
+  /** listenerFor's answers by transport and address family (0, 4, 6); cleared when listeners change. */
+  const chosen = new Map<TransportName, Array<Listener | undefined>>()
+
   function listenerFor(transport: TransportName, address: string): Listener | undefined {
     const family = isIP(address)
+    let byFamily = chosen.get(transport)
+    if (byFamily === undefined) {
+      byFamily = []
+      chosen.set(transport, byFamily)
+    }
+    if (family in byFamily) return byFamily[family]
     const same = listeners.filter((l) => l.transport === transport)
-    return (
+    const found =
       same.find((l) => isIP(l.host) === family || (l.host === '::' && family === 4)) ??
       same[0] ??
       // no listener of that transport (e.g. an outgoing WS client): advertise the first one's host
       listeners[0]
-    )
+    if (found !== undefined) byFamily[family] = found
+    return found
   }
 
   function connect(target: Target): Promise<Connection> {
@@ -650,7 +660,8 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
   async function sendResponse(response: SipResponse, flow: Flow): Promise<void> {
     const bytes = serialize(response)
     if (!flow.reliable) {
-      const listener = listeners[Number(flow.id.split(':')[1])]
+      // a UDP flow id is udp:<listener index>:<address:port>
+      const listener = listeners[Number(flow.id.slice(4, flow.id.indexOf(':', 4)))]
       const to = responseDestination(response, flow) ?? flow.remote
       if (listener?.udp === undefined)
         throw new TransportError(faultCodes.NO_LISTENER, `no UDP listener for ${flow.id}`)
@@ -719,6 +730,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
       for (const [index, spec] of specs.entries()) {
         const l = spec.transport === 'udp' ? await listenUdp(spec, index) : await listenServer(spec, index)
         listeners.push(l)
+        chosen.clear()
         const adv = l.advertise
         sentBy.add(
           `${adv.host.includes(':') ? `[${adv.host.toLowerCase()}]` : adv.host.toLowerCase()}:${adv.port}`,
@@ -730,6 +742,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
       await Promise.all(listeners.map((l) => l.close()))
       for (const conn of connections.values()) conn.destroy('transport stopped')
       listeners.length = 0
+      chosen.clear()
     },
     get listeners() {
       return listeners
