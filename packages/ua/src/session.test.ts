@@ -167,6 +167,21 @@ describe('INVITE as UAS (RFC 3261 §13.3)', () => {
     await h.ua.stop()
   })
 
+  test('a BYE before the ACK ends the session; accept() resolves without a session and the 2xx stops', async () => {
+    const { h, calls } = answering()
+    await h.ua.start()
+    h.inject(peerRequest('INVITE', { callId: 'c5', body: 'v=0\r\n' }))
+    const accepted = calls[0]!.accept(offer)
+    const tag = h.responses(200)[0]!.headers.get(To)!.tag
+    h.inject(peerRequest('BYE', { callId: 'c5', cseq: 2, to: `<sip:alice@192.0.2.1>;tag=${tag}` }))
+    assert.equal(await accepted, undefined)
+    const sent = h.responses(200).length
+    h.clock.advance(10_000)
+    assert.equal(h.responses(200).length, sent, 'no 2xx retransmission after the BYE')
+    assert.equal(h.ua.sessions.size, 0)
+    await h.ua.stop()
+  })
+
   test('CANCEL before the answer: 200 to the CANCEL, 487 to the INVITE, onCancel (§9.2)', async () => {
     let cancelled = 0
     const { h } = answering((call) => {

@@ -273,7 +273,11 @@ export class Session {
   #terminate(end: SessionEnd): void {
     if (this.state === 'terminated') return
     this.state = 'terminated'
-    this.#pending2xx?.timer?.cancel()
+    // a 2xx still waiting for its ACK (a BYE came first): no ACK will come
+    const pending = this.#pending2xx
+    this.#pending2xx = undefined
+    pending?.timer?.cancel()
+    pending?.resolve(undefined)
     this.#forget(this)
     if (sessionChannel.hasSubscribers)
       sessionChannel.publish({ session: this, state: 'terminated', cause: end })
