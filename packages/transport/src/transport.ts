@@ -652,6 +652,11 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
       return
     }
     let conn = target.flowId === undefined ? undefined : connections.get(target.flowId)
+    if ((conn === undefined || conn.closed) && target.serverName === undefined) {
+      // a connection that is open with that very address and port, inbound ones included: the
+      // way back to a UA behind NAT (RFC 5626 §5.3); TLS only when no certificate check is due
+      conn = byRemote.get(remoteKey(target.transport, target.address, target.port))
+    }
     if (conn === undefined || conn.closed) conn = await connect(target)
     await conn.write(bytes)
     out(conn.flow, bytes, request)

@@ -89,6 +89,37 @@ test('a flow is found by id while it is up; its failure reaches flowClosed (RFC 
   }
 })
 
+test('a request to the address and port of an open inbound connection goes over it (NAT, RFC 5626 §5.3)', async () => {
+  const { t, seen } = await echoServer(['tcp:127.0.0.1:0'])
+  try {
+    const s = connect({ host: '127.0.0.1', port: t.listeners[0]!.port })
+    await new Promise((r) => s.once('connect', r))
+    let received = ''
+    s.on('data', (d) => {
+      received += d.toString('latin1')
+    })
+    s.write(
+      Buffer.from(
+        'OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 10.0.0.9:5060;branch=z9hG4bK2\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: c2\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n',
+      ),
+    )
+    const deadline = Date.now() + 3000
+    while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+    const opened = t.stats.connectionsOpen
+    // no flow id: only the address and port the UA's connection comes from (its Contact is private)
+    const req = createRequest({ method: 'BYE', uri: 'sip:a@10.0.0.9:5060', from: 'sip:b@x', to: 'sip:a@x' })
+    await t.sendRequest(req, { transport: 'tcp', address: '127.0.0.1', port: s.localPort! })
+    while (!received.includes('BYE sip:a@10.0.0.9') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    assert.match(received, /BYE sip:a@10\.0\.0\.9:5060 SIP\/2\.0/)
+    assert.equal(t.stats.connectionsOpen, opened, 'no new connection')
+    s.destroy()
+  } finally {
+    await t.stop()
+  }
+})
+
 test('observers see messages in and out, connections opening and closing', async () => {
   const events: string[] = []
   const on = (name: string) => (m: unknown) => {
