@@ -127,11 +127,10 @@ describe('junction-client against a junction-ietf process', () => {
     assert.equal(r.status, 200, JSON.stringify(events))
   })
 
-  // bob answers over UDP in both: over TCP, junction-ietf sends in-dialog requests to the Contact
-  // alias of the UA's connection by opening a new connection to its source port (refused) instead of
-  // reusing the connection (reported; an answering client over TCP gets no ACK and no BYE)
+  // both over the same transport: over TCP, junction-ietf reaches bob's private Contact in the
+  // dialog through its alias, over bob's own connection (ACK and BYE included)
   for (const transport of ['udp', 'tcp'] as const) {
-    test(`message and call, alice over ${transport}: bob answers (registered), alice sends a MESSAGE and calls`, async () => {
+    test(`message and call over ${transport}: bob answers (registered), alice sends a MESSAGE and calls`, async () => {
       const proxy = transport === 'udp' ? udp : tcp
       const bobEvents: ClientEvent[] = []
       let ready: () => void = () => {}
@@ -140,7 +139,8 @@ describe('junction-client against a junction-ietf process', () => {
       })
       const controller = new AbortController()
       const answering = answer(bob, {
-        proxy: udp,
+        proxy,
+        transport,
         local,
         timeout: 15_000,
         password: 'bob-secret',
