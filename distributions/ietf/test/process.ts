@@ -37,7 +37,10 @@ export async function startIetf(config: object, args: readonly string[] = []): P
   })
   let buffer = ''
   const started = new Promise<Record<string, unknown>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`junction-ietf did not start:\n${stderr}`)), 15_000)
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL') // never left running when the test gives up on it
+      reject(new Error(`junction-ietf did not start:\n${stderr}`))
+    }, 15_000)
     child.stdout!.on('data', (d: Buffer) => {
       buffer += d.toString()
       let nl = buffer.indexOf('\n')
