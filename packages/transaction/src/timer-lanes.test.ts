@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { createManualClock } from './clock.ts'
-import { createTimerLanes } from './timer-lanes.ts'
+import { createTimerLanes, fireTimer, type TimerTarget } from './timer-lanes.ts'
 
 describe('timer lanes', () => {
   test('timers fire at the times set, in order, several durations interleaved', () => {
@@ -72,6 +72,18 @@ describe('timer lanes', () => {
     assert.throws(() => clock.advance(100), /boom/)
     clock.advance(0)
     assert.deepEqual(fired, ['a', 'c@200', 'd@200'])
+  })
+
+  test('setTimerFor calls its target with the kind, in a lane or past maxLanes', () => {
+    const clock = createManualClock()
+    const lanes = createTimerLanes(clock, 1)
+    const fired: string[] = []
+    const target: TimerTarget = { [fireTimer]: (kind) => fired.push(`${kind}@${clock.now()}`) }
+    lanes.setTimerFor(100, target, 1)
+    lanes.setTimerFor(300, target, 2) // a second duration: past maxLanes, on the clock itself
+    lanes.setTimerFor(100, target, 3).cancel()
+    clock.advance(1_000)
+    assert.deepEqual(fired, ['1@100', '2@300'])
   })
 
   test('past maxLanes, other durations go to the clock itself', () => {

@@ -10,6 +10,19 @@
  */
 import type { Clock, Timer } from './clock.ts'
 
+/** The method a {@link TimerTarget} is called by. */
+export const fireTimer: unique symbol = Symbol('fireTimer')
+
+/** An object whose timers call one of its methods: no closure per timer (see setTimerFor). */
+export interface TimerTarget {
+  [fireTimer](kind: number): void
+}
+
+/** A clock with lanes; `setTimerFor` calls `target[fireTimer](kind)` when due. */
+export interface TimerLanes extends Clock {
+  setTimerFor(ms: number, target: TimerTarget, kind: number): Timer
+}
+
 class Lane {
   /** Timers in the order set, which is the order due; `head` is the first not fired. */
   queue: LaneTimer[] = []
@@ -22,12 +35,15 @@ class Lane {
 
 class LaneTimer implements Timer {
   readonly at: number
-  fn: (() => void) | undefined
+  /** What to call: a function, or a target with the kind to tell it; undefined once fired or cancelled. */
+  fn: (() => void) | TimerTarget | undefined
+  readonly kind: number
   readonly lane: Lane
 
-  constructor(at: number, fn: () => void, lane: Lane) {
+  constructor(at: number, fn: (() => void) | TimerTarget, kind: number, lane: Lane) {
     this.at = at
     this.fn = fn
+    this.kind = kind
     this.lane = lane
   }
 
@@ -47,7 +63,7 @@ class LaneTimer implements Timer {
  * A clock whose timers run in lanes (one per duration, at most `maxLanes`; other durations go to
  * `clock` directly). Same interface and the same firing times as `clock`.
  */
-export function createTimerLanes(clock: Clock, maxLanes = 32): Clock {
+export function createTimerLanes(clock: Clock, maxLanes = 32): TimerLanes {
   const lanes = new Map<number, Lane>()
 
   function arm(lane: Lane): void {
@@ -79,27 +95,32 @@ export function createTimerLanes(clock: Clock, maxLanes = 32): Clock {
         if (fn === undefined) continue
         t.fn = undefined
         lane.live--
-        fn()
+        if (typeof fn === 'function') fn()
+        else fn[fireTimer](t.kind)
       }
     } finally {
       if (lane.armed === undefined) arm(lane)
     }
   }
 
+  function set(ms: number, fn: (() => void) | TimerTarget, kind: number): Timer {
+    let lane = lanes.get(ms)
+    if (lane === undefined) {
+      if (lanes.size >= maxLanes)
+        return clock.setTimer(ms, typeof fn === 'function' ? fn : () => fn[fireTimer](kind))
+      lane = new Lane()
+      lanes.set(ms, lane)
+    }
+    const timer = new LaneTimer(clock.now() + Math.max(0, ms), fn, kind, lane)
+    lane.queue.push(timer)
+    lane.live++
+    if (lane.armed === undefined) arm(lane)
+    return timer
+  }
+
   return {
     now: () => clock.now(),
-    setTimer(ms, fn) {
-      let lane = lanes.get(ms)
-      if (lane === undefined) {
-        if (lanes.size >= maxLanes) return clock.setTimer(ms, fn)
-        lane = new Lane()
-        lanes.set(ms, lane)
-      }
-      const timer = new LaneTimer(clock.now() + Math.max(0, ms), fn, lane)
-      lane.queue.push(timer)
-      lane.live++
-      if (lane.armed === undefined) arm(lane)
-      return timer
-    },
+    setTimer: (ms, fn) => set(ms, fn, 0),
+    setTimerFor: set,
   }
 }

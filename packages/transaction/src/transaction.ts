@@ -1,14 +1,18 @@
 /**
  * What every transaction shares: its key, its timers on the injected clock, and how it ends.
  */
-import type { Clock, Timer } from './clock.ts'
+import type { Timer } from './clock.ts'
 import { faultCodes, TransactionError } from './errors.ts'
 import type { TransactionTransport, TransactionUser } from './ports.ts'
+import { fireTimer, type TimerLanes } from './timer-lanes.ts'
 import type { TimerSettings } from './timers.ts'
+
+const RETRANSMIT = 0
+const TIMEOUT = 1
 
 /** What a transaction needs from its layer. */
 export interface Context {
-  readonly clock: Clock
+  readonly clock: TimerLanes
   readonly timers: TimerSettings
   readonly transport: TransactionTransport
   readonly user: TransactionUser
@@ -25,11 +29,6 @@ export abstract class Transaction {
   #retransmit: Timer | undefined
   #timeout: Timer | undefined
   #ended = false
-  // One callback of each kind per transaction, made on first use. They capture only `this`: a
-  // closure made inside a state method would keep that method's locals (the messages) alive
-  // for as long as the timer waits, up to 32 s (Timers D, J, L, M).
-  #onRetransmit: (() => void) | undefined
-  #onTimeout: (() => void) | undefined
 
   constructor(key: string, ctx: Context) {
     this.key = key
@@ -50,11 +49,9 @@ export abstract class Transaction {
   /** Starts (or restarts) the retransmission timer (A, E or G); it calls {@link retransmitTimer}. */
   protected setRetransmit(ms: number): void {
     this.#retransmit?.cancel()
-    this.#onRetransmit ??= () => {
-      this.#retransmit = undefined
-      this.retransmitTimer()
-    }
-    this.#retransmit = this.ctx.clock.setTimer(ms, this.#onRetransmit)
+    // the timer calls back this transaction, no closure: a closure made in a state method would
+    // keep that method's locals (the messages) alive as long as the timer waits, up to 32 s
+    this.#retransmit = this.ctx.clock.setTimerFor(ms, this, RETRANSMIT)
   }
 
   protected stopRetransmit(): void {
@@ -68,11 +65,18 @@ export abstract class Transaction {
    */
   protected setTimeout(ms: number): void {
     this.#timeout?.cancel()
-    this.#onTimeout ??= () => {
+    this.#timeout = this.ctx.clock.setTimerFor(ms, this, TIMEOUT)
+  }
+
+  /** @internal From the timer lanes. */
+  [fireTimer](kind: number): void {
+    if (kind === RETRANSMIT) {
+      this.#retransmit = undefined
+      this.retransmitTimer()
+    } else {
       this.#timeout = undefined
       this.timeoutTimer()
     }
-    this.#timeout = this.ctx.clock.setTimer(ms, this.#onTimeout)
   }
 
   protected stopTimeout(): void {
