@@ -654,7 +654,8 @@ export class ProxyTransaction {
    * The final response went upstream and every branch has ended: from now on the proxy
    * transaction only relays further 2xx to an INVITE (RFC 6026 §7.2) while its client
    * transactions wait out their timers (up to 32 s). It lets go of the messages and the target
-   * set; a branch keeps the request it sent only when the route's onResponse may want to see it.
+   * set; a branch keeps the request it sent and its target only when the route's onResponse may
+   * want to see them.
    */
   #release(): void {
     if (this.#request === undefined || !this.#finalSent) return
@@ -668,9 +669,10 @@ export class ProxyTransaction {
     const keepSent = this.#invite && this.#core.route.onResponse !== undefined
     for (const b of this.#branches) {
       b.base = undefined
-      b.target = undefined
       b.destinations = []
-      if (!keepSent) b.sent = undefined
+      if (keepSent) continue // onResponse sees 2xx retransmissions with their request and target
+      b.sent = undefined
+      b.target = undefined
     }
   }
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { CSeq, ProxyAuthenticate, Via, WwwAuthenticate } from '@junction/sip'
+import { CSeq, formatUri, ProxyAuthenticate, Via, WwwAuthenticate } from '@junction/sip'
 import type { Route } from '../src/route.ts'
 import { createNet, request, wire } from './harness.ts'
 
@@ -53,11 +53,11 @@ describe('INVITE: provisional and 2xx responses (§16.7 step 5)', () => {
   })
 
   it('relays a 2xx retransmission after the call is answered, through onResponse with the branch request', async () => {
-    const seen: Array<[number, string]> = []
+    const seen: Array<[number, string, string | undefined]> = []
     const net = createNet({
       onRequest: (ctx) => ctx.forward('sip:bob@192.0.2.20'),
       onResponse: (ctx) => {
-        seen.push([ctx.response.status, ctx.request.method])
+        seen.push([ctx.response.status, ctx.request.method, ctx.target && formatUri(ctx.target.uri)])
       },
     })
     net.send(request('INVITE', 'sip:bob@example.com'))
@@ -68,8 +68,8 @@ describe('INVITE: provisional and 2xx responses (§16.7 step 5)', () => {
     await net.settle()
     assert.deepEqual(responses(net), [100, 200, 200])
     assert.deepEqual(seen, [
-      [200, 'INVITE'],
-      [200, 'INVITE'],
+      [200, 'INVITE', 'sip:bob@192.0.2.20'],
+      [200, 'INVITE', 'sip:bob@192.0.2.20'],
     ])
   })
 
