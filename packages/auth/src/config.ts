@@ -28,8 +28,10 @@ export const authConfig = z
     algorithms: z
       .array(algorithm)
       .min(1)
-      .default(['MD5', 'SHA-256', 'SHA-512-256'])
-      .describe('Challenges offered, in order (MD5 first: JsSIP and SIP.js read only the first)'),
+      .default(['MD5'])
+      .describe(
+        'Challenges offered, most preferred first (RFC 8760 §2.4). Default MD5 alone: JsSIP and SIP.js keep only the last challenge of a 401, baresip refuses one with any non-MD5 challenge; e.g. [SHA-256, MD5] for clients that do SHA-256',
+      ),
     qop: z
       .array(z.enum(['auth', 'auth-int']))
       .min(1)

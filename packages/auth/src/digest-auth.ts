@@ -32,7 +32,9 @@ export interface DigestAuthConfig {
   readonly secret: string | Uint8Array
   /**
    * The algorithms offered, one challenge each, in this order. Default `['MD5', 'SHA-256',
-   * 'SHA-512-256']`: MD5 first, because JsSIP and SIP.js read only the first challenge and need MD5.
+   * 'SHA-512-256']`. Clients differ in which challenge they take: JsSIP 3.13 and SIP.js 0.21 keep only
+   * the last one (and need MD5), baresip 1.0 refuses a 401 holding any non-MD5 challenge; the
+   * flavors' config slice (`authConfig`) therefore defaults to MD5 alone.
    */
   readonly algorithms?: readonly AuthAlgorithm[] | undefined
   /** qop-options offered (RFC 7616 §3.3). Default `['auth']`; `auth-int` also covers the body. */
