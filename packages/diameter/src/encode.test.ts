@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { describe, test } from 'node:test'
+import { goldenMessages } from '../test/golden.ts'
 import { samples } from '../test/messages.ts'
 import {
   type Avp,
@@ -180,4 +182,22 @@ describe('encodeMessage: the grammar is checked before sending', () => {
     )
     assert.equal(validateMessage(createRequest('DWR', { avps: base })), undefined)
   })
+})
+
+describe('encodeMessage: the octets are pinned (test/fixtures/encode-golden.json)', () => {
+  const golden = JSON.parse(
+    readFileSync(new URL('../test/fixtures/encode-golden.json', import.meta.url), 'utf8'),
+  ) as Record<string, string>
+  const messages = goldenMessages((m) => encodeMessage(m))
+  test('every pinned message is built here', () => {
+    assert.deepEqual(messages.map(([name]) => name).sort(), Object.keys(golden).sort())
+  })
+  for (const [name, build] of messages) {
+    test(name, () => {
+      const m = build()
+      assert.equal(Buffer.from(encodeMessage(m)).toString('hex'), golden[name])
+      // and again: encoding leaves the message as it was
+      assert.equal(Buffer.from(encodeMessage(m)).toString('hex'), golden[name])
+    })
+  }
 })
