@@ -18,6 +18,7 @@ import {
   FromTag,
   formatUri,
   MAGIC_COOKIE,
+  ProxyAuthorization,
   ProxyRequire,
   type SipRequest,
   ToTag,
@@ -62,7 +63,7 @@ export function loopHash(
     String(h.get(CSeq)?.seq ?? ''),
     viaKey(upstream),
     h.has(ProxyRequire) ? h.raw(ProxyRequire).join(',') : '',
-    h.has('proxy-authorization') ? h.raw('proxy-authorization').join(',') : '',
+    h.has(ProxyAuthorization) ? h.raw(ProxyAuthorization).join(',') : '',
   ].join('\n')
   return hash53(text).toString(36)
 }
