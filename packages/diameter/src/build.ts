@@ -156,27 +156,24 @@ export function createAnswer<D extends Dictionary>(
       : Array.isArray(init.failedAvp)
         ? init.failedAvp
         : [init.failedAvp]
-  const defaults: [string, unknown][] = [
-    ['Session-Id', sessionId],
-    ['Origin-Host', init.originHost],
-    ['Origin-Realm', init.originRealm],
-    ['Result-Code', init.resultCode],
-    [
-      'Experimental-Result',
+  // the AVPs set from the options, unless `init.avps` gives them
+  const defaults = {
+    'Session-Id': sessionId,
+    'Origin-Host': init.originHost,
+    'Origin-Realm': init.originRealm,
+    'Result-Code': init.resultCode,
+    'Experimental-Result':
       init.experimentalResult === undefined
         ? undefined
         : {
             'Vendor-Id': init.experimentalResult.vendorId,
             'Experimental-Result-Code': init.experimentalResult.code,
           },
-    ],
-    ['Error-Message', init.errorMessage],
-    [
-      'Failed-AVP',
+    'Error-Message': init.errorMessage,
+    'Failed-AVP':
       failed === undefined || failed.length === 0 ? undefined : new AvpList(dict, failed as Avp[]),
-    ],
-    ['Proxy-Info', proxyInfo],
-  ]
+    'Proxy-Info': proxyInfo,
+  }
   const avps = buildAvps(
     dict,
     error ? dict.errorAnswer : cmd?.grammar,

@@ -59,8 +59,8 @@ const typesDictionary = createDictionary(baseDictionary, types)
 
 const vsai = { 'Vendor-Id': VENDOR_3GPP, 'Auth-Application-Id': CX_APPLICATION_ID } as const
 const cx = { 'Vendor-Specific-Application-Id': vsai, 'Auth-Session-State': 1 } as const
-const LONG_ASCII = 'x'.repeat(63) + 'yz'
-const LONG_UTF8 = 'Grüße aus Köln, ' + 'ünïcödé '.repeat(8)
+const LONG_ASCII = `${'x'.repeat(63)}yz`
+const LONG_UTF8 = `Grüße aus Köln, ${'ünïcödé '.repeat(8)}`
 
 function decoded(bytes: Uint8Array): DiameterMessage {
   const r = decodeMessage(bytes)
