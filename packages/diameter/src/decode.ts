@@ -154,8 +154,8 @@ export function decodeMessage<D extends Dictionary = DefaultDictionary>(
     problem: undefined,
     sessionId: undefined,
   }
-  const avps: Avp[] = []
-  if (!walk(ctx, 20, length, 1, avps)) {
+  const avps = walk(ctx, 20, length, 1)
+  if (avps === undefined) {
     const f = ctx.failure!
     return fail(f.code, f.resultCode, f.offset, f.reason, header, { avp: f.avp, sessionId: ctx.sessionId })
   }
@@ -200,12 +200,28 @@ export function decodeMessage<D extends Dictionary = DefaultDictionary>(
 }
 
 /**
- * Walks the AVPs of `buf[start, end)` into `out`. Returns false on a structural failure
- * (`ctx.failure`): a length that does not fit, a limit. Records the first value-level problem in
- * `ctx.problem` and goes on.
+ * The arrays `walk` collects into, one per nesting depth, kept from call to call: the AVPs of a
+ * message or a group are copied out at their final length by `slice`, not grown from an array
+ * literal (V8 may pretenure those; see `buildAvps` in avp.ts).
  */
-function walk(ctx: Ctx, start: number, end: number, depth: number, out: Avp[], opaque = false): boolean {
+const walked: (Avp | undefined)[][] = []
+
+/** Clears what `walk` collected at a depth, and gives its failure result. */
+function abandon(out: (Avp | undefined)[]): undefined {
+  out.length = 0
+  return undefined
+}
+
+/**
+ * Walks the AVPs of `buf[start, end)`. Returns undefined on a structural failure (`ctx.failure`):
+ * a length that does not fit, a limit. Records the first value-level problem in `ctx.problem` and
+ * goes on.
+ */
+function walk(ctx: Ctx, start: number, end: number, depth: number, opaque = false): Avp[] | undefined {
   const { buf, dict } = ctx
+  if (walked.length < depth) walked.push([])
+  const out = walked[depth - 1]!
+  let n = 0
   let p = start
   while (p < end) {
     if (end - p < 8) {
@@ -217,7 +233,7 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, out: Avp[], o
         offset: p,
         avp: undefined,
       }
-      return false
+      return abandon(out)
     }
     const code = readU32(buf, p)
     const flags = buf[p + 4]!
@@ -233,7 +249,7 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, out: Avp[], o
         offset: p + 5,
         avp: zeroFilledAvp(code, flags, vendorId, def),
       }
-      return false
+      return abandon(out)
     }
     if (++ctx.count > ctx.lim.maxAvpCount) {
       ctx.failure = {
@@ -243,7 +259,7 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, out: Avp[], o
         offset: p,
         avp: undefined,
       }
-      return false
+      return abandon(out)
     }
     const vendorId = hdr === 12 ? readU32(buf, p + 8) : 0
     const def = dict.lookup(code, vendorId)
@@ -272,8 +288,8 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, out: Avp[], o
         }
       }
     } else if (def.type === 'Grouped') {
-      children = []
-      if (dataEnd > dataStart) {
+      if (dataEnd === dataStart) children = []
+      else {
         if (depth >= ctx.lim.maxDepth) {
           ctx.failure = {
             code: E.TOO_DEEP,
@@ -282,11 +298,12 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, out: Avp[], o
             offset: dataStart,
             avp: undefined,
           }
-          return false
+          return abandon(out)
         }
         const before = ctx.problem
         const inner = opaque || def.opaque
-        if (!walk(ctx, dataStart, dataEnd, depth + 1, children, inner)) {
+        children = walk(ctx, dataStart, dataEnd, depth + 1, inner)
+        if (children === undefined) {
           const f = ctx.failure!
           const structural = f.code === E.BAD_AVP_LENGTH || f.code === E.BAD_MESSAGE_LENGTH
           if (structural && inner) {
@@ -300,7 +317,7 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, out: Avp[], o
               f.resultCode = 5014
               f.avp = groupOf(code, flags & ~AvpFlags.RESERVED, vendorId, def, f.avp, dict)
             }
-            return false
+            return abandon(out)
           }
         }
         if (before === undefined && ctx.problem !== undefined) {
@@ -334,7 +351,7 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, out: Avp[], o
       }
     }
     const avp = decodedAvp(code, flags, vendorId, def, buf, dataStart, dataEnd, children, invalid, dict)
-    out.push(avp)
+    out[n++] = avp
     if (problem !== undefined && ctx.problem === undefined) {
       // the AVP itself, or (for a problem inside a group) this group holding the inner AVP
       problem.avp = problem.avp === undefined ? avp : wrapAvp(avp, problem.avp)
@@ -352,5 +369,7 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, out: Avp[], o
     // the padding of the last AVP of a group may be missing: stop at the group's end
     p = Math.min(p + ((len + 3) & ~3), end)
   }
-  return true
+  const avps = out.slice(0, n) as Avp[]
+  for (let i = 0; i < n; i++) out[i] = undefined
+  return avps
 }
