@@ -75,6 +75,14 @@ export const sipServerConfig = z
       .min(1)
       .optional()
       .describe('Past it, new requests get 503 (default: the V8 heap limit / 4 KiB, about 1 million)'),
+    maxUnanswered: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        'Past this many transactions not answered yet, new requests get 503 (default: the V8 heap limit / 32 KiB)',
+      ),
     maxBranches: z.number().int().min(1).max(1000).default(32).describe('Branches per request at most'),
     limits: z
       .strictObject({
@@ -123,6 +131,7 @@ export function serverOptions(config: SipServerConfig): Omit<SipServerOptions, '
     timers: defined(config.timers),
     timerC: config.timerC,
     ...(config.maxTransactions === undefined ? {} : { maxTransactions: config.maxTransactions }),
+    ...(config.maxUnanswered === undefined ? {} : { maxUnanswered: config.maxUnanswered }),
     maxBranches: config.maxBranches,
     limits: defined(config.limits),
     tlsClient: config.tlsClient,

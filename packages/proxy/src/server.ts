@@ -64,6 +64,11 @@ export interface SipServerOptions {
    * @junction/transaction).
    */
   readonly maxTransactions?: number | undefined
+  /**
+   * Most transactions still holding their request (not answered yet); past it new requests get
+   * 503 too. Default: the V8 heap limit / 32 KiB (see @junction/transaction `maxUnanswered`).
+   */
+  readonly maxUnanswered?: number | undefined
   /** Most branches for one request. Default 32. */
   readonly maxBranches?: number | undefined
   /** RFC 3263 resolver settings (when no resolver is given in the dependencies). */
@@ -105,7 +110,7 @@ export interface SipServer {
   readonly stats: Readonly<ProxyStats> & {
     readonly transactions: number
     readonly pending: number
-    /** New requests answered 503 because `maxTransactions` were live. */
+    /** New requests answered 503 because `maxTransactions` were live or `maxUnanswered` unanswered. */
     readonly overloaded: number
   }
 }
@@ -222,6 +227,7 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
       clock,
       timers: options.timers,
       maxTransactions: options.maxTransactions,
+      maxUnanswered: options.maxUnanswered,
       // 100 Trying is sent by the proxy core once it forwards (or after 200 ms of an async route)
       tryingDelay: -1,
     },

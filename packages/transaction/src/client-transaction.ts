@@ -63,6 +63,7 @@ export abstract class ClientTransaction extends Transaction {
     this.#request = undefined
     this.lastResponse = undefined
     if (!keepHandler) this.handler = done
+    this.letGo()
   }
 
   protected transportError(error: unknown): void {

@@ -119,6 +119,28 @@ describe('matching (RFC 3261 §17.2.3, §17.1.3, §9.2)', () => {
 })
 
 describe('limits and lifecycle', () => {
+  test('past maxUnanswered unanswered transactions a new request gets 503; answered ones do not count', () => {
+    const h = createHarness({ maxUnanswered: 1 })
+    h.layer.receive(request('OPTIONS', 'z9hG4bK1'), udpFlow)
+    assert.equal(h.layer.unanswered, 1)
+    h.layer.receive(request('OPTIONS', 'z9hG4bK2'), udpFlow)
+    assert.equal(h.requests.length, 1)
+    assert.equal((h.sent[0]!.message as SipResponse).status, 503)
+    assert.equal(h.layer.overloaded, 1)
+    const first = h.requests[0]!
+    first.respond(createResponse(first.request, 200)) // Completed: waits out Timer J, cheaply
+    assert.equal(h.layer.unanswered, 0)
+    h.layer.receive(request('OPTIONS', 'z9hG4bK3'), udpFlow)
+    assert.equal(h.requests.length, 2)
+    assert.equal(h.layer.size, 2)
+    // client transactions count until their final response, and an ended one never counts
+    const out = h.layer.request(request('OPTIONS', 'z9hG4bKout1'), udpTarget, recorder())
+    assert.equal(h.layer.unanswered, 2)
+    out.end()
+    h.requests[1]!.end()
+    assert.equal(h.layer.unanswered, 0)
+  })
+
   test('past maxTransactions a new request gets 503 with Retry-After and no state (§21.5.4)', () => {
     const h = createHarness({ maxTransactions: 1, retryAfter: 7 })
     h.layer.receive(request('OPTIONS', 'z9hG4bK1'), udpFlow)

@@ -44,6 +44,14 @@ export interface TransactionLayerOptions {
    * {@link defaultMaxTransactions}.
    */
   readonly maxTransactions?: number | undefined
+  /**
+   * Most transactions still holding their request (a server transaction not yet answered with a
+   * final response, a client transaction without one): past it a new request is answered 503 with
+   * Retry-After too. Such a transaction holds its message (a proxied INVITE that rings holds
+   * about 5 KiB per transaction with the proxy's copy), where one waiting out its last timer holds
+   * about 1 KiB. Default: the V8 heap limit / 32 KiB (about 130 000 with Node's default heap).
+   */
+  readonly maxUnanswered?: number | undefined
   /** Seconds in that Retry-After. Default 5. */
   readonly retryAfter?: number | undefined
   /**
@@ -67,7 +75,9 @@ export interface TransactionLayer {
   readonly size: number
   /** Messages the layer dropped because matching needs what they lack (a valid top Via, CSeq, ...). */
   readonly dropped: number
-  /** New requests answered 503 because `maxTransactions` were live (§21.5.4). */
+  /** Live transactions that still hold their request (see `maxUnanswered`). */
+  readonly unanswered: number
+  /** New requests answered 503 because `maxTransactions` were live, or `maxUnanswered` unanswered (§21.5.4). */
   readonly overloaded: number
   /** Ends every transaction and stops every timer. */
   close(): void
@@ -80,8 +90,9 @@ export const transactionEnded = channel('junction:transaction:end')
 /**
  * The default cap on live transactions: one per 4 KiB of the V8 heap limit, at least 10 000. A
  * transaction waiting out its last timer (Timers D, J, K, L, M: most of the live ones under load,
- * for 32 s each) holds about 1 KiB, so the cap leaves most of the heap to the rest; one still
- * holding its request (a few KiB with the message) fits too (bench/proxy-memory.bench.ts).
+ * for 32 s each) holds about 1 KiB, so the cap leaves most of the heap to the rest. Those still
+ * holding their request (a few KiB each with the message) have a cap of their own,
+ * `maxUnanswered` (bench/proxy-memory.bench.ts measures both).
  */
 export function defaultMaxTransactions(): number {
   return Math.max(10_000, Math.floor(getHeapStatistics().heap_size_limit / 4096))
@@ -94,6 +105,9 @@ export function createTransactionLayer(
   const servers = new Map<string, ServerTransaction>()
   const clients = new Map<string, ClientTransaction>()
   const maxTransactions = options.maxTransactions ?? defaultMaxTransactions()
+  const maxUnanswered =
+    options.maxUnanswered ?? Math.max(1000, Math.floor(getHeapStatistics().heap_size_limit / 32_768))
+  let unanswered = 0
   const retryAfter = String(options.retryAfter ?? 5)
   let dropped = 0
   let overloaded = 0
@@ -105,6 +119,9 @@ export function createTransactionLayer(
     transport: deps.transport,
     user: deps.user,
     tryingDelay: options.tryingDelay ?? 200,
+    settled() {
+      unanswered--
+    },
     ended(tx: Transaction) {
       if (servers.get(tx.key) === tx) servers.delete(tx.key)
       else if (clients.get(tx.key) === tx) clients.delete(tx.key)
@@ -153,7 +170,7 @@ export function createTransactionLayer(
       existing.retransmitted()
       return
     }
-    if (servers.size + clients.size >= maxTransactions) {
+    if (servers.size + clients.size >= maxTransactions || unanswered >= maxUnanswered) {
       // overload: answer without keeping state (§21.5.4), and keep memory bounded
       overloaded++
       const busy = createResponse(request, 503, undefined, { headers: { 'Retry-After': retryAfter } })
@@ -174,6 +191,7 @@ export function createTransactionLayer(
       tx = new NonInviteServerTransaction(kept, ctx, request, flow, cancels)
     }
     servers.set(kept, tx)
+    unanswered++
     created(tx)
     if (tx instanceof InviteServerTransaction) tx.start()
     deps.user.onRequest(tx)
@@ -221,6 +239,7 @@ export function createTransactionLayer(
           ? new InviteClientTransaction(key, ctx, request, target, handler)
           : new NonInviteClientTransaction(key, ctx, request, target, handler)
       clients.set(key, tx)
+      unanswered++
       created(tx)
       tx.start()
       return tx
@@ -232,6 +251,10 @@ export function createTransactionLayer(
 
     get dropped() {
       return dropped
+    },
+
+    get unanswered() {
+      return unanswered
     },
 
     get overloaded() {

@@ -94,6 +94,7 @@ export abstract class ServerTransaction extends Transaction {
     this.#provisional = undefined
     this.#request = undefined
     if (keep) this.#final = new Uint8Array(serialize(response))
+    this.letGo()
     this.send(response)
   }
 
@@ -102,6 +103,7 @@ export abstract class ServerTransaction extends Transaction {
     this.#provisional = undefined
     this.#final = undefined
     this.#request = undefined
+    this.letGo()
   }
 
   protected send(response: SipResponse): void {

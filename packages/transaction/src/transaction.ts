@@ -20,6 +20,8 @@ export interface Context {
   readonly tryingDelay: number
   /** Removes an ended transaction from the layer's tables. */
   ended(tx: Transaction): void
+  /** A transaction let go of its request (a final response, or the end): it is cheap from now on. */
+  settled(): void
 }
 
 export abstract class Transaction {
@@ -29,6 +31,7 @@ export abstract class Transaction {
   #retransmit: Timer | undefined
   #timeout: Timer | undefined
   #ended = false
+  #holding = true
 
   constructor(key: string, ctx: Context) {
     this.key = key
@@ -96,6 +99,13 @@ export abstract class Transaction {
     else this.setTimeout(ms)
   }
 
+  /** The transaction let go of its request: the layer stops counting it as unanswered. */
+  protected letGo(): void {
+    if (!this.#holding) return
+    this.#holding = false
+    this.ctx.settled()
+  }
+
   /** Moves to Terminated: stops every timer and leaves the layer's tables. */
   end(): void {
     if (this.#ended) return
@@ -103,6 +113,7 @@ export abstract class Transaction {
     this.stopRetransmit()
     this.stopTimeout()
     this.onEnd()
+    this.letGo()
     this.ctx.ended(this)
   }
 
