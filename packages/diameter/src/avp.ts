@@ -133,7 +133,10 @@ export class Avp {
           this._value = new AvpList(this._dict, this._children)
         return this._value
       }
-      return valueOfNormalized(this.def.type, this._value, this._end)
+      const v = valueOfNormalized(this.def.type, this._value, this._end)
+      // an OctetString given as a string: its octets, made once
+      if (typeof this._value === 'string' && typeof v !== 'string') this._value = v
+      return v
     }
     if ((s & HAS_VALUE) !== 0) return this._value
     if (this._children !== undefined && this._dict === undefined) return undefined
@@ -220,13 +223,22 @@ export function writeAvp(a: Avp, buf: Buffer, at: number): number {
 
 function writeData(a: Avp, buf: Buffer, at: number): void {
   if (a._buf !== undefined) {
-    a._buf.copy(buf, at, a._start, a._end)
+    copyOctets(a._buf, a._start, a._end, buf, at)
   } else if (a._children !== undefined) {
     let p = at
     for (const c of a._children) p = writeAvp(c, buf, p)
   } else {
     writeValue(a.def!.type, a._value, a._end, buf, at)
   }
+}
+
+/** Copies `from[start, end)` to `to[at]`: short runs (most AVP payloads) in JS, long ones natively. */
+function copyOctets(from: Buffer, start: number, end: number, to: Buffer, at: number): void {
+  if (end - start > 64) {
+    from.copy(to, at, start, end)
+    return
+  }
+  for (let i = start; i < end; i++) to[at++] = from[i]!
 }
 
 /** A grouped AVP like `parent` holding only `child` (or nothing): Failed-AVP content for a problem inside a group (RFC 6733 §7.5). */

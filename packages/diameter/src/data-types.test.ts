@@ -70,8 +70,23 @@ describe('data types round trip (RFC 6733 §4.2–§4.4)', () => {
       assert.deepEqual(Buffer.from(decoded.get('T-OctetString')!), Buffer.from(v))
       assert.deepEqual(Buffer.from(built.get('T-OctetString')!), Buffer.from(v))
     }
-    const { decoded } = roundTrip({ 'T-OctetString': 'é<xml/>' })
-    assert.equal(Buffer.from(decoded.get('T-OctetString')!).toString('utf8'), 'é<xml/>')
+    for (const text of [
+      'é<xml/>',
+      '<xml/>',
+      `<x>${'é'.repeat(40)}</x>`,
+      `<x>${'y'.repeat(100)}</x>`,
+      'a\ud800',
+    ]) {
+      const { decoded, built, bytes } = roundTrip({ 'T-OctetString': text })
+      const utf8 = Buffer.from(text, 'utf8')
+      assert.deepEqual(Buffer.from(decoded.get('T-OctetString')!), utf8)
+      // built from a string: its UTF-8 octets, the same object on every read
+      const value = built.get('T-OctetString')!
+      assert.deepEqual(Buffer.from(value), utf8)
+      assert.equal(built.get('T-OctetString'), value)
+      assert.deepEqual(Buffer.from(built.find('T-OctetString')!.data), utf8)
+      assert.deepEqual(encodeMessage(built), bytes)
+    }
   })
 
   test("Integer32, Unsigned32, Enumerated: 32-bit, two's complement", () => {

@@ -241,14 +241,14 @@ function toBigInt(name: string, type: DataType, v: unknown): bigint {
 
 /**
  * Checks a builder's value for an AVP of `type` and returns it in the form `writeValue` takes:
- * numbers and bigints as given, strings as given, OctetString as octets, Address as its data octets
- * (family and address), Time as the 32-bit NTP seconds. Throws `INVALID_ARGUMENT`.
+ * numbers, bigints, strings and octets as given (an OctetString string is written as UTF-8 straight
+ * into the message), Address as its data octets (family and address), Time as the 32-bit NTP
+ * seconds. Throws `INVALID_ARGUMENT`.
  */
 export function normalizeInput(name: string, type: DataType, input: unknown): unknown {
   switch (type) {
     case 'OctetString':
-      if (input instanceof Uint8Array) return input
-      if (typeof input === 'string') return Buffer.from(input, 'utf8')
+      if (input instanceof Uint8Array || typeof input === 'string') return input
       throw bad(name, type, 'not a Uint8Array or a string')
     case 'Integer32':
     case 'Enumerated':
@@ -303,6 +303,7 @@ export function normalizeInput(name: string, type: DataType, input: unknown): un
 export function valueLength(type: DataType, value: unknown): number {
   switch (type) {
     case 'OctetString':
+      return typeof value === 'string' ? utf8Length(value) : (value as Uint8Array).length
     case 'Address':
       return (value as Uint8Array).length
     case 'UTF8String':
@@ -332,16 +333,24 @@ function writeAscii(s: string, buf: Buffer, at: number, length: number): void {
   for (let i = 0; i < length; i++) buf[at + i] = s.charCodeAt(i)
 }
 
+/** Writes a string as UTF-8; `length` is its `utf8Length`, the string's length when it is ASCII. */
+function writeUtf8(s: string, buf: Buffer, at: number, length: number): void {
+  if (length === s.length) writeAscii(s, buf, at, length)
+  else buf.write(s, at, length, 'utf8')
+}
+
 /** Writes a normalized value at `buf[at]`; `length` is its `valueLength`. */
 export function writeValue(type: DataType, value: unknown, length: number, buf: Buffer, at: number): void {
   switch (type) {
     case 'OctetString':
+      if (typeof value === 'string') writeUtf8(value, buf, at, length)
+      else buf.set(value as Uint8Array, at)
+      return
     case 'Address':
       buf.set(value as Uint8Array, at)
       return
     case 'UTF8String':
-      if (length === (value as string).length) writeAscii(value as string, buf, at, length)
-      else buf.write(value as string, at, length, 'utf8')
+      writeUtf8(value as string, buf, at, length)
       return
     case 'DiameterIdentity':
     case 'DiameterURI':
@@ -375,6 +384,8 @@ export function writeValue(type: DataType, value: unknown, length: number, buf: 
 /** The typed value of a normalized builder value (what `avp.value` returns for a built AVP). */
 export function valueOfNormalized(type: DataType, value: unknown, length: number): unknown {
   switch (type) {
+    case 'OctetString':
+      return typeof value === 'string' ? Buffer.from(value, 'utf8') : value
     case 'Time': {
       const v = value as number
       const seconds = v >= 0x80000000 ? v : v + ERA
