@@ -149,6 +149,41 @@ describe('createRequest (RFC 6733 §6.1)', () => {
       err(faultCodes.INVALID_ARGUMENT),
     )
   })
+
+  test('a build that throws half-way, or builds inside a build, leaves nothing behind', () => {
+    // the AVPs (the identifiers differ from message to message)
+    const body = () => encodeMessage(lir()).subarray(20)
+    const expected = body()
+    // fails two groups down, after AVPs were built at every level
+    assert.throws(
+      () =>
+        createRequest('LIR', {
+          avps: {
+            ...cx,
+            'Origin-Host': 'a',
+            'Supported-Features': { 'Vendor-Id': 10415, 'Feature-List-ID': 1, 'Feature-List': -1 },
+          },
+        }),
+      err(faultCodes.INVALID_ARGUMENT),
+    )
+    assert.deepEqual(body(), expected)
+    // a getter that builds another message while this one is built
+    let inner: Uint8Array | undefined
+    const avps = {
+      ...cx,
+      get 'Origin-Host'() {
+        inner = body()
+        return 'icscf.ims.test'
+      },
+    }
+    const outer = createRequest('DWR', { avps: avps as never })
+    assert.deepEqual(inner, expected)
+    assert.deepEqual(
+      outer.avps.items.map((a) => a.name),
+      ['Origin-Host', 'Vendor-Specific-Application-Id', 'Auth-Session-State'],
+    )
+    assert.deepEqual(body(), expected)
+  })
 })
 
 describe('createAnswer (RFC 6733 §6.2)', () => {
