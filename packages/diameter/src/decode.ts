@@ -200,17 +200,10 @@ export function decodeMessage<D extends Dictionary = DefaultDictionary>(
 }
 
 /**
- * The arrays `walk` collects into, one per nesting depth, kept from call to call: the AVPs of a
- * message or a group are copied out at their final length by `slice`, not grown from an array
- * literal (V8 may pretenure those; see `buildAvps` in avp.ts).
+ * Each list of AVPs starts as a `slice` of this, not as `[]`: V8 may allocate an array literal's
+ * arrays in the old generation, which slows every scavenge down (see `buildAvps` in avp.ts).
  */
-const walked: (Avp | undefined)[][] = []
-
-/** Clears what `walk` collected at a depth, and gives its failure result. */
-function abandon(out: (Avp | undefined)[]): undefined {
-  out.length = 0
-  return undefined
-}
+const NO_AVPS: readonly Avp[] = []
 
 /**
  * Walks the AVPs of `buf[start, end)`. Returns undefined on a structural failure (`ctx.failure`):
@@ -219,9 +212,7 @@ function abandon(out: (Avp | undefined)[]): undefined {
  */
 function walk(ctx: Ctx, start: number, end: number, depth: number, opaque = false): Avp[] | undefined {
   const { buf, dict } = ctx
-  if (walked.length < depth) walked.push([])
-  const out = walked[depth - 1]!
-  let n = 0
+  const out = NO_AVPS.slice()
   let p = start
   while (p < end) {
     if (end - p < 8) {
@@ -233,7 +224,7 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, opaque = fals
         offset: p,
         avp: undefined,
       }
-      return abandon(out)
+      return undefined
     }
     const code = readU32(buf, p)
     const flags = buf[p + 4]!
@@ -249,7 +240,7 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, opaque = fals
         offset: p + 5,
         avp: zeroFilledAvp(code, flags, vendorId, def),
       }
-      return abandon(out)
+      return undefined
     }
     if (++ctx.count > ctx.lim.maxAvpCount) {
       ctx.failure = {
@@ -259,7 +250,7 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, opaque = fals
         offset: p,
         avp: undefined,
       }
-      return abandon(out)
+      return undefined
     }
     const vendorId = hdr === 12 ? readU32(buf, p + 8) : 0
     const def = dict.lookup(code, vendorId)
@@ -298,7 +289,7 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, opaque = fals
             offset: dataStart,
             avp: undefined,
           }
-          return abandon(out)
+          return undefined
         }
         const before = ctx.problem
         const inner = opaque || def.opaque
@@ -317,7 +308,7 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, opaque = fals
               f.resultCode = 5014
               f.avp = groupOf(code, flags & ~AvpFlags.RESERVED, vendorId, def, f.avp, dict)
             }
-            return abandon(out)
+            return undefined
           }
         }
         if (before === undefined && ctx.problem !== undefined) {
@@ -351,7 +342,7 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, opaque = fals
       }
     }
     const avp = decodedAvp(code, flags, vendorId, def, buf, dataStart, dataEnd, children, invalid, dict)
-    out[n++] = avp
+    out.push(avp)
     if (problem !== undefined && ctx.problem === undefined) {
       // the AVP itself, or (for a problem inside a group) this group holding the inner AVP
       problem.avp = problem.avp === undefined ? avp : wrapAvp(avp, problem.avp)
@@ -369,7 +360,5 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, opaque = fals
     // the padding of the last AVP of a group may be missing: stop at the group's end
     p = Math.min(p + ((len + 3) & ~3), end)
   }
-  const avps = out.slice(0, n) as Avp[]
-  for (let i = 0; i < n; i++) out[i] = undefined
-  return avps
+  return out
 }
