@@ -1,6 +1,6 @@
 /**
- * Messages whose octets are pinned in `fixtures/encode-golden.json`: what the encoder wrote before
- * its single-buffer rewrite (commit f969216). Every data type (RFC 6733 §4.2, §4.3), strings of one
+ * Messages whose octets are pinned in `fixtures/encode-golden.json`: what the encoder wrote at
+ * commit f969216, before its allocation changes. Every data type (RFC 6733 §4.2, §4.3), strings of one
  * and several octets per character on both sides of the 64-character short-string paths, grouped
  * AVPs nested two deep, AVPs copied from decoded messages, unknown AVPs, Failed-AVP, answers built
  * by `createAnswer` and `answerFor`, and decoded messages encoded again. Identifiers are fixed, so
