@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { Buffer } from 'node:buffer'
+import { createHmac } from 'node:crypto'
 import { test } from 'node:test'
 import fc from 'fast-check'
 import { createNonceIssuer } from './nonce.ts'
@@ -87,4 +88,20 @@ test('property: random strings never verify', () => {
     }),
     { numRuns },
   )
+})
+
+test('the MAC is HMAC-SHA256 (RFC 2104) of the nonce head and realm, as node:crypto computes it', () => {
+  const secret = 'a secret of at least sixteen octets'
+  const n = issuer({ secret, realm: 'example.com' })
+  for (let i = 0; i < 300; i++) {
+    const raw = Buffer.from(n.issue(), 'base64url')
+    const key = createHmac('sha256', Buffer.from(secret, 'utf8')).update('junction-auth nonce key').digest()
+    const expected = createHmac('sha256', key).update(raw.subarray(0, 16)).update('example.com').digest()
+    assert.deepEqual(raw.subarray(16), expected.subarray(0, 16))
+  }
+  // the random part differs from nonce to nonce across refills of the pool
+  const seen = new Set(
+    Array.from({ length: 600 }, () => Buffer.from(n.issue(), 'base64url').subarray(7, 16).toString('hex')),
+  )
+  assert.equal(seen.size, 600)
 })

@@ -9,7 +9,7 @@
  * its user, RFC 7616 §3.3 `stale`).
  */
 import { Buffer } from 'node:buffer'
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHmac, hash, randomFillSync, timingSafeEqual } from 'node:crypto'
 
 const VERSION = 1
 const HEAD = 16
@@ -49,16 +49,39 @@ export function createNonceIssuer(options: NonceIssuerOptions): NonceIssuer {
   const lifetimeMs = options.lifetimeSec * 1000
   const { now } = options
 
-  function mac(head: Uint8Array): Buffer {
-    return createHmac('sha256', key).update(head).update(realm).digest().subarray(0, MAC)
+  // HMAC-SHA256 (RFC 2104) with the padded keys computed once: H(K^opad | H(K^ipad | head | realm)).
+  // Two one-shot hashes over buffers made up front cost a fraction of a createHmac per nonce
+  // (which prepares a key object each time); the result is the same (tested against createHmac).
+  const BLOCK = 64
+  const inner = Buffer.alloc(BLOCK + HEAD + realm.length)
+  const outer = Buffer.alloc(BLOCK + 32)
+  for (let i = 0; i < BLOCK; i++) {
+    inner[i] = (key[i] ?? 0) ^ 0x36
+    outer[i] = (key[i] ?? 0) ^ 0x5c
   }
+  realm.copy(inner, BLOCK + HEAD)
+
+  function mac(head: Uint8Array): Buffer {
+    inner.set(head, BLOCK)
+    outer.set(hash('sha256', inner, 'buffer'), BLOCK)
+    return hash('sha256', outer, 'buffer').subarray(0, MAC)
+  }
+
+  // random octets drawn in batches rather than one randomBytes call per nonce
+  const pool = Buffer.alloc(9 * 256)
+  let poolAt = pool.length
 
   return {
     issue() {
       const out = Buffer.alloc(LENGTH)
       out[0] = VERSION
       out.writeUIntBE(Math.max(0, Math.floor(now())), 1, 6)
-      randomBytes(9).copy(out, 7)
+      if (poolAt === pool.length) {
+        randomFillSync(pool)
+        poolAt = 0
+      }
+      pool.copy(out, 7, poolAt, poolAt + 9)
+      poolAt += 9
       mac(out.subarray(0, HEAD)).copy(out, HEAD)
       return out.toString('base64url')
     },
