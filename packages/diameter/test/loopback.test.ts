@@ -92,9 +92,12 @@ describe('two nodes on loopback', () => {
   test('DPR/DPA on stop()', async () => {
     const since = performance.now()
     await scscf.stop()
+    // a watchdog exchange (RFC 3539) may cross the DPR on a busy machine: it is answered, and is
+    // not what this test is about
     const names = out.events
       .filter((e) => (e['at'] as number) > since)
       .map((e) => `${host(e)}: ${(e['message'] as DiameterMessage).name}`)
+      .filter((n) => !/: DW[RA]$/.test(n))
     assert.deepEqual(names, ['hss.ims.test: DPR', 'scscf.ims.test: DPA'])
     assert.equal(scscf.peer('hss.ims.test')?.state, 'Closed')
     assert.equal(scscf.peer('hss.ims.test')?.lastError, undefined)
