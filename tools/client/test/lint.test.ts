@@ -63,6 +63,8 @@ describe('lint over the RFC 4475 torture messages', () => {
       switch (row.cls) {
         case 'V':
           if (v.valid) break
+          // well formed, but the index names the answer a server gives (bext01: 420 Bad Extension)
+          if (v.status !== undefined && allowed.includes(v.status) && !/application/.test(row.expected)) break
           if (!/application/.test(row.expected)) say('must be valid')
           else if (
             v.status === undefined ||
