@@ -20,7 +20,7 @@ import {
   type Registrar,
   registrarOptions,
 } from '@junction/registrar'
-import { exampleUsers, type IetfConfig, parseCidr } from './config.ts'
+import { exampleUsers, type IetfConfig, parseCidr, usesExampleUsers } from './config.ts'
 import { createIetfRoute } from './route.ts'
 
 type Logger = ReturnType<typeof createLogger>
@@ -61,9 +61,8 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
           { store },
         )
 
-  const exampleUsersInUse = config.auth.usersFile === undefined && config.auth.users === undefined
   const credentials = config.auth.enabled
-    ? credentialStoreOf(config.auth, exampleUsersInUse ? exampleUsers : [])
+    ? credentialStoreOf(config.auth, usesExampleUsers(config.auth) ? exampleUsers : [])
     : undefined
   const auth =
     credentials === undefined

@@ -104,6 +104,14 @@ export const exampleUsers = [
   { user: 'bob', password: 'bob-secret' },
 ] as const
 
+/** True when the config names no users: the example users serve (loopback only). */
+export function usesExampleUsers(auth: {
+  readonly usersFile?: string | undefined
+  readonly users?: unknown
+}): boolean {
+  return auth.usersFile === undefined && auth.users === undefined
+}
+
 function isLoopbackListener(l: string | { readonly host: string }): boolean {
   const host = typeof l === 'string' ? l.slice(l.indexOf(':') + 1, l.lastIndexOf(':')) : l.host
   const h = host.startsWith('[') ? host.slice(1, -1) : host
@@ -121,8 +129,7 @@ export const ietfConfig = z
     shutdown: shutdownConfig,
   })
   .superRefine((c, ctx) => {
-    const exampleUsersInUse = c.auth.enabled && c.auth.usersFile === undefined && c.auth.users === undefined
-    if (exampleUsersInUse && !c.sip.listen.every(isLoopbackListener)) {
+    if (c.auth.enabled && usesExampleUsers(c.auth) && !c.sip.listen.every(isLoopbackListener)) {
       ctx.addIssue({
         code: 'custom',
         path: ['auth', 'usersFile'],

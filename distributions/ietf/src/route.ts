@@ -80,15 +80,17 @@ function bindingTarget(b: Binding): ForwardTarget | undefined {
   return { uri, q: b.q, destination }
 }
 
+/** Matches a Proxy-Authorization value whose realm is `realm`. */
+function realmPattern(realm: string): RegExp {
+  const escaped = realm.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return new RegExp(`realm\\s*=\\s*"?${escaped}"?(?:\\s*[,;]|\\s*$)`, 'i')
+}
+
 /** Removes our own Proxy-Authorization credentials before forwarding (§22.3: they were for us). */
-function consumeCredentials(ctx: RequestContext, realm: string): void {
+function consumeCredentials(ctx: RequestContext, ours: RegExp): void {
   const h = ctx.request.headers
   const values = h.raw(ProxyAuthorization)
   if (values.length === 0) return
-  const ours = new RegExp(
-    `realm\\s*=\\s*"?${realm.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?(?:\\s*[,;]|\\s*$)`,
-    'i',
-  )
   const kept = values.filter((v) => !ours.test(v))
   if (kept.length === values.length) return
   h.remove(ProxyAuthorization)
@@ -99,6 +101,12 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
   const routes = compile(routing)
   const stateless = routing.stateless
   const { registrar, auth, guard, trusted } = deps
+  const ourRealm = auth === undefined ? undefined : realmPattern(auth.realm)
+
+  /** A refusal: an ACK is never answered (§17.1.1.3 has no response to it), anything else `status`. */
+  function refuse(ctx: RequestContext, status: number, reason: string): Verdict {
+    return ctx.request.method === 'ACK' ? ctx.drop() : ctx.reply(status, reason)
+  }
 
   /** The source is a trusted peer (routing.trusted). */
   function isTrusted(ctx: RequestContext): boolean {
@@ -110,7 +118,7 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
   /** In-dialog (§16.12): along the route set we recorded, to a NATed UA through its alias. */
   function inDialog(ctx: RequestContext): Verdict {
     const req = ctx.request
-    if (!ctx.looseRouted) return req.method === 'ACK' ? ctx.drop() : ctx.reply(404, 'Not Here')
+    if (!ctx.looseRouted) return refuse(ctx, 404, 'Not Here')
     const uri = req.uri
     if (uri.kind === 'sip' && !req.headers.has('Route') && uri.params.has('alias')) {
       const aliased = resolveAlias(uri)
@@ -139,7 +147,7 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
     if (from.kind === 'sip' && a.user !== undefined && from.user !== a.user) {
       return ctx.reply(403, 'From Does Not Match Credentials')
     }
-    consumeCredentials(ctx, da.realm)
+    if (ourRealm !== undefined) consumeCredentials(ctx, ourRealm)
     return route(ctx, true)
   }
 
@@ -164,11 +172,11 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
       return registrar.lookup(uri).then((bindings) => {
         const targets = bindings.map(bindingTarget).filter((t) => t !== undefined)
         if (targets.length > 0) return ctx.forward(targets, options)
-        return req.method === 'ACK' ? ctx.drop() : ctx.reply(480, 'Temporarily Unavailable')
+        return refuse(ctx, 480, 'Temporarily Unavailable')
       })
     }
     if (routing.relay.dns && (auth === undefined || vouched)) return ctx.forward(undefined, options)
-    return req.method === 'ACK' ? ctx.drop() : ctx.reply(403, 'Relaying Denied')
+    return refuse(ctx, 403, 'Relaying Denied')
   }
 
   return {
