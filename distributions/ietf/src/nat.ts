@@ -15,6 +15,7 @@
  * connection (TCP, TLS, WS: its own listening port is not what the NAT opened).
  */
 
+import { isIP } from 'node:net'
 import { Contact, type ContactAddress, type SipMessage, type SipUri, Via } from '@junction/sip'
 import type { Flow, Target, TransportName } from '@junction/transport'
 
@@ -34,6 +35,7 @@ export function parseAlias(value: string | null | undefined): Target | undefined
   const port = Number(m[2])
   if (port === 0 || port > 65535) return undefined
   const host = m[1]!.startsWith('[') ? m[1]!.slice(1, -1) : m[1]!
+  if (isIP(host) === 0) return undefined
   return { transport: m[3] as TransportName, address: host, port }
 }
 
