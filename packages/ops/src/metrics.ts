@@ -85,7 +85,7 @@ interface Child {
 
 /**
  * One prom-client child per label value, made up front (each series shows from the first scrape,
- * at 0): counting is then a Map lookup and an add.
+ * at 0): counting is then a Map lookup and an add. For the rare events.
  */
 function children<L extends string>(
   metric: Counter<L> | Gauge<L>,
@@ -99,6 +99,47 @@ function children<L extends string>(
     map.set(v, child as Child)
   }
   return map
+}
+
+/**
+ * Counts of the per-message events, kept as plain numbers and handed to prom-client only when it
+ * collects (a scrape): a prom-client `inc()` hashes its labels on every call, which is most of
+ * the cost of counting at tens of thousands of messages per second.
+ */
+interface Tally {
+  readonly counts: Float64Array
+  /** Adds what was counted since the last flush to the prom-client children. */
+  flush(): void
+}
+
+function tally<L extends string>(metric: Counter<L>, label: L, values: readonly string[]): Tally {
+  const map = children(metric, label, values)
+  const kids = values.map((v) => map.get(v) as Child)
+  const counts = new Float64Array(values.length)
+  const flushed = new Float64Array(values.length)
+  return {
+    counts,
+    flush() {
+      for (let i = 0; i < counts.length; i++) {
+        const delta = counts[i]! - flushed[i]!
+        if (delta > 0) kids[i]!.inc(delta)
+        flushed[i] = counts[i]!
+      }
+    },
+  }
+}
+
+/** The index of `method` in {@link sipMethods}, or `sipMethods.length` (other). */
+function methodIndex(method: unknown): number {
+  const i = typeof method === 'string' ? (sipMethods as readonly string[]).indexOf(method) : -1
+  return i < 0 ? sipMethods.length : i
+}
+
+/** 0..5 for 1xx..6xx, 6 for anything else (other). */
+function statusClassIndex(status: unknown): number {
+  if (typeof status !== 'number') return 6
+  const c = Math.floor(status / 100)
+  return c >= 1 && c <= 6 ? c - 1 : 6
 }
 
 function statusClass(status: unknown): string {
@@ -143,18 +184,21 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     help: 'SIP requests received, by method (other: a method not in the fixed list)',
     labelNames: ['method'] as const,
     registers,
+    collect: () => requestBy.flush(),
   })
   const responses = new Counter({
     name: 'junction_sip_responses_total',
     help: 'SIP responses received, by status class',
     labelNames: ['status_class'] as const,
     registers,
+    collect: () => responseBy.flush(),
   })
   const messagesOut = new Counter({
     name: 'junction_sip_messages_out_total',
     help: 'SIP messages sent, by kind (request, response)',
     labelNames: ['kind'] as const,
     registers,
+    collect: () => outBy.flush(),
   })
   const drops = new Counter({
     name: 'junction_transport_drops_total',
@@ -173,17 +217,26 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     help: 'Live SIP transactions (RFC 3261 §17), by kind (server, client)',
     labelNames: ['kind'] as const,
     registers,
+    collect: () => {
+      txLive.get('server')?.set(live[0]!)
+      txLive.get('client')?.set(live[1]!)
+    },
   })
   const transactionsTotal = new Counter({
     name: 'junction_transactions_total',
     help: 'SIP transactions created, by kind (server, client)',
     labelNames: ['kind'] as const,
     registers,
+    collect: () => txTotal.flush(),
   })
   const forwards = new Counter({
     name: 'junction_proxy_forwards_total',
     help: 'Requests the proxy forwarded (RFC 3261 §16.6)',
     registers,
+    collect: () => {
+      if (forwardCount > forwardsFlushed) forwards.inc(forwardCount - forwardsFlushed)
+      forwardsFlushed = forwardCount
+    },
   })
   const forwardSeconds = new Histogram({
     name: 'junction_proxy_forward_seconds',
@@ -218,11 +271,16 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   authBlocks.inc(0)
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry })
 
-  const requestBy = children(requests, 'method', [...sipMethods, 'other'])
-  const responseBy = children(responses, 'status_class', [...statusClasses, 'other'])
-  const outBy = children(messagesOut, 'kind', ['request', 'response'])
-  const txLive = children(transactionsLive, 'kind', ['server', 'client'])
-  const txTotal = children(transactionsTotal, 'kind', ['server', 'client'])
+  const requestBy: Tally = tally(requests, 'method', [...sipMethods, 'other'])
+  const responseBy: Tally = tally(responses, 'status_class', [...statusClasses, 'other'])
+  const outBy: Tally = tally(messagesOut, 'kind', ['request', 'response'])
+  const txLive = new Map(['server', 'client'].map((k) => [k, transactionsLive.labels({ kind: k })] as const))
+  for (const gauge of txLive.values()) gauge.set(0)
+  const txTotal: Tally = tally(transactionsTotal, 'kind', ['server', 'client'])
+  /** Live transactions by kind: [server, client]. */
+  const live = [0, 0]
+  let forwardCount = 0
+  let forwardsFlushed = 0
   const connectionsBy = children(connections, 'transport', transports)
   const bindingEventBy = children(bindingEventsTotal, 'event', bindingEvents)
   const authFailureBy = children(authFailures, 'reason', authFailureReasons)
@@ -230,24 +288,23 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const histogramBy = new Map(
     [...statusClasses, 'other'].map((c) => [c, forwardSeconds.labels({ status_class: c })] as const),
   )
-  // what was counted as opened, so that a close or an end seen without its start does not count
+  // what was counted as opened, so that a close or an end seen without its start does not count.
+  // Live transactions in a Set, not a WeakSet: the layer holds them until they end anyway, and a
+  // WeakSet's entries cost the garbage collector (ephemerons) at every scavenge.
   const openFlows = new WeakSet<object>()
-  const liveTransactions = new WeakSet<object>()
+  const liveTransactions = new Set<object>()
 
   const handlers: Record<keyof typeof metricChannels, (message: unknown) => void> = {
     messageIn(event) {
       const message = (event as { message?: { kind?: string; method?: string; status?: number } } | null)
         ?.message
-      if (message?.kind === 'request') {
-        const method = message.method
-        ;(requestBy.get(method as string) ?? requestBy.get('other'))?.inc()
-      } else if (message?.kind === 'response') {
-        responseBy.get(statusClass(message.status))?.inc()
-      }
+      if (message?.kind === 'request') requestBy.counts[methodIndex(message.method)]!++
+      else if (message?.kind === 'response') responseBy.counts[statusClassIndex(message.status)]!++
     },
     messageOut(event) {
       const kind = (event as { message?: { kind?: string } } | null)?.message?.kind
-      if (kind === 'request' || kind === 'response') outBy.get(kind)?.inc()
+      if (kind === 'request') outBy.counts[0]!++
+      else if (kind === 'response') outBy.counts[1]!++
     },
     drop(event) {
       const raw = (event as { code?: unknown } | null)?.code
@@ -277,17 +334,17 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       const tx = (event as { transaction?: object } | null)?.transaction
       if (typeof tx !== 'object' || tx === null || liveTransactions.has(tx)) return
       liveTransactions.add(tx)
-      const kind = isServerTransaction(tx) ? 'server' : 'client'
-      txLive.get(kind)?.inc()
-      txTotal.get(kind)?.inc()
+      const kind = isServerTransaction(tx) ? 0 : 1
+      live[kind]!++
+      txTotal.counts[kind]!++
     },
     transactionEnd(event) {
       const tx = (event as { transaction?: object } | null)?.transaction
       if (typeof tx !== 'object' || tx === null || !liveTransactions.delete(tx)) return
-      txLive.get(isServerTransaction(tx) ? 'server' : 'client')?.dec()
+      live[isServerTransaction(tx) ? 0 : 1]!--
     },
     proxyForward() {
-      forwards.inc()
+      forwardCount++
     },
     proxyResponse(event) {
       const e = event as { response?: { status?: number } | null; elapsedMs?: unknown } | null

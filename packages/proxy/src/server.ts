@@ -115,9 +115,13 @@ export interface SipServer {
   }
 }
 
+/** The proxy transaction of an INVITE server transaction (kept in its `userData`), for CANCEL (§16.10). */
+function contextOf(tx: ServerTransaction): ProxyTransaction | undefined {
+  return tx.userData instanceof ProxyTransaction ? tx.userData : undefined
+}
+
 export function createSipServer(options: SipServerOptions, deps: SipServerDeps = {}): SipServer {
   const clock = deps.clock ?? systemClock
-  const contexts = new WeakMap<ServerTransaction, ProxyTransaction>()
   let draining = false
   let suffix = 0
   let transports: readonly TransportName[] | undefined
@@ -176,7 +180,7 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
         return
       }
       const pt = new ProxyTransaction(core, tx, pre.receivedUri, pre.looseRouted)
-      if (req.method === 'INVITE') contexts.set(tx, pt)
+      if (req.method === 'INVITE') tx.userData = pt
       pt.run()
     },
 
@@ -217,7 +221,7 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
     },
 
     onServerFailure(tx) {
-      contexts.get(tx)?.serverFailed()
+      contextOf(tx)?.serverFailed()
     },
   }
 
@@ -254,7 +258,8 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
     stats,
     pending,
     nextSuffix() {
-      suffix = (suffix + 1) % Number.MAX_SAFE_INTEGER
+      // an increment and a compare: `%` by MAX_SAFE_INTEGER is a floating-point fmod, slow
+      suffix = suffix >= Number.MAX_SAFE_INTEGER ? 1 : suffix + 1
       return suffix.toString(36)
     },
     destinations(uri) {
@@ -297,7 +302,7 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
   function cancelMatched(tx: ServerTransaction, invite: InviteServerTransaction): void {
     stats.replies++
     tx.respond(createResponse(tx.request, 200))
-    const pt = contexts.get(invite)
+    const pt = contextOf(invite)
     if (pt !== undefined) pt.cancel()
     else if (invite.state === 'proceeding') invite.respond(createResponse(invite.request, 487))
   }

@@ -27,6 +27,12 @@ export interface Context {
 export abstract class Transaction {
   /** The matching key (§17.1.3, §17.2.3). */
   readonly key: string
+  /**
+   * Whatever the transaction user keeps with this transaction (a proxy: its response context,
+   * §16.5); the transaction never reads it. A field, not a WeakMap beside the transaction: weak
+   * tables cost the garbage collector at every scavenge.
+   */
+  userData: unknown = undefined
   protected readonly ctx: Context
   #retransmit: Timer | undefined
   #timeout: Timer | undefined

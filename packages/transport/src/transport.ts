@@ -519,6 +519,29 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     })
   }
 
+  /**
+   * A datagram of a message: counted as sent once the socket took it. One promise per send, no
+   * async frames around it: this is the path of most messages.
+   */
+  function udpSendMessage(
+    listener: Listener,
+    bytes: Uint8Array,
+    flow: Flow,
+    message: SipMessage,
+    address: string,
+    port: number,
+  ): Promise<void> {
+    return new Promise((resolve, reject) => {
+      listener.udp!.send(bytes, port, address, (error) => {
+        if (error) reject(error)
+        else {
+          out(flow, bytes, message)
+          resolve()
+        }
+      })
+    })
+  }
+
   /** listenerFor's answers by transport and address family (0, 4, 6); cleared when listeners change. */
   const chosen = new Map<TransportName, Array<Listener | undefined>>()
 
@@ -633,24 +656,35 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     if (messageOut.hasSubscribers) messageOut.publish({ flow, size: bytes.length, message })
   }
 
-  async function sendRequest(request: SipRequest, target: Target): Promise<void> {
-    const listener = listenerFor(target.transport, target.address)
-    if (listener === undefined) throw new TransportError(faultCodes.NO_LISTENER, 'no listener to send from')
-    // §18.1.1: the transport fills in the top Via; RFC 3581: ask for rport
-    const top = request.headers.first(Via)
-    request.headers.replaceFirst(Via, {
-      ...top,
-      transport: viaTransport(target.transport),
-      host: listener.advertise.host.includes(':') ? `[${listener.advertise.host}]` : listener.advertise.host,
-      port: listener.advertise.port,
-      rport: top?.rport ?? null,
-    })
-    const bytes = serialize(request)
-    if (target.transport === 'udp') {
-      await udpSend(listener, bytes, target.address, target.port)
-      out(udpFlow(listener, target.address, target.port), bytes, request)
-      return
+  function sendRequest(request: SipRequest, target: Target): Promise<void> {
+    let listener: Listener | undefined
+    let bytes: Uint8Array
+    try {
+      listener = listenerFor(target.transport, target.address)
+      if (listener === undefined) throw new TransportError(faultCodes.NO_LISTENER, 'no listener to send from')
+      // §18.1.1: the transport fills in the top Via; RFC 3581: ask for rport
+      const top = request.headers.first(Via)
+      request.headers.replaceFirst(Via, {
+        ...top,
+        transport: viaTransport(target.transport),
+        host: listener.advertise.host.includes(':')
+          ? `[${listener.advertise.host}]`
+          : listener.advertise.host,
+        port: listener.advertise.port,
+        rport: top?.rport ?? null,
+      })
+      bytes = serialize(request)
+    } catch (error) {
+      return Promise.reject(error)
     }
+    if (target.transport === 'udp') {
+      const flow = udpFlow(listener, target.address, target.port)
+      return udpSendMessage(listener, bytes, flow, request, target.address, target.port)
+    }
+    return sendRequestOnStream(request, target, bytes)
+  }
+
+  async function sendRequestOnStream(request: SipRequest, target: Target, bytes: Uint8Array): Promise<void> {
     let conn = target.flowId === undefined ? undefined : connections.get(target.flowId)
     if ((conn === undefined || conn.closed) && target.serverName === undefined) {
       // a connection that is open with that very address and port, inbound ones included: the
@@ -662,18 +696,23 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     out(conn.flow, bytes, request)
   }
 
-  async function sendResponse(response: SipResponse, flow: Flow): Promise<void> {
-    const bytes = serialize(response)
-    if (!flow.reliable) {
+  function sendResponse(response: SipResponse, flow: Flow): Promise<void> {
+    if (flow.reliable) return sendResponseOnStream(response, flow)
+    try {
+      const bytes = serialize(response)
       // a UDP flow id is udp:<listener index>:<address:port>
       const listener = listeners[Number(flow.id.slice(4, flow.id.indexOf(':', 4)))]
       const to = responseDestination(response, flow) ?? flow.remote
       if (listener?.udp === undefined)
         throw new TransportError(faultCodes.NO_LISTENER, `no UDP listener for ${flow.id}`)
-      await udpSend(listener, bytes, to.address, to.port)
-      out(flow, bytes, response)
-      return
+      return udpSendMessage(listener, bytes, flow, response, to.address, to.port)
+    } catch (error) {
+      return Promise.reject(error)
     }
+  }
+
+  async function sendResponseOnStream(response: SipResponse, flow: Flow): Promise<void> {
+    const bytes = serialize(response)
     const conn = connections.get(flow.id)
     if (conn !== undefined && !conn.closed) {
       await conn.write(bytes)
