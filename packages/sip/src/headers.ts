@@ -8,7 +8,7 @@ import { textToWire, wireToText } from './chars.ts'
 import type { HeaderDef, ListHeader, SingleHeader } from './header.ts'
 import { firstElementEnd, splitList, valueEnd } from './list.ts'
 import { canonicalName, compactOf, headerKey } from './names.ts'
-import { slotOf } from './slots.ts'
+import { FOLDED, slotOf } from './slots.ts'
 
 const INVALID: unique symbol = Symbol('invalid')
 
@@ -23,6 +23,9 @@ let valueEnd_ = 0
  * and ends is worked out when it is read.
  */
 export const STRIDE = 4
+
+/** Entries per field in a Headers' parse cache. */
+const CACHE_STRIDE = 4
 
 /** The signature of a header name, to skip most fields with one comparison when looking up. */
 export function nameSignature(length: number, firstChar: number): number {
@@ -90,14 +93,13 @@ export class Headers {
   readonly #slots: number[] | undefined
   #list: FieldRef[] | undefined
   /**
-   * Parse caches of the parsed fields, by index (shared by clones: same index, same text): the
-   * value (or the first value, for `head`) and the parser that produced it, since two definitions
-   * may read one header (`From` and `FromTag`).
+   * Parse caches of the parsed fields (shared by clones: same index, same text), CACHE_STRIDE
+   * entries per field index: the value, the parser that produced it (two definitions may read one
+   * header: `From` and `FromTag`), the first value alone (`first()`) and its parser.
    */
-  #parsed: unknown[] | undefined
-  #parsedBy: unknown[] | undefined
-  #head: unknown[] | undefined
-  #headBy: unknown[] | undefined
+  #cache: unknown[] | undefined
+  /** False when no parsed field is folded over several lines. */
+  readonly #folded: boolean
 
   static {
     stateOf = (h) => ({ src: h.#src, pos: h.#pos, list: h.#list })
@@ -115,18 +117,13 @@ export class Headers {
   }
 
   /** @internal Use parseMessage(), createRequest() or createResponse() to get headers. */
-  constructor(
-    src: string,
-    pos: number[],
-    slots?: number[],
-    list?: FieldRef[],
-    caches?: readonly [unknown[], unknown[], unknown[], unknown[]],
-  ) {
+  constructor(src: string, pos: number[], slots?: number[], list?: FieldRef[], cache?: unknown[]) {
     this.#src = src
     this.#pos = pos
     this.#slots = slots
     this.#list = list
-    if (caches !== undefined) [this.#parsed, this.#parsedBy, this.#head, this.#headBy] = caches
+    this.#cache = cache
+    this.#folded = slots === undefined || slots[FOLDED] !== 0
   }
 
   /** True when at least one field of that header is present. */
@@ -151,13 +148,28 @@ export class Headers {
   get<T>(header: ListHeader<T>): readonly T[] | undefined
   get<T>(header: HeaderDef<T>): T | readonly T[] | undefined {
     if (header.kind === 'single') {
+      const slots = this.#slots
+      if (slots !== undefined && header.slot >= 0 && this.#list === undefined) {
+        // unedited, a slotted header: where it is, and whether it is there once, is known
+        const once = slots[header.slot]!
+        if (once <= 0) return undefined
+        const k = once - 1
+        const cache = this.#cache
+        if (cache !== undefined && cache[k * CACHE_STRIDE + 1] === header.parse) {
+          const v = cache[k * CACHE_STRIDE]
+          return v === INVALID ? undefined : (v as T)
+        }
+        this.#locate(k)
+        const v = this.#cacheValue(k, header, header.parse(text, valueStart, valueEnd_) ?? INVALID)
+        return v === INVALID ? undefined : (v as T)
+      }
       const k = this.#next(header, 0)
       if (k === -1 || this.#next(header, k + 1) !== -1) return undefined
       const found = this.#ref(k)
       let v = this.#cached(found, header)
       if (v === undefined) {
         this.#locate(found)
-        v = this.#cache(found, header, header.parse(text, valueStart, valueEnd_) ?? INVALID)
+        v = this.#cacheValue(found, header, header.parse(text, valueStart, valueEnd_) ?? INVALID)
       }
       return v === INVALID ? undefined : (v as T)
     }
@@ -319,12 +331,8 @@ export class Headers {
 
   /** An independent copy: edits to either do not show in the other. Parsed values are shared. */
   clone(): Headers {
-    this.#parsed ??= []
-    this.#parsedBy ??= []
-    this.#head ??= []
-    this.#headBy ??= []
-    const caches = [this.#parsed, this.#parsedBy, this.#head, this.#headBy] as const
-    return new Headers(this.#src, this.#pos, this.#slots, this.#list?.slice(), caches)
+    const cache = this.#cacheArray()
+    return new Headers(this.#src, this.#pos, this.#slots, this.#list?.slice(), cache)
   }
 
   // --- internals
@@ -401,7 +409,7 @@ export class Headers {
     while (i < end && (c === 32 || c === 9 || c === 13 || c === 10)) c = src.charCodeAt(++i)
     c = src.charCodeAt(end - 1)
     while (end > i && (c === 32 || c === 9 || c === 13 || c === 10)) c = src.charCodeAt(--end - 1)
-    const cr = src.indexOf('\r', i)
+    const cr = this.#folded ? src.indexOf('\r', i) : -1
     if (cr !== -1 && cr < end) {
       // LWS folding (§7.3.1): a CRLF followed by SP/HTAB reads as SP
       text = src.slice(i, end).replace(/\r\n[ \t]+/g, ' ')
@@ -425,27 +433,35 @@ export class Headers {
     return this.#src.slice(this.#pos[ref * STRIDE], this.#pos[ref * STRIDE + 1])
   }
 
-  #cached(ref: FieldRef, header: HeaderDef<unknown>): unknown {
-    if (typeof ref !== 'number') return ref.parsedBy === header.parse ? ref.parsed : undefined
-    return this.#parsedBy?.[ref] === header.parse ? this.#parsed![ref] : undefined
+  #cacheArray(): unknown[] {
+    this.#cache ??= new Array<unknown>((this.#pos.length / STRIDE) * CACHE_STRIDE)
+    return this.#cache
   }
 
-  #cache(ref: FieldRef, header: HeaderDef<unknown>, v: unknown): unknown {
+  #cached(ref: FieldRef, header: HeaderDef<unknown>): unknown {
+    if (typeof ref !== 'number') return ref.parsedBy === header.parse ? ref.parsed : undefined
+    const cache = this.#cache
+    const at = ref * CACHE_STRIDE
+    return cache !== undefined && cache[at + 1] === header.parse ? cache[at] : undefined
+  }
+
+  #cacheValue(ref: FieldRef, header: HeaderDef<unknown>, v: unknown): unknown {
     if (typeof ref !== 'number') {
       ref.parsed = v
       ref.parsedBy = header.parse
     } else {
-      this.#parsed ??= []
-      this.#parsedBy ??= []
-      this.#parsed[ref] = v
-      this.#parsedBy[ref] = header.parse
+      const cache = this.#cacheArray()
+      cache[ref * CACHE_STRIDE] = v
+      cache[ref * CACHE_STRIDE + 1] = header.parse
     }
     return v
   }
 
   #cachedHead(ref: FieldRef, header: HeaderDef<unknown>): unknown {
     if (typeof ref !== 'number') return ref.headBy === header.parse ? ref.head : undefined
-    return this.#headBy?.[ref] === header.parse ? this.#head![ref] : undefined
+    const cache = this.#cache
+    const at = ref * CACHE_STRIDE
+    return cache !== undefined && cache[at + 3] === header.parse ? cache[at + 2] : undefined
   }
 
   #cacheHead(ref: FieldRef, header: HeaderDef<unknown>, v: unknown): unknown {
@@ -453,10 +469,9 @@ export class Headers {
       ref.head = v
       ref.headBy = header.parse
     } else {
-      this.#head ??= []
-      this.#headBy ??= []
-      this.#head[ref] = v
-      this.#headBy[ref] = header.parse
+      const cache = this.#cacheArray()
+      cache[ref * CACHE_STRIDE + 2] = v
+      cache[ref * CACHE_STRIDE + 3] = header.parse
     }
     return v
   }
@@ -467,7 +482,7 @@ export class Headers {
       this.#locate(ref)
       if (header.kind === 'lines') {
         const one = header.parse(text, valueStart, valueEnd_)
-        v = this.#cache(ref, header, one === undefined ? INVALID : [one])
+        v = this.#cacheValue(ref, header, one === undefined ? INVALID : [one])
       } else {
         const s = text
         const ranges = splitList(s, valueStart, valueEnd_)
@@ -483,7 +498,7 @@ export class Headers {
             values[k / 2] = one
           }
         }
-        v = this.#cache(ref, header, values)
+        v = this.#cacheValue(ref, header, values)
       }
     }
     return v === INVALID ? undefined : (v as readonly T[])

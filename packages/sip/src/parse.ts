@@ -6,10 +6,10 @@
 import { Buffer } from 'node:buffer'
 import { DIGIT, parseDigits, scan, TOKEN, wireToText } from './chars.ts'
 import { parseErrorCodes as E, type ParseErrorCode } from './errors.ts'
-import { Headers, nameSignature, STRIDE } from './headers.ts'
+import { scanFields, scanned, scanReasons } from './fields.ts'
+import { Headers } from './headers.ts'
 import { defaultLimits, type Limits, resolveLimits } from './limits.ts'
 import { type SipMessage, SipRequest, SipResponse, type Source } from './message.ts'
-import { CONTENT_LENGTH_SLOT, SLOT_COUNT, slotAt, VIA_SLOT } from './slots.ts'
 import { parseUriAt, type Uri } from './uri.ts'
 
 export interface ParseError {
@@ -157,11 +157,12 @@ export function parseHead(buf: Buffer, start: number, end: number, lim: Limits):
   // --- header fields, up to the empty line
   const fields = scanFields(src, lineEnd + 2, lim)
   if (typeof fields === 'number') {
-    const code = scanError
+    const code = scanned.error
     const at = start + fields
     if (code === E.BAD_CONTENT_LENGTH) {
-      const why = scanCount === -2 ? 'Content-Length appears more than once' : 'invalid Content-Length'
-      const headers = request ? new Headers(src, scanPos) : undefined
+      const why =
+        scanned.contentLength === -2 ? 'Content-Length appears more than once' : 'invalid Content-Length'
+      const headers = request ? new Headers(src, scanned.pos) : undefined
       return {
         ok: false,
         error: { code, offset: at, reason: why, status: request ? 400 : undefined, headers },
@@ -170,9 +171,9 @@ export function parseHead(buf: Buffer, start: number, end: number, lim: Limits):
     return failHead(code, at, scanReasons[code] ?? 'invalid header field')
   }
   const pos = fields
-  const contentLength = scanCount
-  const at = scanEnd
-  const headers = new Headers(src, pos, scanSlots)
+  const contentLength = scanned.contentLength
+  const at = scanned.end
+  const headers = new Headers(src, pos, scanned.slots)
   if (deferred !== undefined) return { ok: false, error: { ...deferred, headers } }
   return {
     ok: true,
@@ -190,114 +191,6 @@ export function parseHead(buf: Buffer, start: number, end: number, lim: Limits):
       bodyStart: start + at,
     },
   }
-}
-
-// Results of scanFields besides its return value (one parse at a time: the parser is synchronous).
-let scanError: ParseErrorCode = E.BAD_HEADER_LINE
-/** Content-Length (-1 when absent; -2 when repeated, with BAD_CONTENT_LENGTH). */
-let scanCount = -1
-/** Offset after the empty line. */
-let scanEnd = 0
-/** The fields read so far, when scanFields fails on Content-Length. */
-let scanPos: number[] = []
-/** The slots filled (see slots.ts). */
-let scanSlots: number[] = []
-const noSlots: number[] = new Array<number>(SLOT_COUNT).fill(0)
-
-const scanReasons: Record<string, string> = {
-  [E.TRUNCATED]: 'no empty line after the header fields',
-  [E.BAD_LINE_ENDING]: 'bare CR or LF in a header field',
-  [E.LINE_TOO_LONG]: 'header field too long',
-  [E.TOO_MANY_HEADERS]: 'too many header fields',
-  [E.BAD_HEADER_LINE]: 'header field without a token name and colon',
-  [E.TOO_MANY_VIAS]: 'too many Via values',
-}
-
-/**
- * Finds every header field from `at` to the empty line: four numbers per field (see STRIDE in
- * headers.ts). Returns them, or the offset of a problem (its code in `scanError`). Checks the line
- * endings (CRLF only), the field names (tokens), the limits, the Via count and Content-Length.
- */
-export function scanFields(src: string, at: number, lim: Limits): number[] | number {
-  const pos: number[] = []
-  const slots = noSlots.slice() // a small-integer array: cheaper to make than a typed array
-  const maxFields = lim.maxHeaderCount * STRIDE
-  let contentLength = -1
-  let vias = 0
-  let comma = 0
-  for (;;) {
-    const fieldStart = at
-    let nl = src.indexOf('\n', at)
-    if (nl === -1) return scanFail(E.TRUNCATED, src.length)
-    if (src.charCodeAt(nl - 1) !== 13 || src.indexOf('\r', at) !== nl - 1)
-      return scanFail(E.BAD_LINE_ENDING, at)
-    if (nl === at + 1) break // the empty line
-    // a line starting with SP/HTAB continues the field (LWS folding, §7.3.1)
-    let c = src.charCodeAt(nl + 1)
-    while (c === 32 || c === 9) {
-      const next = nl + 1
-      nl = src.indexOf('\n', next)
-      if (nl === -1) return scanFail(E.TRUNCATED, src.length)
-      if (src.charCodeAt(nl - 1) !== 13 || src.indexOf('\r', next) !== nl - 1)
-        return scanFail(E.BAD_LINE_ENDING, next)
-      c = src.charCodeAt(nl + 1)
-    }
-    at = nl + 1
-    if (at - fieldStart > lim.maxLineLength) return scanFail(E.LINE_TOO_LONG, fieldStart)
-    if (pos.length === maxFields) return scanFail(E.TOO_MANY_HEADERS, fieldStart)
-    // field-name HCOLON: the name is a token; SP/HTAB may come before the colon
-    const nameEnd = scan(src, fieldStart, nl, TOKEN)
-    let colon = nameEnd
-    c = src.charCodeAt(colon)
-    while (c === 32 || c === 9) c = src.charCodeAt(++colon)
-    if (nameEnd === fieldStart || c !== 58) return scanFail(E.BAD_HEADER_LINE, fieldStart)
-    const nameLen = nameEnd - fieldStart
-    const field = pos.length / STRIDE
-    pos.push(fieldStart, nameEnd, at, nameSignature(nameLen, src.charCodeAt(fieldStart)))
-
-    const slot = slotAt(src, fieldStart, nameLen)
-    if (slot !== -1) {
-      const seen = slots[slot]!
-      slots[slot] = seen === 0 ? field + 1 : seen > 0 ? -seen : seen
-      if (slot === VIA_SLOT) {
-        // one value, plus one per comma; `comma` remembers the next comma in the message, so that
-        // no search runs past one it already found
-        vias++
-        if (comma !== -1 && comma < colon) comma = src.indexOf(',', colon)
-        while (comma !== -1 && comma < nl) {
-          vias++
-          comma = src.indexOf(',', comma + 1)
-        }
-        if (vias > lim.maxViaCount) return scanFail(E.TOO_MANY_VIAS, fieldStart)
-      } else if (slot === CONTENT_LENGTH_SLOT) {
-        // the value, LWS (folding included) trimmed
-        let v = colon + 1
-        while (v < nl && isLws(src.charCodeAt(v))) v++
-        let e = nl - 1
-        while (e > v && isLws(src.charCodeAt(e - 1))) e--
-        const n = contentLength === -1 ? parseDigits(src, v, e, 0xffffffff) : -2
-        if (n < 0) {
-          scanCount = n
-          scanPos = pos
-          return scanFail(E.BAD_CONTENT_LENGTH, fieldStart)
-        }
-        contentLength = n
-      }
-    }
-  }
-  scanCount = contentLength
-  scanEnd = at + 2
-  scanSlots = slots
-  return pos
-}
-
-function isLws(c: number): boolean {
-  return c === 32 || c === 9 || c === 13 || c === 10
-}
-
-function scanFail(code: ParseErrorCode, offset: number): number {
-  scanError = code
-  return offset
 }
 
 /** SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT, "SIP" in any case (§7.1). */
