@@ -7,6 +7,9 @@ function isAlpha(c: number): boolean {
   return (c | 0x20) >= 97 && (c | 0x20) <= 122
 }
 
+/** True when the hostname read by the last {@link scanHostname} holds an upper-case letter. */
+export let hostnameHasUpper = false
+
 /**
  * Index after a hostname or IPv4 address starting at `i`, or -1 when there is none (RFC 3261
  * §25.1), in one pass:
@@ -23,9 +26,12 @@ export function scanHostname(s: string, i: number, end: number): number {
   let digitsOnly = true
   let octetsOk = true
   let octet = 0
+  let upper = false
   for (; i < end; i++) {
     const c = s.charCodeAt(i)
-    if (c === 46) {
+    if (c >= 97 && c <= 122) {
+      digitsOnly = false
+    } else if (c === 46) {
       if (i === labelStart || s.charCodeAt(i - 1) === 45) return -1
       if (octet > 255 || i - labelStart > 3) octetsOk = false
       octet = 0
@@ -37,10 +43,12 @@ export function scanHostname(s: string, i: number, end: number): number {
     } else if (c === 45) {
       if (i === labelStart) return -1
       digitsOnly = false
-    } else if (isAlpha(c)) {
+    } else if (c >= 65 && c <= 90) {
       digitsOnly = false
+      upper = true
     } else break
   }
+  hostnameHasUpper = upper
   if (i === start) return -1
   if (i === labelStart) {
     // a trailing "." (fully qualified name): the top label is the one before it
@@ -157,6 +165,15 @@ export function scanHost(s: string, i: number, end: number): number {
     return isIPv6(s.slice(i + 1, close)) ? close + 1 : -1
   }
   return scanHostname(s, i, end)
+}
+
+/**
+ * The host just read by {@link scanHost} at `s[start, end)`, in lower case (RFC 3261 §19.1.4:
+ * hosts compare case-insensitively), without a second string when it has no upper-case letter.
+ */
+export function lowerHost(s: string, start: number, end: number): string {
+  const host = s.slice(start, end)
+  return hostnameHasUpper || s.charCodeAt(start) === 91 ? host.toLowerCase() : host
 }
 
 /**

@@ -72,6 +72,18 @@ describe('Via: sent-protocol and sent-by (RFC 3261 §20.42, §25.1)', () => {
     assert.equal(via('SIP\t/\t2.0\t/\ttcp\tspindle.example.com')?.transport, 'TCP')
   })
 
+  test('SWS after the last "/" of SIP/2.0/, and a transport in any case, out of the common set too', () => {
+    assert.equal(via('SIP/2.0/ UDP host.example.com')?.transport, 'UDP')
+    assert.equal(via('SIP/2.0/\t tls host.example.com')?.transport, 'TLS')
+    assert.equal(via('SIP/2.0/wS host.example.com')?.transport, 'WS')
+    assert.equal(via('SIP/2.0/UDPX host.example.com')?.transport, 'UDPX')
+    assert.equal(via('SIP/2.0/U host.example.com')?.transport, 'U')
+    assert.equal(via('SIP/2.0/ host.example.com'), undefined)
+    assert.equal(via('SIP/2.0/UDP'), undefined)
+    assert.equal(via('SIP/2.0/UDP;branch=z9hG4bK1'), undefined)
+    assert.equal(via('sip/2.0/udp host.example.com')?.protocol, 'sip/2.0')
+  })
+
   test('§25.1 sent-by: host in lower case, and the port', () => {
     const v = via('SIP/2.0/UDP PC33.Atlanta.COM:5066;branch=z9hG4bKx')
     assert.equal(v?.host, 'pc33.atlanta.com')
@@ -177,6 +189,9 @@ describe('Via: via-params (RFC 3261 §20.42, RFC 3581, RFC 5118)', () => {
     assert.equal(via('SIP/2.0/UDP h.example.com;BRANCH=Z9hG4bKAbC')?.branch, 'Z9hG4bKAbC')
     assert.equal(via('SIP/2.0/UDP h.example.com;branch'), undefined)
     assert.equal(via('SIP/2.0/UDP h.example.com;branch="z9hG4bK1"'), undefined)
+    // a host-like value with ":" is no token (RFC 5118 §4.5 allows it for received only)
+    assert.equal(via('SIP/2.0/UDP h.example.com;branch=z9hG4bK:1'), undefined)
+    assert.equal(via('SIP/2.0/UDP h.example.com;branch=[::1]'), undefined)
   })
 
   test('§25.1 via-extension: other parameters, names in lower case, values as written', () => {

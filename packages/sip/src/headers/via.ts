@@ -5,9 +5,9 @@
  *   sent-protocol = protocol-name SLASH protocol-version SLASH transport
  *   sent-by       = host [ COLON port ]
  */
-import { charAt, DIGIT, nameIs, parseDigits, scan, scanQuoted, skipWs, TOKEN, tokenChar } from '../chars.ts'
+import { charAt, nameIs, parseDigits, scan, scanQuoted, skipWs, TOKEN, tokenChar } from '../chars.ts'
 import { defineHeader } from '../header.ts'
-import { isIPv4, isIPv6, scanHost } from '../host.ts'
+import { isIPv4, isIPv6, lowerHost, scanHost } from '../host.ts'
 import { formatParam, formatParams, noParams, type Params } from '../params.ts'
 
 export interface ViaValue {
@@ -36,41 +36,56 @@ function isReceived(s: string, start: number, end: number): boolean {
   return isIPv4(s, start, end) || isIPv6(s.slice(start, end))
 }
 
-const commonTransports = ['UDP', 'TCP', 'TLS', 'WSS', 'WS', 'SCTP']
+/** A transport name of `s[start, end)` in upper case; the common ones without a new string. */
+function transportName(s: string, start: number, end: number): string {
+  const n = end - start
+  const c0 = s.charCodeAt(start) & 0xdf
+  const c1 = s.charCodeAt(start + 1) & 0xdf
+  if (n === 3) {
+    const c2 = s.charCodeAt(start + 2) & 0xdf
+    if (c0 === 85 && c1 === 68 && c2 === 80) return 'UDP'
+    if (c0 === 84 && c1 === 67 && c2 === 80) return 'TCP'
+    if (c0 === 84 && c1 === 76 && c2 === 83) return 'TLS'
+    if (c0 === 87 && c1 === 83 && c2 === 83) return 'WSS'
+  } else if (n === 2 && c0 === 87 && c1 === 83) return 'WS'
+  return s.slice(start, end).toUpperCase()
+}
 
-/** sent-protocol: `SIP/2.0/UDP` and friends take a fast path; SWS is allowed around each "/". */
+/** sent-protocol: `SIP/2.0/` takes a fast path; SWS is allowed around each "/". */
 function readProtocol(s: string, i: number, end: number): boolean {
-  if (s.startsWith('SIP/2.0/', i) && i + 8 <= end) {
-    for (const t of commonTransports) {
-      const after = i + 8 + t.length
-      if (
-        after < end &&
-        s.startsWith(t, i + 8) &&
-        (s.charCodeAt(after) === 32 || s.charCodeAt(after) === 9)
-      ) {
-        via.protocol = 'SIP/2.0'
-        via.transport = t
-        via.end = after
-        return true
-      }
-    }
+  let j: number
+  if (
+    i + 8 < end &&
+    s.charCodeAt(i + 3) === 47 &&
+    s.charCodeAt(i + 4) === 50 &&
+    s.charCodeAt(i + 5) === 46 &&
+    s.charCodeAt(i + 6) === 48 &&
+    s.charCodeAt(i + 7) === 47 &&
+    s.charCodeAt(i) === 83 &&
+    s.charCodeAt(i + 1) === 73 &&
+    s.charCodeAt(i + 2) === 80
+  ) {
+    via.protocol = 'SIP/2.0'
+    j = skipWs(s, i + 8, end)
+  } else {
+    const nameEnd = scan(s, i, end, TOKEN)
+    if (nameEnd === i) return false
+    j = skipWs(s, nameEnd, end)
+    if (charAt(s, j, end) !== 47) return false
+    j = skipWs(s, j + 1, end)
+    const versionEnd = scan(s, j, end, TOKEN)
+    if (versionEnd === j) return false
+    const protocol = `${s.slice(i, nameEnd)}/${s.slice(j, versionEnd)}`
+    via.protocol = protocol === 'SIP/2.0' ? 'SIP/2.0' : protocol
+    j = skipWs(s, versionEnd, end)
+    if (charAt(s, j, end) !== 47) return false
+    j = skipWs(s, j + 1, end)
   }
-  const nameEnd = scan(s, i, end, TOKEN)
-  if (nameEnd === i) return false
-  let j = skipWs(s, nameEnd, end)
-  if (charAt(s, j, end) !== 47) return false
-  j = skipWs(s, j + 1, end)
-  const versionEnd = scan(s, j, end, TOKEN)
-  if (versionEnd === j) return false
-  const protocol = `${s.slice(i, nameEnd)}/${s.slice(j, versionEnd)}`
-  j = skipWs(s, versionEnd, end)
-  if (charAt(s, j, end) !== 47) return false
-  j = skipWs(s, j + 1, end)
-  const transportEnd = scan(s, j, end, TOKEN)
-  if (transportEnd === j) return false
-  via.protocol = protocol === 'SIP/2.0' ? 'SIP/2.0' : protocol
-  via.transport = s.slice(j, transportEnd).toUpperCase()
-  via.end = transportEnd
+  let e = j
+  while (e < end && tokenChar[s.charCodeAt(e)] === 1) e++
+  if (e === j) return false
+  via.transport = transportName(s, j, e)
+  via.end = e
   return true
 }
 
@@ -84,12 +99,13 @@ export function parseVia(s: string, start: number, end: number): ViaValue | unde
   if (i === via.end) return undefined
   const hostEnd = scanHost(s, i, end)
   if (hostEnd === -1) return undefined
-  const host = lower(s.slice(i, hostEnd))
+  const host = lowerHost(s, i, hostEnd)
   i = skipWs(s, hostEnd, end)
   let port: number | undefined
-  if (charAt(s, i, end) === 58) {
+  if (i < end && s.charCodeAt(i) === 58) {
     const p = skipWs(s, i + 1, end)
-    const portEnd = scan(s, p, end, DIGIT)
+    let portEnd = p
+    while (portEnd < end && isDigit(s.charCodeAt(portEnd))) portEnd++
     const n = parseDigits(s, p, portEnd, 65535)
     if (n < 0) return undefined
     port = n
@@ -104,37 +120,46 @@ export function parseVia(s: string, start: number, end: number): ViaValue | unde
   let others: Map<string, string | null> | undefined
   // *( SEMI via-params ), read in place: Via is on every message
   for (;;) {
-    while (i < end && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++
+    i = skipWs(s, i, end)
     if (i === end) break
     if (s.charCodeAt(i) !== 59) return undefined
-    i++
-    while (i < end && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++
+    i = skipWs(s, i + 1, end)
     const nameStart = i
     while (i < end && tokenChar[s.charCodeAt(i)] === 1) i++
     const nameEnd = i
     if (nameEnd === nameStart) return undefined
-    while (i < end && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++
+    i = skipWs(s, i, end)
     let vs = -1
     let ve = -1
+    let token = false
     if (i < end && s.charCodeAt(i) === 61) {
-      i++
-      while (i < end && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++
+      i = skipWs(s, i + 1, end)
       vs = i
-      if (i < end && s.charCodeAt(i) === 34) {
+      const first = charAt(s, i, end)
+      if (first === 34) {
         i = scanQuoted(s, i, end)
         if (i === -1) return undefined
-      } else if (i < end && s.charCodeAt(i) === 91) {
+      } else if (first === 91) {
         i = scanHost(s, i, end)
         if (i === -1) return undefined
       } else {
-        while (i < end && (tokenChar[s.charCodeAt(i)] === 1 || s.charCodeAt(i) === 58)) i++
+        // a token, or a host / unbracketed IPv6 address (RFC 5118 §4.5 `received`)
+        token = true
+        while (i < end) {
+          const c = s.charCodeAt(i)
+          if (tokenChar[c] === 1) i++
+          else if (c === 58) {
+            token = false
+            i++
+          } else break
+        }
       }
       ve = i
       if (ve === vs) return undefined
     }
     const len = nameEnd - nameStart
     if (len === 6 && nameIs(s, nameStart, 'branch')) {
-      if (vs === -1 || scan(s, vs, ve, TOKEN) !== ve) return undefined
+      if (!token) return undefined
       branch = s.slice(vs, ve)
     } else if (len === 8 && nameIs(s, nameStart, 'received')) {
       if (vs === -1 || !isReceived(s, vs, ve)) return undefined
@@ -158,6 +183,10 @@ export function parseVia(s: string, start: number, end: number): ViaValue | unde
     }
   }
   return { protocol, transport, host, port, branch, received, rport, maddr, ttl, params: others ?? noParams }
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57
 }
 
 /** Lower case, without a new string when there is nothing to change. */
