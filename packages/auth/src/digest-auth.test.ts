@@ -152,6 +152,33 @@ describe('verify', () => {
     assert.deepEqual(await auth.verify(noHa1, { proxy: false }), { ok: false, reason: 'wrong' })
   })
 
+  test('the HA1 of a password user is computed once, per user and secret: a new secret (reload) counts', async () => {
+    // one secret object handed out for two users (a store may share them): each gets its own HA1
+    let shared: { readonly password: string } = { password: 'common' }
+    let lookups = 0
+    const credentials = {
+      async lookup(user: string) {
+        lookups++
+        return user === 'carol' || user === 'dave' ? shared : undefined
+      },
+    }
+    const auth = createDigestAuth({ realm: 'example.com', secret: SECRET }, { credentials })
+    const tryAs = async (username: string, password: string) => {
+      const challenge = auth.challenge(sipRequest('REGISTER'), { proxy: false })[0]![1]
+      const req = sipRequest('REGISTER', [authorizationLine(answer(challenge, { username, password }))])
+      return (await auth.verify(req, { proxy: false })).ok
+    }
+    assert.equal(await tryAs('carol', 'common'), true)
+    assert.equal(await tryAs('carol', 'common'), true)
+    assert.equal(await tryAs('dave', 'common'), true)
+    assert.equal(await tryAs('carol', 'other'), false)
+    // the users file changed: the store hands out a new secret object, the old HA1 no longer holds
+    shared = { password: 'changed' }
+    assert.equal(await tryAs('carol', 'common'), false)
+    assert.equal(await tryAs('carol', 'changed'), true)
+    assert.equal(lookups, 6)
+  })
+
   test('a replayed nonce-count is refused; a higher one is accepted', async () => {
     const { auth } = setup()
     const [md5] = challenges(auth).map(([, v]) => v)

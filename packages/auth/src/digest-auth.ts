@@ -7,6 +7,7 @@
 import { Buffer } from 'node:buffer'
 import {
   challengeDirectives,
+  computeHA1,
   createChallenge,
   type DigestCredentials,
   parseCredentials,
@@ -20,7 +21,7 @@ import {
   type SipRequest,
   WwwAuthenticate,
 } from '@junction/sip'
-import { type AuthAlgorithm, authAlgorithms, type CredentialStore } from './credentials.ts'
+import { type AuthAlgorithm, authAlgorithms, type CredentialStore, type UserSecret } from './credentials.ts'
 import { AuthError, authFaultCodes } from './errors.ts'
 import { createNonceIssuer, type NonceIssuer } from './nonce.ts'
 import { createNonceCounts } from './nonce-counts.ts'
@@ -128,6 +129,31 @@ export function createDigestAuth(config: DigestAuthConfig, deps: DigestAuthDeps)
   const counts = createNonceCounts(maxNc)
   const { credentials } = deps
 
+  /**
+   * HA1 computed once per user that has a password (RFC 7616 §3.4.2): H(username ":" realm ":"
+   * password) depends only on the secret, the user name and our one realm, so each user's is
+   * kept beside its secret object (weakly: a reloaded users file lets the old ones go).
+   */
+  const ha1Cache = new WeakMap<
+    UserSecret,
+    { readonly user: string; readonly ha1: Partial<Record<AuthAlgorithm, string>> }
+  >()
+
+  function ha1Of(secret: UserSecret, user: string, algorithm: AuthAlgorithm): string | undefined {
+    if (!('password' in secret)) return secret.ha1[algorithm]
+    let cached = ha1Cache.get(secret)
+    if (cached === undefined || cached.user !== user) {
+      cached = { user, ha1: {} }
+      ha1Cache.set(secret, cached)
+    }
+    let ha1 = cached.ha1[algorithm]
+    if (ha1 === undefined) {
+      ha1 = computeHA1({ algorithm, username: user, realm, password: secret.password })
+      cached.ha1[algorithm] = ha1
+    }
+    return ha1
+  }
+
   function challenge(_request: SipRequest, options: ChallengeOptions): Array<[string, string]> {
     const header = options.proxy ? ProxyAuthenticate : WwwAuthenticate
     const nonce = nonces.issue()
@@ -171,14 +197,9 @@ export function createDigestAuth(config: DigestAuthConfig, deps: DigestAuthDeps)
 
     const secret = await credentials.lookup(cred.username, realm)
     if (secret === undefined) return { ok: false, reason: 'unknown-user' }
-    let right: boolean
-    const common = { method: request.method, body: cred.qop === 'auth-int' ? request.body : undefined }
-    if ('password' in secret) {
-      right = verifyCredentials(cred, { ...common, password: secret.password })
-    } else {
-      const ha1 = secret.ha1[algorithm as AuthAlgorithm]
-      right = ha1 !== undefined && verifyCredentials(cred, { ...common, ha1 })
-    }
+    const ha1 = ha1Of(secret, cred.username, algorithm as AuthAlgorithm)
+    const body = cred.qop === 'auth-int' ? request.body : undefined
+    const right = ha1 !== undefined && verifyCredentials(cred, { method: request.method, body, ha1 })
     if (!right) return { ok: false, reason: 'wrong' }
 
     // right credentials on an old nonce: ask for a new one with stale=true (RFC 7616 §3.3)
