@@ -5,14 +5,7 @@
  * expired nonces, and nonce-count tracking against replays.
  */
 import { Buffer } from 'node:buffer'
-import {
-  challengeDirectives,
-  computeHA1,
-  createChallenge,
-  type DigestCredentials,
-  parseCredentials,
-  verifyCredentials,
-} from '@junction/digest'
+import { computeHA1, type DigestCredentials, parseCredentials, verifyCredentials } from '@junction/digest'
 import {
   Authorization,
   type AuthValue,
@@ -21,6 +14,7 @@ import {
   type SipRequest,
   WwwAuthenticate,
 } from '@junction/sip'
+import { createChallengeWriter } from './challenge.ts'
 import { type AuthAlgorithm, authAlgorithms, type CredentialStore, type UserSecret } from './credentials.ts'
 import { AuthError, authFaultCodes } from './errors.ts'
 import { createNonceIssuer, type NonceIssuer } from './nonce.ts'
@@ -154,19 +148,11 @@ export function createDigestAuth(config: DigestAuthConfig, deps: DigestAuthDeps)
     return ha1
   }
 
+  const write = createChallengeWriter({ realm, algorithms, qop })
+
   function challenge(_request: SipRequest, options: ChallengeOptions): Array<[string, string]> {
-    const header = options.proxy ? ProxyAuthenticate : WwwAuthenticate
-    const nonce = nonces.issue()
-    return algorithms.map((algorithm) => {
-      const c = createChallenge({
-        realm,
-        nonce,
-        algorithm,
-        qop,
-        stale: options.stale === true ? true : undefined,
-      })
-      return [header.name, header.format({ scheme: 'Digest', params: challengeDirectives(c) })]
-    })
+    const name = options.proxy ? ProxyAuthenticate.name : WwwAuthenticate.name
+    return write(nonces.issue(), options.stale === true).map((value) => [name, value])
   }
 
   /** The credentials for this realm: the first Digest ones that name it. */
