@@ -76,6 +76,13 @@ function stored(aor: string, b: Binding): Binding {
   return Object.freeze(out) as unknown as Binding
 }
 
+/** Whether two lists name the same flows, binding by binding (enough to keep the flow index). */
+function sameFlows(a: readonly Binding[], b: readonly Binding[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i]!.flowId !== b[i]!.flowId) return false
+  return true
+}
+
 function earliest(bindings: readonly Binding[]): number {
   let first = Number.POSITIVE_INFINITY
   for (const b of bindings) if (b.expiresAt < first) first = b.expiresAt
@@ -131,8 +138,10 @@ export function createMemoryLocationStore(options: MemoryLocationStoreOptions = 
 
   /** Writes without checks; returns the new version (0 when the AOR is gone). */
   function write(aor: string, old: Entry | undefined, bindings: readonly Binding[]): number {
+    // a refresh over the same flows (the usual REGISTER) leaves the flow index as it is
+    const reindex = old === undefined || !sameFlows(old.bindings, bindings)
     if (old !== undefined) {
-      unindex(aor, old.bindings)
+      if (reindex) unindex(aor, old.bindings)
       bindingCount -= old.bindings.length
       wheel.unschedule(aor, old.slot)
     }
@@ -151,7 +160,7 @@ export function createMemoryLocationStore(options: MemoryLocationStoreOptions = 
       old.slot = slot
     }
     bindingCount += frozen.length
-    index(aor, frozen)
+    if (reindex) index(aor, frozen)
     return version
   }
 

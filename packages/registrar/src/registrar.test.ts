@@ -284,6 +284,18 @@ describe('RFC 3261 §10.3 REGISTER processing', () => {
     assert.equal(res.headers.raw('Date')[0], new Date(T0 + 100_000).toUTCString())
   })
 
+  test('step 8: the Date follows the clock second by second (RFC 3261 §20.17)', async () => {
+    const { registrar, clock } = setup()
+    const dates: string[] = []
+    for (const step of [0, 400, 599, 1, 1000, 86_400_000]) {
+      clock.advance(step)
+      const res = await registrar.register(registerRequest({ cseq: dates.length + 1 }), { source: udp })
+      dates.push(res.headers.raw('Date')[0] ?? '')
+      assert.equal(dates.at(-1), new Date(clock.now()).toUTCString())
+    }
+    assert.equal(new Set(dates).size, 4)
+  })
+
   test('a REGISTER without Contact is a query: the bindings, unchanged', async () => {
     const { registrar } = setup()
     await registrar.register(registerRequest({ contacts: ['<sip:a@192.0.2.1>'] }), { source: udp })

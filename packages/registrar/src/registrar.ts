@@ -150,6 +150,23 @@ function formatOtherParams(params: Params | undefined): string {
   return out
 }
 
+/**
+ * The Date header value of a time (RFC 3261 §20.17: rfc1123-date, one-second resolution), formatted
+ * once per second rather than at every 200.
+ */
+function createDateFormatter(): (now: number) => string {
+  let second = Number.NaN
+  let text = ''
+  return (now) => {
+    const s = Math.floor(now / 1000)
+    if (s !== second) {
+      second = s
+      text = new Date(now).toUTCString()
+    }
+    return text
+  }
+}
+
 function publish(event: BindingEvent, aor: string, binding: Binding): void {
   if (bindingChannel.hasSubscribers) bindingChannel.publish({ event, aor, binding } satisfies BindingMessage)
 }
@@ -194,6 +211,8 @@ export function createRegistrar(config: RegistrarConfig, deps: RegistrarDeps): R
   const { store } = deps
   const clock = deps.clock ?? systemClock
   const supportedTags = new Set(['path', ...(outbound ? ['outbound'] : []), ...(gruu ? ['gruu'] : [])])
+  const supportedValue = [...supportedTags].join(', ')
+  const dateOf = createDateFormatter()
 
   const unsubscribe = store.onExpire(({ aor, binding }) => publish('expired', aor, binding))
 
@@ -268,8 +287,9 @@ export function createRegistrar(config: RegistrarConfig, deps: RegistrarDeps): R
     request: { callId: string; cseq: number; path: readonly string[]; userAgent: string | undefined },
     context: RegisterContext,
   ): Outcome {
-    const live = current.filter((b) => b.expiresAt > now)
-    const expired = current.filter((b) => b.expiresAt <= now)
+    const live: Binding[] = []
+    const expired: Binding[] = []
+    for (const b of current) (b.expiresAt > now ? live : expired).push(b)
     const outOfOrder = (b: Binding): boolean => b.callId === request.callId && request.cseq <= b.cseq
     if (wanted === '*') {
       // step 6: remove every binding, unless one is from this Call-ID with a CSeq not lower
@@ -452,13 +472,13 @@ export function createRegistrar(config: RegistrarConfig, deps: RegistrarDeps): R
       return Contact.format(address) + b.params
     })
     if (listed.length > 0) headers.push(['Contact', listed.join(', ')])
-    headers.push(['Date', new Date(now).toUTCString()])
+    headers.push(['Date', dateOf(now)])
     if (supported.has('path')) for (const p of h.raw(Path)) headers.push(['Path', p])
     if (outboundUsed) {
       headers.push(['Require', 'outbound'])
       if (flowTimer !== undefined) headers.push(['Flow-Timer', String(flowTimer)])
     }
-    headers.push(['Supported', [...supportedTags].join(', ')])
+    headers.push(['Supported', supportedValue])
     return reply(request, 200, undefined, headers)
   }
 

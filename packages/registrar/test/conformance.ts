@@ -290,6 +290,33 @@ export function runLocationStoreConformance(name: string, makeStore: MakeStore):
         assert.deepEqual(await store.aorsOnFlow('f2'), [])
       }))
 
+    test('aorsOnFlow after refreshes: same flows, flows reordered, a binding moved to another flow', () =>
+      withStore(async (store) => {
+        const a = 'sip:fr@example.com'
+        let w = await store.compareAndSet(a, 0, [binding(a, 1, { flowId: 'f1' })])
+        assert.ok(w.ok)
+        w = await store.compareAndSet(a, w.version, [binding(a, 1, { flowId: 'f1', cseq: 2 })])
+        assert.ok(w.ok)
+        assert.deepEqual(await store.aorsOnFlow('f1'), [a])
+        w = await store.compareAndSet(a, w.version, [
+          binding(a, 1, { flowId: 'f1' }),
+          binding(a, 2, { flowId: 'f2' }),
+        ])
+        assert.ok(w.ok)
+        w = await store.compareAndSet(a, w.version, [
+          binding(a, 2, { flowId: 'f2' }),
+          binding(a, 1, { flowId: 'f1' }),
+        ])
+        assert.ok(w.ok)
+        assert.deepEqual(await store.aorsOnFlow('f1'), [a])
+        assert.deepEqual(await store.aorsOnFlow('f2'), [a])
+        w = await store.compareAndSet(a, w.version, [binding(a, 2, { flowId: 'f3' })])
+        assert.ok(w.ok)
+        assert.deepEqual(await store.aorsOnFlow('f1'), [])
+        assert.deepEqual(await store.aorsOnFlow('f2'), [])
+        assert.deepEqual(await store.aorsOnFlow('f3'), [a])
+      }))
+
     test('operations after close() reject', () =>
       withStore(async (store) => {
         await store.close()
