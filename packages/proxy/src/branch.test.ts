@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { parseMessage, type SipRequest, Via, type ViaValue } from '@junction/sip'
 import fc from 'fast-check'
-import { branchOf, checkLoop, hashOfBranch, loopHash, statelessBranch } from './branch.ts'
+import { base36, branchOf, checkLoop, hashOfBranch, loopHash, statelessBranch } from './branch.ts'
 
 function parse(text: string): SipRequest {
   const r = parseMessage(new TextEncoder().encode(text.split('\n').join('\r\n')))
@@ -73,5 +73,15 @@ describe('checkLoop (§16.3 step 4)', () => {
     assert.equal(checkLoop(changed, [back, mine, upstream], ours), 'spiral')
     const foreign = { ...mine, branch: 'z9hG4bK-not-ours' }
     assert.equal(checkLoop(r, [foreign, upstream], ours), 'none')
+  })
+})
+
+describe('base36', () => {
+  it('writes what Number#toString(36) writes, for every safe non-negative integer', () => {
+    assert.equal(base36(0), '0')
+    assert.equal(base36(35), 'z')
+    assert.equal(base36(36), '10')
+    assert.equal(base36(Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER.toString(36))
+    fc.assert(fc.property(fc.maxSafeNat(), (n) => base36(n) === n.toString(36)))
   })
 })

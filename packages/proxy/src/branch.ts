@@ -40,6 +40,22 @@ function hash53(s: string, seed = 0): number {
   return 4294967296 * (2097151 & h2) + (h1 >>> 0)
 }
 
+const base36Digits = '0123456789abcdefghijklmnopqrstuvwxyz'
+
+/**
+ * `n.toString(36)` for a non-negative safe integer, without V8's general radix conversion (a
+ * floating-point `fmod` per digit: ~0.6 µs for 53 bits, several times this loop).
+ */
+export function base36(n: number): string {
+  let s = ''
+  do {
+    const q = Math.floor(n / 36)
+    s = base36Digits[n - q * 36]! + s
+    n = q
+  } while (n > 0)
+  return s
+}
+
 function viaKey(v: ViaValue | undefined): string {
   return v === undefined ? '' : `${v.host}:${v.port ?? ''};${v.branch ?? ''}`
 }
@@ -65,7 +81,7 @@ export function loopHash(
     h.has(ProxyRequire) ? h.raw(ProxyRequire).join(',') : '',
     h.has(ProxyAuthorization) ? h.raw(ProxyAuthorization).join(',') : '',
   ].join('\n')
-  return hash53(text).toString(36)
+  return base36(hash53(text))
 }
 
 /** A branch for a forwarded request: `z9hG4bK<hash>.<suffix>`. */
@@ -110,7 +126,7 @@ export function checkLoop(
 export function statelessBranch(request: SipRequest, upstream: ViaValue | undefined): string {
   const received = upstream?.branch
   const hash = received?.startsWith(MAGIC_COOKIE)
-    ? hash53(`${received}\n${formatUri(request.uri)}`, 1).toString(36)
+    ? base36(hash53(`${received}\n${formatUri(request.uri)}`, 1))
     : loopHash(request, upstream)
   return branchOf(hash, '0')
 }

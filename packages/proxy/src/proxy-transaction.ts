@@ -23,6 +23,7 @@ import type { Core } from './core.ts'
 import { faultCodes, SipError } from './errors.ts'
 import { addRecordRoute } from './record-route.ts'
 import { BranchContext, FailureContext, RequestContext, ResponseContext } from './route.ts'
+import { parseSlimRequest, slimRequest } from './slim-request.ts'
 import { forwardStateless } from './stateless.ts'
 import { isThenable } from './thenable.ts'
 import type { Action, ForwardOptions, ForwardTarget, ReplyOptions } from './verdict.ts'
@@ -62,6 +63,8 @@ class Branch implements ClientHandler {
   base: SipRequest | undefined
   /** The request of the current attempt, as sent (with our Via). */
   sent: SipRequest | undefined
+  /** Once the proxy transaction is released: a 2xx branch's request, slim (see slim-request.ts). */
+  slim: Uint8Array | undefined
   client: ClientTransaction | undefined
   destinations: readonly Target[] = []
   nextDestination = 0
@@ -93,6 +96,11 @@ class Branch implements ClientHandler {
 
   onTransportError(tx: ClientTransaction): void {
     if (tx === this.client) this.pt.branchFailed(this, 503)
+  }
+
+  /** The request a released branch kept, parsed from its slim octets. */
+  slimRequest(): SipRequest | undefined {
+    return this.slim === undefined ? undefined : parseSlimRequest(this.slim)
   }
 
   stopTimers(): void {
@@ -527,13 +535,14 @@ export class ProxyTransaction {
   #relay(branch: Branch, response: SipResponse, then: (r: SipResponse) => void): void {
     response.headers.shift(Via)
     const hook = this.#core.route.onResponse
-    if (hook === undefined || branch.sent === undefined) {
+    const request = hook === undefined ? undefined : (branch.sent ?? branch.slimRequest())
+    if (hook === undefined || request === undefined) {
       then(response)
       return
     }
     let r: void | Promise<void>
     try {
-      r = hook.call(this.#core.route, new ResponseContext(response, branch.sent, branch.target))
+      r = hook.call(this.#core.route, new ResponseContext(response, request, branch.target))
     } catch (error) {
       this.#core.log?.error({ err: error, callId: this.#callId() }, 'onResponse failed')
       then(response)
@@ -670,9 +679,11 @@ export class ProxyTransaction {
     for (const b of this.#branches) {
       b.base = undefined
       b.destinations = []
-      if (keepSent) continue // onResponse sees 2xx retransmissions with their request and target
+      // onResponse sees the 2xx retransmissions of a branch that got a 2xx (RFC 6026 §7.2), with
+      // its target and a slim copy of its request; no other branch hears anything more
+      if (keepSent && b.final >= 200 && b.final < 300 && b.sent !== undefined) b.slim = slimRequest(b.sent)
+      else b.target = undefined
       b.sent = undefined
-      b.target = undefined
     }
   }
 }

@@ -153,7 +153,11 @@ export class BranchContext {
 export class ResponseContext {
   /** The response as the branch received it: edit it before it is relayed. */
   readonly response: SipResponse
-  /** The branch request it answers. */
+  /**
+   * The branch request it answers. For a 2xx retransmitted after the INVITE's transaction
+   * finished (RFC 6026 §7.2), a slim copy: the request line and Via, Route, Record-Route, From,
+   * To, Call-ID, CSeq and Contact, no body.
+   */
   readonly request: SipRequest
   /** The target of the branch, as the route gave it (undefined: the Request-URI as it was). */
   readonly target: ForwardTarget | undefined

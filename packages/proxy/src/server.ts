@@ -27,6 +27,7 @@ import {
   type TransportName,
   type TransportOptions,
 } from '@junction/transport'
+import { base36 } from './branch.ts'
 import { proxyDrop, proxyResponse } from './channels.ts'
 import { type Core, type Log, type ProxyStats, sendableTransports } from './core.ts'
 import { faultCodes, ProxyError } from './errors.ts'
@@ -260,7 +261,7 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
     nextSuffix() {
       // an increment and a compare: `%` by MAX_SAFE_INTEGER is a floating-point fmod, slow
       suffix = suffix >= Number.MAX_SAFE_INTEGER ? 1 : suffix + 1
-      return suffix.toString(36)
+      return base36(suffix)
     },
     destinations(uri) {
       transports ??= sendableTransports(transport)

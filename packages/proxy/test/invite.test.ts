@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { CSeq, formatUri, ProxyAuthenticate, Via, WwwAuthenticate } from '@junction/sip'
+import { CallId, CSeq, formatUri, ProxyAuthenticate, Via, WwwAuthenticate } from '@junction/sip'
 import type { Route } from '../src/route.ts'
 import { createNet, request, wire } from './harness.ts'
 
@@ -53,11 +53,12 @@ describe('INVITE: provisional and 2xx responses (§16.7 step 5)', () => {
   })
 
   it('relays a 2xx retransmission after the call is answered, through onResponse with the branch request', async () => {
-    const seen: Array<[number, string, string | undefined]> = []
+    const seen: Array<[number, string, string | undefined, string | undefined]> = []
     const net = createNet({
       onRequest: (ctx) => ctx.forward('sip:bob@192.0.2.20'),
       onResponse: (ctx) => {
-        seen.push([ctx.response.status, ctx.request.method, ctx.target && formatUri(ctx.target.uri)])
+        const { method, headers } = ctx.request
+        seen.push([ctx.response.status, method, ctx.target && formatUri(ctx.target.uri), headers.get(CallId)])
       },
     })
     net.send(request('INVITE', 'sip:bob@example.com'))
@@ -67,9 +68,12 @@ describe('INVITE: provisional and 2xx responses (§16.7 step 5)', () => {
     net.answer(out, 200) // the UAS resends its 2xx until the ACK (§13.3.1.4)
     await net.settle()
     assert.deepEqual(responses(net), [100, 200, 200])
+    // the second one after the proxy transaction let go of its request: a slim copy of it
+    const callId = seen[0]?.[3]
+    assert.ok(callId)
     assert.deepEqual(seen, [
-      [200, 'INVITE', 'sip:bob@192.0.2.20'],
-      [200, 'INVITE', 'sip:bob@192.0.2.20'],
+      [200, 'INVITE', 'sip:bob@192.0.2.20', callId],
+      [200, 'INVITE', 'sip:bob@192.0.2.20', callId],
     ])
   })
 
