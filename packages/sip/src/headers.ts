@@ -70,6 +70,8 @@ function nameOf(header: Name | string): Name {
 export interface HeaderState {
   readonly src: string
   readonly pos: readonly number[]
+  /** The parsed fields' slots (see slots.ts); undefined for built headers and partial parses. */
+  readonly slots: readonly number[] | undefined
   /** The fields in order; undefined while they are the parsed ones, unedited. */
   readonly list: readonly FieldRef[] | undefined
 }
@@ -102,7 +104,7 @@ export class Headers {
   readonly #folded: boolean
 
   static {
-    stateOf = (h) => ({ src: h.#src, pos: h.#pos, list: h.#list })
+    stateOf = (h) => ({ src: h.#src, pos: h.#pos, slots: h.#slots, list: h.#list })
     copyOf = (h, name, edit) => {
       const out: Written[] = []
       const n = h.size

@@ -122,6 +122,23 @@ describe('serialize', () => {
     assert.ok(text.endsWith('Content-Length: 4\r\n\r\nbody'))
   })
 
+  test('an edited message keeps its one Content-Length, written in any form, or gets one (§20.14)', () => {
+    const count = (b: Uint8Array): number => lines(b).filter((l) => /^(content-length|l)\s*:/i.test(l)).length
+    for (const form of ['Content-Length: 4', 'l: 4', 'CONTENT-LENGTH :4']) {
+      const m = parse(Buffer.from(request.replace('Content-Length: 4', form), 'latin1'))
+      m.headers.prepend(Via, { transport: 'UDP', host: 'p.example.com', branch: 'z9hG4bKp' })
+      const out = serialize(m)
+      assert.equal(count(out), 1, form)
+      assert.ok(lines(out).includes(form), form)
+      m.headers.remove(ContentLength)
+      const added = serialize(m)
+      assert.equal(count(added), 1, form)
+      assert.ok(lines(added).includes('Content-Length: 4'), form)
+      m.headers.set(ContentLength, 4)
+      assert.equal(count(serialize(m)), 1, form)
+    }
+  })
+
   test('clones are independent: one per branch when forking (§16.6 step 1)', () => {
     const m = parse(bytes)
     assert.ok(m.kind === 'request')

@@ -9,6 +9,7 @@ import { ContentLength } from './headers/numbers.ts'
 import { type FieldRef, headerState, STRIDE } from './headers.ts'
 import { messageInternals, type SipMessage } from './message.ts'
 import { asBuffer } from './parse.ts'
+import { CONTENT_LENGTH_SLOT } from './slots.ts'
 import { formatUri } from './uri.ts'
 
 function startLine(msg: SipMessage): string {
@@ -16,13 +17,20 @@ function startLine(msg: SipMessage): string {
   return `${msg.version} ${msg.status} ${textToWire(msg.reason)}\r\n`
 }
 
+/** Node's Buffer writes latin1 text at an offset without the argument handling of `write()`. */
+interface Latin1Writable {
+  latin1Write(text: string, offset: number): number
+}
+
 /** The octets of a message, ready for a transport. Content-Length is added when missing (§20.14). */
 export function serialize(msg: SipMessage): Uint8Array {
   const { source, startLineEdited } = messageInternals(msg)
-  const { pos, list } = headerState(msg.headers)
-  const hasLength = msg.headers.has(ContentLength)
-  if (source !== undefined && list === undefined && !startLineEdited && hasLength) {
-    return source.bytes.subarray(source.start, source.bodyEnd)
+  const { pos, slots, list } = headerState(msg.headers)
+  // the parsed Content-Length field (at most one: §20.14, checked while parsing), or -1
+  const lengthField = slots === undefined ? -1 : slots[CONTENT_LENGTH_SLOT]! - 1
+  if (source !== undefined && list === undefined && !startLineEdited) {
+    const hasLength = slots === undefined ? msg.headers.has(ContentLength) : lengthField !== -1
+    if (hasLength) return source.bytes.subarray(source.start, source.bodyEnd)
   }
   const body = msg.body
 
@@ -33,16 +41,23 @@ export function serialize(msg: SipMessage): Uint8Array {
   const ref = (k: number): FieldRef => (list === undefined ? k : list[k]!)
 
   let size = line === undefined ? source!.lineEnd + 2 - base : line.length
+  let hasLength = slots === undefined && msg.headers.has(ContentLength)
   for (let k = 0; k < n; k++) {
     const f = ref(k)
-    size +=
-      typeof f === 'number' ? pos[f * STRIDE + 2]! - pos[f * STRIDE]! : f.name.length + f.wire.length + 4
+    if (typeof f === 'number') {
+      size += pos[f * STRIDE + 2]! - pos[f * STRIDE]!
+      if (f === lengthField) hasLength = true
+    } else {
+      size += f.name.length + f.wire.length + 4
+      if (f.key === ContentLength.key) hasLength = true
+    }
   }
   const lengthLine = hasLength ? '' : `Content-Length: ${body.length}\r\n`
   size += lengthLine.length + 2 + body.length
 
   const out = Buffer.allocUnsafe(size)
-  let at = line === undefined ? src!.copy(out, 0, base, source!.lineEnd + 2) : out.write(line, 0, 'latin1')
+  const writer = out as unknown as Latin1Writable
+  let at = line === undefined ? src!.copy(out, 0, base, source!.lineEnd + 2) : writer.latin1Write(line, 0)
   // copy each run of consecutive untouched fields in one go
   let runStart = -1
   let runEnd = -1
@@ -62,10 +77,10 @@ export function serialize(msg: SipMessage): Uint8Array {
       runStart = -1
       runEnd = -1
     }
-    at += out.write(`${f.name}: ${f.wire}\r\n`, at, 'latin1')
+    at += writer.latin1Write(`${f.name}: ${f.wire}\r\n`, at)
   }
   if (runStart !== -1) at += src!.copy(out, at, base + runStart, base + runEnd)
-  if (lengthLine !== '') at += out.write(lengthLine, at, 'latin1')
+  if (lengthLine !== '') at += writer.latin1Write(lengthLine, at)
   out[at++] = 13
   out[at++] = 10
   out.set(body, at)
