@@ -134,7 +134,8 @@ class ParamCursor {
 
 export const params = new ParamCursor()
 
-function scanValue(s: string, i: number, end: number): number {
+/** Index after the gen-value at `i` (token, host or quoted-string); `i` or less when there is none. */
+export function scanValue(s: string, i: number, end: number): number {
   if (i >= end) return i
   const c = s.charCodeAt(i)
   if (c === 34) return scanQuoted(s, i, end)

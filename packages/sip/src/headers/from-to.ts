@@ -3,11 +3,11 @@
  *
  *   ( name-addr / addr-spec ) *( SEMI ( tag-param / generic-param ) )
  */
-import { charAt, scanQuoted, skipWs } from '../chars.ts'
+import { charAt, nameIs, scan, scanQuoted, skipWs, TOKEN, tokenChar } from '../chars.ts'
 import { faultCodes, SipCodecError } from '../errors.ts'
 import { defineHeader } from '../header.ts'
 import { formatNameAddr, type NameAddr, nameAddr, startAddress } from '../name-addr.ts'
-import { formatParam, formatParams, type Params, params } from '../params.ts'
+import { formatParam, formatParams, type Params, params, scanValue } from '../params.ts'
 
 export interface FromToValue extends NameAddr {
   /** The tag that identifies the dialog party (§19.3); undefined before the UAS adds it to To. */
@@ -45,26 +45,42 @@ export function parseTagOnly(s: string, start: number, end: number): string | un
     i = scanQuoted(s, i, end)
     if (i === -1) return undefined
   }
-  const open = s.indexOf('<', i)
-  const semi = s.indexOf(';', i)
-  if (open !== -1 && open < end && (semi === -1 || open < semi)) {
-    // name-addr: parameters follow the ">"
-    const close = s.indexOf('>', open)
+  // name-addr when a "<" comes before any ";": parameters follow the ">"; addr-spec: they start
+  // at the first ";"
+  let j = i
+  while (j < end) {
+    const c = s.charCodeAt(j)
+    if (c === 60 || c === 59) break
+    j++
+  }
+  if (j < end && s.charCodeAt(j) === 60) {
+    const close = s.indexOf('>', j)
     if (close === -1 || close >= end) return undefined
     i = close + 1
-  } else {
-    // addr-spec: parameters start at the first ";"
-    i = semi === -1 || semi > end ? end : semi
-  }
+  } else i = j
+  // *( SEMI generic-param ), every one well-formed; the first tag must be a token
   let tag = ''
-  for (const p = params.start(s, i, end); p.next(); ) {
-    if (tag === '' && p.is('tag')) {
-      const t = p.token()
-      if (t === undefined) return undefined
-      tag = t
+  for (;;) {
+    i = skipWs(s, i, end)
+    if (i >= end) return tag
+    if (s.charCodeAt(i) !== 59) return undefined
+    i = skipWs(s, i + 1, end)
+    const nameStart = i
+    while (i < end && tokenChar[s.charCodeAt(i)] === 1) i++
+    const nameEnd = i
+    if (nameEnd === nameStart) return undefined
+    i = skipWs(s, i, end)
+    let vs = -1
+    if (i < end && s.charCodeAt(i) === 61) {
+      vs = skipWs(s, i + 1, end)
+      i = scanValue(s, vs, end)
+      if (i <= vs) return undefined
+    }
+    if (tag === '' && nameEnd - nameStart === 3 && nameIs(s, nameStart, 'tag')) {
+      if (vs === -1 || scan(s, vs, i, TOKEN) !== i) return undefined
+      tag = s.slice(vs, i)
     }
   }
-  return params.failed ? undefined : tag
 }
 
 /** From (compact `f`): the initiator of the request (§20.20). */
