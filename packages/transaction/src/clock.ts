@@ -27,7 +27,9 @@ class SystemTimer implements Timer {
 
 export const systemClock: Clock = {
   now: () => performance.now(),
-  setTimer: (ms, fn) => new SystemTimer(setTimeout(fn, ms)),
+  // whole milliseconds, rounded up: Node keeps one timer list per distinct duration, and a
+  // fractional one (a lane's head due in 499.63 ms) would make a new list for nearly every timer
+  setTimer: (ms, fn) => new SystemTimer(setTimeout(fn, Math.ceil(ms))),
 }
 
 /** A clock that only moves when told to: for tests of timers and retransmissions. */
