@@ -78,6 +78,23 @@ describe('createFailureGuard', () => {
     assert.equal(guard.record('10.0.0.0', 'wrong'), false)
   })
 
+  it('forgets by recency of the last failure, also after sources left the map and came back', () => {
+    const c = clock()
+    const guard = createFailureGuard({ maxFailures: 2, maxSources: 3, windowSec: 10 }, { clock: c })
+    for (const a of ['a', 'b', 'c']) guard.record(a, 'wrong')
+    guard.record('a', 'ok') // a success clears a: it leaves the map
+    guard.record('a', 'wrong') // back, most recent
+    guard.record('d', 'wrong') // evicts b, the least recently failing
+    assert.equal(guard.stats.trackedSources, 3)
+    assert.equal(guard.record('b', 'wrong'), false, 'b was forgotten: it starts over') // evicts c
+    assert.equal(guard.record('c', 'wrong'), false, 'c was forgotten') // evicts a
+    assert.equal(guard.record('d', 'wrong'), true, 'd was kept: its second failure blocks it')
+    for (let i = 0; i < 5000; i++) guard.record(`x${i}`, 'wrong')
+    assert.equal(guard.stats.trackedSources, 3)
+    assert.equal(guard.record('x4999', 'wrong'), true)
+    assert.equal(guard.record('x0', 'wrong'), false)
+  })
+
   it('publishes failures and blocks on diagnostics channels', () => {
     const seen: unknown[] = []
     const onFailure = (m: unknown) => seen.push(['failure', m])

@@ -84,8 +84,12 @@ export function createFailureGuard(
     }
   }
   const now = deps.clock === undefined ? Date.now : () => deps.clock!.now()
-  // insertion order = recency of the last failure: the first key is the one to forget
+  // insertion order = recency of the last failure: the first key is the one to forget. One
+  // iterator for the life of the map walks it oldest first from where it stopped (see
+  // nonce-counts.ts: a fresh keys() per eviction steps over every deleted slot, O(n) in V8); it
+  // is only asked while the map holds more than `maxSources` >= 1 entries, so it never ends.
   const sources = new Map<string, Entry>()
+  const oldestFirst = sources.keys()
   let failures = 0
   let blocks = 0
 
@@ -120,7 +124,7 @@ export function createFailureGuard(
       }
       sources.set(address, e)
       if (sources.size > maxSources) {
-        const oldest = sources.keys().next().value
+        const oldest = oldestFirst.next().value
         if (oldest !== undefined) sources.delete(oldest)
       }
       if (blockedNow(e, t)) return false
