@@ -154,8 +154,14 @@ describe('parseCredentials', () => {
     for (const name of ['username', 'realm', 'nonce', 'uri', 'response', 'nc', 'cnonce']) {
       const params = new Map(Object.entries(base))
       params.delete(name)
-      assert.equal(errorCode(parseCredentials(params)), digestErrorCodes.MISSING_DIRECTIVE, name)
+      const r = parseCredentials(params)
+      assert.equal(errorCode(r), digestErrorCodes.MISSING_DIRECTIVE, name)
+      assert.match(r.ok ? '' : r.error.reason, new RegExp(`\\b${name}\\b`))
     }
+    // several missing: the first in the order username, realm, nonce, uri, response is named
+    const { nonce: _n, uri: _u, ...twoMissing } = base
+    const r = parseCredentials(twoMissing)
+    assert.equal(r.ok ? '' : r.error.reason, 'the credentials have no nonce')
     assert.equal(errorCode(parseCredentials({ ...base, qop: 'auth-conf' })), digestErrorCodes.BAD_DIRECTIVE)
     assert.equal(errorCode(parseCredentials({ ...base, nc: '1' })), digestErrorCodes.BAD_DIRECTIVE)
     assert.equal(errorCode(parseCredentials({ ...base, nc: '0000000x' })), digestErrorCodes.BAD_DIRECTIVE)

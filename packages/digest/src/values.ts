@@ -135,14 +135,24 @@ export function parseCredentials(params: DirectiveMap): DigestResult<DigestCrede
     username = decodeExtValue(extUsername)
     if (username === undefined) return failure(digestErrorCodes.BAD_DIRECTIVE, 'username* does not decode')
   }
-  for (const [name, v] of [
-    ['username', username],
-    ['realm', get('realm')],
-    ['nonce', get('nonce')],
-    ['uri', get('uri')],
-    ['response', get('response')],
-  ] as const) {
-    if (v === undefined) return failure(digestErrorCodes.MISSING_DIRECTIVE, `the credentials have no ${name}`)
+  const realm = get('realm')
+  const nonce = get('nonce')
+  const uri = get('uri')
+  const response = get('response')
+  const missing =
+    username === undefined
+      ? 'username'
+      : realm === undefined
+        ? 'realm'
+        : nonce === undefined
+          ? 'nonce'
+          : uri === undefined
+            ? 'uri'
+            : response === undefined
+              ? 'response'
+              : undefined
+  if (missing !== undefined) {
+    return failure(digestErrorCodes.MISSING_DIRECTIVE, `the credentials have no ${missing}`)
   }
   let algorithm: DigestAlgorithm | undefined
   const algorithmToken = get('algorithm')
@@ -168,21 +178,25 @@ export function parseCredentials(params: DirectiveMap): DigestResult<DigestCrede
   if (nc !== undefined && !/^[0-9a-fA-F]{8}$/.test(nc)) {
     return failure(digestErrorCodes.BAD_DIRECTIVE, 'nc is not 8 hex digits')
   }
-  const value: DigestCredentials = {
+  // only the directives present (values compare with deepEqual), in the order of RFC 7616 §3.4
+  const value: { -readonly [K in keyof DigestCredentials]: DigestCredentials[K] } = {
     username: username as string,
-    realm: get('realm') as string,
-    nonce: get('nonce') as string,
-    uri: get('uri') as string,
-    response: get('response') as string,
-    algorithm,
-    cnonce,
-    opaque: get('opaque'),
-    qop,
-    nc,
-    userhash: parseBoolean(get('userhash')),
-    auts: get('auts'),
+    realm: realm as string,
+    nonce: nonce as string,
+    uri: uri as string,
+    response: response as string,
   }
-  return { ok: true, value: withoutUndefined(value) }
+  if (algorithm !== undefined) value.algorithm = algorithm
+  if (cnonce !== undefined) value.cnonce = cnonce
+  const opaque = get('opaque')
+  if (opaque !== undefined) value.opaque = opaque
+  if (qop !== undefined) value.qop = qop
+  if (nc !== undefined) value.nc = nc
+  const userhash = parseBoolean(get('userhash'))
+  if (userhash !== undefined) value.userhash = userhash
+  const auts = get('auts')
+  if (auts !== undefined) value.auts = auts
+  return { ok: true, value }
 }
 
 /**
@@ -226,6 +240,10 @@ export function credentialsDirectives(credentials: DigestCredentials): Map<strin
 /** Drops the keys whose value is undefined, so that values compare with deepEqual. */
 export function withoutUndefined<T extends object>(value: T): T {
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = v
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue
+    const v = value[k]
+    if (v !== undefined) out[k] = v
+  }
   return out as T
 }
