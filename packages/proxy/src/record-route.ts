@@ -5,7 +5,7 @@
  * two values (RFC 5658 "double Record-Routing"): the one facing the callee on top, the one facing
  * the caller below it, so that each side reaches the proxy over its own side.
  */
-import { RecordRoute, type SipRequest, type SipUri, sipUri } from '@junction/sip'
+import { RecordRoute, type RouteValue, type SipRequest, type SipUri, sipUri } from '@junction/sip'
 import type { BoundListener } from '@junction/transport'
 
 /** `<sip:host:port;transport=x;lr>` for a listener; `sips:` when the request is for a SIPS URI (§16.6 step 4). */
@@ -32,8 +32,22 @@ export function addRecordRoute(
 ): void {
   const h = request.headers
   if (inbound !== undefined && outbound !== undefined && inbound !== outbound) {
-    h.prepend(RecordRoute, { uri: recordRouteUri(inbound, sips) })
+    h.prepend(RecordRoute, recordRouteValue(inbound, sips))
   }
   const facing = outbound ?? inbound
-  if (facing !== undefined) h.prepend(RecordRoute, { uri: recordRouteUri(facing, sips) })
+  if (facing !== undefined) h.prepend(RecordRoute, recordRouteValue(facing, sips))
+}
+
+/** The Record-Route values of a listener, [sip, sips], made once (a listener's address does not change). */
+const values = new WeakMap<BoundListener, [RouteValue | undefined, RouteValue | undefined]>()
+
+function recordRouteValue(listener: BoundListener, sips: boolean): RouteValue {
+  let pair = values.get(listener)
+  if (pair === undefined) {
+    pair = [undefined, undefined]
+    values.set(listener, pair)
+  }
+  const i = sips ? 1 : 0
+  pair[i] ??= Object.freeze({ uri: recordRouteUri(listener, sips) })
+  return pair[i]
 }
