@@ -35,23 +35,37 @@ export function createLocality(
 ): Locality {
   const domainSet = new Set(domains.map(bare))
   const aliasHosts = new Set<string>()
-  const aliasHostPorts = new Set<string>()
+  const aliasHostPorts: Array<[string, number]> = []
   for (const a of aliases) {
     const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(a.trim())
     if (m === null) continue
     if (m[2] === undefined) aliasHosts.add(bare(m[1]!))
-    else aliasHostPorts.add(`${bare(m[1]!)}:${m[2]}`)
+    else aliasHostPorts.push([bare(m[1]!), Number(m[2])])
   }
   let cachedFor: readonly BoundListener[] | undefined
-  let hostPorts = new Set<string>()
+  let cachedLength = -1
+  /** host → its ports: a lookup of the host as read from the message, no `host:port` string built. */
+  let hostPorts = new Map<string, Set<number>>()
   let hosts = new Set<string>()
   let ports = new Set<number>()
 
+  function addHostPort(host: string, port: number): void {
+    let set = hostPorts.get(host)
+    if (set === undefined) {
+      set = new Set()
+      hostPorts.set(host, set)
+    }
+    set.add(port)
+  }
+
   function refresh(): void {
+    // the transport fills its listener array in place when it starts (and empties it at stop)
     const ls = listeners()
-    if (ls === cachedFor && hostPorts.size > 0) return
+    if (ls === cachedFor && ls.length === cachedLength) return
     cachedFor = ls
-    hostPorts = new Set(aliasHostPorts)
+    cachedLength = ls.length
+    hostPorts = new Map()
+    for (const [host, port] of aliasHostPorts) addHostPort(host, port)
     hosts = new Set(aliasHosts)
     ports = new Set()
     for (const l of ls) {
@@ -60,7 +74,7 @@ export function createLocality(
         [l.host, l.port],
       ] as const) {
         if (host === '0.0.0.0' || host === '::') continue
-        hostPorts.add(`${bare(host)}:${port}`)
+        addHostPort(bare(host), port)
         hosts.add(bare(host))
       }
       ports.add(l.advertise.port)
@@ -72,7 +86,7 @@ export function createLocality(
     refresh()
     const h = bare(host)
     const p = port ?? (secure ? 5061 : 5060)
-    if (hostPorts.has(`${h}:${p}`) || aliasHosts.has(h)) return true
+    if (hostPorts.get(h)?.has(p) === true || aliasHosts.has(h)) return true
     return domainSet.has(h) && (port === undefined || ports.has(port))
   }
 
