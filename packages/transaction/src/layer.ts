@@ -27,7 +27,7 @@ import type { ClientHandler, TransactionTransport, TransactionUser } from './por
 import {
   InviteServerTransaction,
   NonInviteServerTransaction,
-  type ServerTransaction,
+  ServerTransaction,
 } from './server-transaction.ts'
 import { createTimerLanes } from './timer-lanes.ts'
 import { resolveTimers, type TimerSettings } from './timers.ts'
@@ -123,8 +123,11 @@ export function createTransactionLayer(
       unanswered--
     },
     ended(tx: Transaction) {
-      if (servers.get(tx.key) === tx) servers.delete(tx.key)
-      else if (clients.get(tx.key) === tx) clients.delete(tx.key)
+      // a key names one live transaction at a time (a request matching a live server transaction
+      // is a retransmission, a client branch in use is refused), so the entry is this one's: one
+      // lookup in a table that holds every transaction waiting out its 32 s timers
+      if (tx instanceof ServerTransaction) servers.delete(tx.key)
+      else clients.delete(tx.key)
       if (transactionEnded.hasSubscribers) transactionEnded.publish({ transaction: tx })
     },
   }
