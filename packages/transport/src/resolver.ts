@@ -324,12 +324,23 @@ export function createResolver(options: ResolverOptions = {}, deps: ResolverDeps
   const cache = new Map<string, Answer<unknown>>()
   const inflight = new Map<string, Promise<Answer<unknown>>>()
   const blocked = new Map<string, number>()
+  // One iterator per map for its life, oldest first from where it stopped: a fresh `keys()` per
+  // eviction steps over every slot deleted since the map's last rehash (V8: 10-40 µs once 100 000
+  // entries turned over). Every entry behind an iterator was deleted (or deleted and set again, so
+  // it is ahead), and they are asked while their map holds entries; one that ended (an empty map)
+  // is made again.
+  let cacheOldest = cache.keys()
+  let blockedOldest = blocked.keys()
 
   function store(key: string, answer: Answer<unknown>): void {
     if (cacheSize <= 0) return
     cache.delete(key)
     while (cache.size >= cacheSize) {
-      const oldest = cache.keys().next().value
+      let oldest = cacheOldest.next().value
+      if (oldest === undefined) {
+        cacheOldest = cache.keys()
+        oldest = cacheOldest.next().value
+      }
       if (oldest === undefined) break
       cache.delete(oldest)
     }
@@ -549,7 +560,11 @@ export function createResolver(options: ResolverOptions = {}, deps: ResolverDeps
       for (const [k, until] of blocked) if (until <= at) blocked.delete(k)
     }
     while (blocked.size >= maxBlocked) {
-      const oldest = blocked.keys().next().value
+      let oldest = blockedOldest.next().value
+      if (oldest === undefined) {
+        blockedOldest = blocked.keys()
+        oldest = blockedOldest.next().value
+      }
       if (oldest === undefined) break
       blocked.delete(oldest)
     }

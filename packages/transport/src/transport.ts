@@ -148,11 +148,20 @@ interface Listener extends BoundListener {
   /** UDP: its socket. */
   readonly udp?: DgramSocket
   /** UDP: the flows of the peers heard from or sent to lately, by address and port (see udpFlow). */
-  readonly udpFlows?: Map<string, Map<number, Flow>>
+  /**
+   * UDP flows by remote port, then the address as the socket reported it (a port is a number: no
+   * address string to hash per datagram; a port rarely has more than one address behind it).
+   */
+  readonly udpFlows?: Map<number, UdpFlowEntry[]>
 }
 
 /** Most UDP flows a listener keeps for reuse; past it the cache starts over (spoofed sources). */
 const maxUdpFlows = 4096
+
+interface UdpFlowEntry {
+  readonly address: string
+  readonly flow: Flow
+}
 
 function pickAdvertisedHost(bound: string): string {
   if (bound !== '0.0.0.0' && bound !== '::') return bound
@@ -353,8 +362,8 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
    */
   function udpFlow(listener: Listener, address: string, port: number): Flow {
     const cache = listener.udpFlows
-    const known = cache?.get(address)?.get(port)
-    if (known !== undefined) return known
+    const byPort = cache?.get(port)
+    if (byPort !== undefined) for (const e of byPort) if (e.address === address) return e.flow
     const remote = { address: plainAddress(address), port }
     const flow: Flow = {
       id: `udp:${listener.index}:${hostPort(remote.address, port)}`,
@@ -369,12 +378,9 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
         for (const l of listeners) l.udpFlows?.clear()
         udpFlowCount = 0
       }
-      let byPort = cache.get(address)
-      if (byPort === undefined) {
-        byPort = new Map()
-        cache.set(address, byPort)
-      }
-      byPort.set(port, flow)
+      const list = cache.get(port)
+      if (list === undefined) cache.set(port, [{ address, flow }])
+      else list.push({ address, flow })
       udpFlowCount++
     }
     return flow
