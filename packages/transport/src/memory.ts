@@ -15,10 +15,10 @@ import {
   Via,
 } from '@junction/sip'
 import { faultCodes, TransportError } from './errors.ts'
-import { type Flow, isReliable, type Target, type TransportName, viaTransport } from './flow.ts'
+import { type Flow, isReliable, type Target, type TransportName } from './flow.ts'
 import { hostPort, type ListenerOptions, parseListenerSpec } from './listener-spec.ts'
 import type { BoundListener, Transport, TransportDeps, TransportStats } from './transport.ts'
-import { isForUs, markReceived } from './via-routing.ts'
+import { fillSentBy, isForUs, markReceived } from './via-routing.ts'
 
 /** A message the memory transport sent: a request to a target, or a response over a flow. */
 export type SentMessage =
@@ -154,16 +154,7 @@ export function createMemoryTransport(options: MemoryTransportOptions, deps: Tra
     async sendRequest(request, target) {
       const listener = listenerFor(target.transport, target.address)
       if (listener === undefined) throw new TransportError(faultCodes.NO_LISTENER, 'no listener to send from')
-      const top = request.headers.first(Via)
-      request.headers.replaceFirst(Via, {
-        ...top,
-        transport: viaTransport(target.transport),
-        host: listener.advertise.host.includes(':')
-          ? `[${listener.advertise.host}]`
-          : listener.advertise.host,
-        port: listener.advertise.port,
-        rport: top?.rport ?? null,
-      })
+      fillSentBy(request, target.transport, listener.advertise)
       record({ kind: 'request', message: request, target, bytes: serialize(request) })
     },
     async sendResponse(response, flow) {

@@ -49,10 +49,10 @@ import {
   WsConnection,
 } from './connection.ts'
 import { faultCodes, TransportError } from './errors.ts'
-import { type Flow, type Target, type TransportName, transportOfVia, viaTransport } from './flow.ts'
+import { type Flow, type Target, type TransportName, transportOfVia } from './flow.ts'
 import { hostPort, type ListenerOptions, parseListenerSpec, type TlsFiles } from './listener-spec.ts'
 import { stunBindingResponse } from './stun.ts'
-import { isForUs, markReceived, responseDestination } from './via-routing.ts'
+import { fillSentBy, isForUs, markReceived, responseDestination } from './via-routing.ts'
 
 export interface TransportLimits {
   /** Most connections, inbound and outbound together. Default 10 000. */
@@ -668,17 +668,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     try {
       listener = listenerFor(target.transport, target.address)
       if (listener === undefined) throw new TransportError(faultCodes.NO_LISTENER, 'no listener to send from')
-      // §18.1.1: the transport fills in the top Via; RFC 3581: ask for rport
-      const top = request.headers.first(Via)
-      request.headers.replaceFirst(Via, {
-        ...top,
-        transport: viaTransport(target.transport),
-        host: listener.advertise.host.includes(':')
-          ? `[${listener.advertise.host}]`
-          : listener.advertise.host,
-        port: listener.advertise.port,
-        rport: top?.rport ?? null,
-      })
+      fillSentBy(request, target.transport, listener.advertise)
       bytes = serialize(request)
     } catch (error) {
       return Promise.reject(error)

@@ -1,11 +1,30 @@
 /**
- * What the transport does with the top Via: marks where a request really came from (RFC 3261
- * §18.2.1, RFC 3581 §4), works out where a response goes (§18.2.2, RFC 3581 §4) and checks that a
- * response is for us (§18.1.2).
+ * What the transport does with the top Via: fills in its sent-by on the way out (RFC 3261
+ * §18.1.1), marks where a request really came from (§18.2.1, RFC 3581 §4), works out where a
+ * response goes (§18.2.2, RFC 3581 §4) and checks that a response is for us (§18.1.2).
  */
 import { type SipRequest, type SipResponse, Via, type ViaValue } from '@junction/sip'
 import { sameIp } from './address.ts'
-import type { Flow, TransportName } from './flow.ts'
+import { type Flow, type TransportName, viaTransport } from './flow.ts'
+
+/**
+ * §18.1.1: the transport fills in the top Via of a request it sends (transport and sent-by: the
+ * address it advertises); RFC 3581 §3: and asks for `rport`.
+ */
+export function fillSentBy(
+  request: SipRequest,
+  transport: TransportName,
+  advertise: { readonly host: string; readonly port: number },
+): void {
+  const top = request.headers.first(Via)
+  request.headers.replaceFirst(Via, {
+    ...top,
+    transport: viaTransport(transport),
+    host: advertise.host.includes(':') ? `[${advertise.host}]` : advertise.host,
+    port: advertise.port,
+    rport: top?.rport ?? null,
+  })
+}
 
 /**
  * §18.2.1: when the top Via's sent-by host is not the source address, add `received`; RFC 3581:
