@@ -13,12 +13,13 @@ import { From, type FromToValue, To } from './headers/from-to.ts'
 import { ContentLength, MaxForwards } from './headers/numbers.ts'
 import { Route, type RouteValue } from './headers/route.ts'
 import { Via, type ViaValue } from './headers/via.ts'
-import { copyFields, Headers, Written } from './headers.ts'
+import { copyFields, Headers } from './headers.ts'
 import { generateBranch, generateCallId, generateTag } from './ids.ts'
 import { SipRequest, SipResponse } from './message.ts'
 import { canonicalName, headerKey } from './names.ts'
 import { reasonPhrase } from './reason.ts'
 import { parseUri, type Uri } from './uri.ts'
+import { Written } from './written.ts'
 
 /** Extra header fields as `[name, text]` pairs or a record of name → text. */
 export type RawHeaders = Iterable<readonly [string, string]> | Readonly<Record<string, string>>
@@ -72,19 +73,28 @@ function rawEntries(headers: RawHeaders | undefined): Iterable<readonly [string,
   return Object.entries(headers)
 }
 
+/** Text that would break the header field it goes in (§7.3.1: no CR or LF but in folding). */
+function hasCrOrLf(text: string): boolean {
+  return text.indexOf('\r') !== -1 || text.indexOf('\n') !== -1
+}
+
+/** Timestamp (§20.38), echoed in 100 Trying (§8.2.6.1); looked up by name (it has no slot). */
+const timestamp = { key: 'timestamp', compact: undefined, slot: -1 } as const
+
 class FieldList {
   readonly fields: Written[] = []
   add<T>(header: HeaderDef<T>, value: T): void {
-    this.fields.push(new Written(header.key, header.name, textToWire(header.format(value))))
+    this.fields.push(new Written(header.key, header.name, textToWire(header.format(value)), header.slot))
   }
   addList<T>(header: ListHeader<T>, values: readonly T[]): void {
     if (values.length > 0) {
-      this.fields.push(new Written(header.key, header.name, textToWire(values.map(header.format).join(', '))))
+      const text = values.map(header.format).join(', ')
+      this.fields.push(new Written(header.key, header.name, textToWire(text), header.slot))
     }
   }
   addRaw(name: string, text: string): void {
     if (!isToken(name)) invalid(`header name is not a token: ${name}`)
-    if (/[\r\n]/.test(text)) invalid(`header ${name} holds CR or LF`)
+    if (hasCrOrLf(text)) invalid(`header ${name} holds CR or LF`)
     this.fields.push(new Written(headerKey(name), canonicalName(name), textToWire(text)))
   }
 }
@@ -158,7 +168,7 @@ export function createResponse(
   const tag = options.toTag ?? (addTag ? generateTag() : undefined)
   fields.push(...copyFields(req, To, addTag ? (wire) => `${wire};tag=${tag}` : undefined))
   fields.push(...copyFields(req, CallId), ...copyFields(req, CSeq))
-  if (status === 100) fields.push(...copyFields(req, 'timestamp'))
+  if (status === 100) fields.push(...copyFields(req, timestamp))
   const list = new FieldList()
   for (const [name, text] of rawEntries(options.headers)) list.addRaw(name, text)
   fields.push(...list.fields)
@@ -172,6 +182,6 @@ export function createResponse(
   extra.add(ContentLength, body.length)
   fields.push(...extra.fields)
   const phrase = reason ?? reasonPhrase(status)
-  if (/[\r\n]/.test(phrase)) invalid('reason phrase holds CR or LF')
+  if (hasCrOrLf(phrase)) invalid('reason phrase holds CR or LF')
   return new SipResponse(status, phrase, 'SIP/2.0', new Headers('', [], undefined, fields), body)
 }

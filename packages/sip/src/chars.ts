@@ -6,6 +6,8 @@
  * Octets >= 0x80 (UTF8-NONASCII) are only legal inside quoted strings, comments and free text.
  */
 
+import { Buffer } from 'node:buffer'
+
 export const TOKEN = 1 // token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"
 export const WORD = 2 // word (Call-ID): token chars and ( ) < > : \ DQUOTE / [ ] ? { }
 export const UNRESERVED = 4 // unreserved: alphanum / mark
@@ -82,7 +84,10 @@ export function isRun(s: string, bits: number): boolean {
 }
 
 export function isToken(s: string): boolean {
-  return isRun(s, TOKEN)
+  const n = s.length
+  if (n === 0) return false
+  for (let i = 0; i < n; i++) if (tokenChar[s.charCodeAt(i)] !== 1) return false
+  return true
 }
 
 /** Skips SP / HTAB (and CRLF-folding, already unfolded by the reader). */
@@ -225,15 +230,12 @@ export function utf8Encode(text: string): Uint8Array {
   return encoder.encode(text)
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: octets >= 0x80 are what we look for
-const nonAscii = /[^\x00-\x7f]/
-
 /**
  * Turns a wire string (latin1: one char per octet) into text: octets >= 0x80 are decoded as UTF-8.
  * ASCII input is returned as is.
  */
 export function wireToText(wire: string): string {
-  if (!nonAscii.test(wire)) return wire
+  if (!hasNonAscii(wire)) return wire
   const bytes = new Uint8Array(wire.length)
   for (let i = 0; i < wire.length; i++) bytes[i] = wire.charCodeAt(i)
   return decoder.decode(bytes)
@@ -241,14 +243,22 @@ export function wireToText(wire: string): string {
 
 /** The inverse of {@link wireToText}: text to a wire string of its UTF-8 octets. */
 export function textToWire(text: string): string {
-  if (!nonAscii.test(text)) return text
+  if (!hasNonAscii(text)) return text
   let out = ''
   for (const byte of encoder.encode(text)) out += String.fromCharCode(byte)
   return out
 }
 
+/**
+ * True when `s` holds a char above U+007F. Runs on every value written, so without a regex: a
+ * short string is read char by char, a longer one measured as UTF-8 (every such char takes more
+ * than one octet there, and Node counts in native code).
+ */
 export function hasNonAscii(s: string): boolean {
-  return nonAscii.test(s)
+  const n = s.length
+  if (n > 24) return Buffer.byteLength(s, 'utf8') !== n
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 127) return true
+  return false
 }
 
 /** Parses 1*DIGIT in `[start, end)` as an integer no larger than `max`; -1 when invalid. */

@@ -6,9 +6,12 @@
  */
 import { textToWire, wireToText } from './chars.ts'
 import type { HeaderDef, ListHeader, SingleHeader } from './header.ts'
-import { firstElementEnd, splitList, valueEnd } from './list.ts'
+import { firstElementEnd, splitList } from './list.ts'
 import { canonicalName, compactOf, headerKey } from './names.ts'
 import { FOLDED, slotOf } from './slots.ts'
+import { restAfterFirst, Written, written, writtenRaw } from './written.ts'
+
+export { Written } from './written.ts'
 
 const INVALID: unique symbol = Symbol('invalid')
 
@@ -30,25 +33,6 @@ const CACHE_STRIDE = 4
 /** The signature of a header name, to skip most fields with one comparison when looking up. */
 export function nameSignature(length: number, firstChar: number): number {
   return length * 256 + (firstChar >= 65 && firstChar <= 90 ? firstChar + 32 : firstChar)
-}
-
-/** A field Junction wrote (by an edit or a builder). Shared between clones; never changed. */
-export class Written {
-  readonly key: string
-  readonly name: string
-  /** Value as wire text (latin1, one char per octet). */
-  readonly wire: string
-  /** Parse caches, as for parsed fields, with the parser that filled each. */
-  parsed: unknown = undefined
-  parsedBy: unknown = undefined
-  head: unknown = undefined
-  headBy: unknown = undefined
-
-  constructor(key: string, name: string, wire: string) {
-    this.key = key
-    this.name = name
-    this.wire = wire
-  }
 }
 
 /** A field: the index of a parsed field, or a field Junction wrote. */
@@ -102,17 +86,25 @@ export class Headers {
   #cache: unknown[] | undefined
   /** False when no parsed field is folded over several lines. */
   readonly #folded: boolean
+  /**
+   * One bit per slot (see slots.ts) that a written field in `#list` may hold (set when one is
+   * added, never cleared): with the parsed slots, a lookup of a header that is absent from both
+   * needs no search through an edited list.
+   */
+  #writtenSlots = 0
 
   static {
     stateOf = (h) => ({ src: h.#src, pos: h.#pos, slots: h.#slots, list: h.#list })
     copyOf = (h, name, edit) => {
       const out: Written[] = []
-      const n = h.size
-      for (let k = 0; k < n; k++) {
+      // every field copied gets the canonical name of a known header, else its name as written
+      const canonical = canonicalName(name.key)
+      const known = canonical !== name.key
+      for (let k = h.#next(name, 0); k !== -1; k = h.#next(name, k + 1)) {
         const ref = h.#ref(k)
-        if (!h.#matches(ref, name)) continue
         const wire = h.#wire(ref)
-        out.push(new Written(name.key, canonicalName(h.#name(ref)), edit === undefined ? wire : edit(wire)))
+        const spelled = known ? canonical : canonicalName(h.#name(ref))
+        out.push(new Written(name.key, spelled, edit === undefined ? wire : edit(wire), name.slot))
       }
       return out
     }
@@ -126,6 +118,7 @@ export class Headers {
     this.#list = list
     this.#cache = cache
     this.#folded = slots === undefined || slots[FOLDED] !== 0
+    if (list !== undefined) for (const ref of list) if (typeof ref !== 'number') this.#noteWritten(ref)
   }
 
   /** True when at least one field of that header is present. */
@@ -286,7 +279,7 @@ export class Headers {
   prepend<T>(header: ListHeader<T>, value: T): void {
     const k = this.#indexOf(header) // before #edit(): while unedited, slots answer at once
     const list = this.#edit()
-    list.splice(k === -1 ? 0 : k, 0, written(header, header.format(value)))
+    list.splice(k === -1 ? 0 : k, 0, this.#noteWritten(written(header, header.format(value))))
   }
 
   /**
@@ -303,7 +296,7 @@ export class Headers {
     const ref = list[k]!
     const rest = header.kind === 'lines' ? undefined : restAfterFirst(this.#wire(ref))
     if (rest === undefined) list.splice(k, 1)
-    else list[k] = new Written(header.key, this.#name(ref), rest)
+    else list[k] = this.#noteWritten(new Written(header.key, this.#name(ref), rest, header.slot))
     return value
   }
 
@@ -318,7 +311,8 @@ export class Headers {
     const ref = list[k]!
     const text = textToWire(header.format(value))
     const rest = header.kind === 'lines' ? undefined : restAfterFirst(this.#wire(ref))
-    list[k] = new Written(header.key, this.#name(ref), rest === undefined ? text : `${text}, ${rest}`)
+    const wire = rest === undefined ? text : `${text}, ${rest}`
+    list[k] = this.#noteWritten(new Written(header.key, this.#name(ref), wire, header.slot))
   }
 
   /** Removes every field of that header; returns how many were removed. */
@@ -334,7 +328,10 @@ export class Headers {
   /** An independent copy: edits to either do not show in the other. Parsed values are shared. */
   clone(): Headers {
     const cache = this.#cacheArray()
-    return new Headers(this.#src, this.#pos, this.#slots, this.#list?.slice(), cache)
+    const copy = new Headers(this.#src, this.#pos, this.#slots, undefined, cache)
+    copy.#list = this.#list?.slice()
+    copy.#writtenSlots = this.#writtenSlots
+    return copy
   }
 
   // --- internals
@@ -345,7 +342,15 @@ export class Headers {
 
   /** Compares a field's name with `name` in place: case-insensitive, compact form included. */
   #matches(ref: FieldRef, name: Name): boolean {
-    if (typeof ref !== 'number') return ref.key === name.key
+    const slot = name.slot
+    if (typeof ref !== 'number') return slot >= 0 ? ref.slot === slot : ref.key === name.key
+    const slots = this.#slots
+    if (slots !== undefined && slot >= 0) {
+      // a slotted header's parsed fields: none, one known field, or fields from a known one on
+      const v = slots[slot]!
+      if (v >= 0) return ref === v - 1
+      if (ref < -v - 1) return false
+    }
     const key = name.key
     const sig = this.#pos[ref * STRIDE + 3]!
     if (sig === key.length * 256 + key.charCodeAt(0)) return this.#sameName(this.#pos[ref * STRIDE]!, key)
@@ -355,12 +360,16 @@ export class Headers {
   /** Position of the next field at or after `k` whose name is `name`, or -1. */
   #next(name: Name, k: number): number {
     const list = this.#list
+    const slots = this.#slots
     if (list !== undefined) {
+      // edited: a slotted header neither parsed nor written is absent
+      const slot = name.slot
+      if (slot >= 0 && (slots === undefined || slots[slot] === 0) && (this.#writtenSlots & (1 << slot)) === 0)
+        return -1
       for (; k < list.length; k++) if (this.#matches(list[k]!, name)) return k
       return -1
     }
     // unedited: a slotted header's fields are known from parsing
-    const slots = this.#slots
     if (slots !== undefined && name.slot >= 0) {
       const v = slots[name.slot]!
       if (v === 0) return -1
@@ -388,6 +397,12 @@ export class Headers {
       if (c !== key.charCodeAt(i)) return false
     }
     return true
+  }
+
+  /** Records the slot of a written field that goes into the list; returns the field. */
+  #noteWritten(field: Written): Written {
+    if (field.slot >= 0) this.#writtenSlots |= 1 << field.slot
+    return field
   }
 
   #indexOf(name: Name): number {
@@ -518,6 +533,7 @@ export class Headers {
   }
 
   #replaceAll(name: Name, field: Written): void {
+    this.#noteWritten(field)
     const k = this.#indexOf(name)
     const more = k !== -1 && this.#next(name, k + 1) !== -1
     const list = this.#edit()
@@ -530,30 +546,13 @@ export class Headers {
   }
 
   #insertAfterLast(name: Name, field: Written): void {
+    this.#noteWritten(field)
     const list = this.#edit()
     let last = -1
     for (let k = 0; k < list.length; k++) if (this.#matches(list[k]!, name)) last = k
     if (last === -1) list.push(field)
     else list.splice(last + 1, 0, field)
   }
-}
-
-function written(header: { key: string; name: string }, text: string): Written {
-  return new Written(header.key, header.name, textToWire(text))
-}
-
-function writtenRaw(name: string, text: string): Written {
-  return new Written(headerKey(name), canonicalName(name), textToWire(text))
-}
-
-/** The wire text after the first value of a list field, or undefined when it holds one value. */
-function restAfterFirst(wire: string): string | undefined {
-  let i = 0
-  while (wire.charCodeAt(i) === 32 || wire.charCodeAt(i) === 9) i++
-  const stop = valueEnd(wire, i, wire.length)
-  if (stop === -1 || stop === wire.length) return undefined
-  const rest = wire.slice(stop + 1).trim()
-  return rest === '' ? undefined : rest
 }
 
 /**

@@ -38,12 +38,11 @@ export function serialize(msg: SipMessage): Uint8Array {
   const base = source?.start ?? 0
   const line = src === undefined || startLineEdited ? startLine(msg) : undefined
   const n = list === undefined ? pos.length / STRIDE : list.length
-  const ref = (k: number): FieldRef => (list === undefined ? k : list[k]!)
 
   let size = line === undefined ? source!.lineEnd + 2 - base : line.length
   let hasLength = slots === undefined && msg.headers.has(ContentLength)
   for (let k = 0; k < n; k++) {
-    const f = ref(k)
+    const f: FieldRef = list === undefined ? k : list[k]!
     if (typeof f === 'number') {
       size += pos[f * STRIDE + 2]! - pos[f * STRIDE]!
       if (f === lengthField) hasLength = true
@@ -62,7 +61,7 @@ export function serialize(msg: SipMessage): Uint8Array {
   let runStart = -1
   let runEnd = -1
   for (let k = 0; k < n; k++) {
-    const f = ref(k)
+    const f: FieldRef = list === undefined ? k : list[k]!
     if (typeof f === 'number') {
       const start = pos[f * STRIDE]!
       if (start !== runEnd) {

@@ -38,6 +38,19 @@ export interface ValidateOptions {
 
 const defaultSchemes = ['sip', 'sips', 'tel']
 
+/** The headers every request carries once (§8.1.1), with the name used in the reason phrase. */
+const single: ReadonlyArray<readonly [SingleHeader<unknown>, string]> = [
+  [From, 'From'],
+  [To, 'To'],
+  [CallId, 'Call-ID'],
+  [CSeq, 'CSeq'],
+]
+
+/** SIP/2.0, "SIP" in any case (§7.1); as sent, without a new string. */
+function isSip20(version: string): boolean {
+  return version === 'SIP/2.0' || version.toUpperCase() === 'SIP/2.0'
+}
+
 function bad(status: number, reason: string, unsupported?: readonly string[]): RequestCheck {
   return unsupported === undefined
     ? { ok: false, status, reason }
@@ -52,17 +65,11 @@ function bad(status: number, reason: string, unsupported?: readonly string[]): R
 export function validateRequest(req: SipRequest, options: ValidateOptions = {}): RequestCheck {
   const h = req.headers
   // §8.2 / §16.3 step 1: version first — anything else may be another protocol's syntax
-  if (req.version.toUpperCase() !== 'SIP/2.0') return bad(505, 'Version Not Supported')
+  if (!isSip20(req.version)) return bad(505, 'Version Not Supported')
 
   const vias = h.get(Via)
   if (vias === undefined) return bad(400, 'Invalid Via')
   if (vias.length === 0) return bad(400, 'Missing Via')
-  const single: ReadonlyArray<readonly [SingleHeader<unknown>, string]> = [
-    [From, 'From'],
-    [To, 'To'],
-    [CallId, 'Call-ID'],
-    [CSeq, 'CSeq'],
-  ]
   for (const [header, label] of single) {
     if (!h.has(header)) return bad(400, `Missing ${label}`)
     if (h.get(header) === undefined) return bad(400, `Invalid ${label}`)
@@ -94,7 +101,7 @@ export type ResponseCheck = { readonly ok: true } | { readonly ok: false; readon
  */
 export function validateResponse(res: SipResponse): ResponseCheck {
   const h = res.headers
-  if (res.version.toUpperCase() !== 'SIP/2.0') return { ok: false, reason: 'Version Not Supported' }
+  if (!isSip20(res.version)) return { ok: false, reason: 'Version Not Supported' }
   if (h.first(Via) === undefined) return { ok: false, reason: 'missing or invalid top Via' }
   if (h.get(From) === undefined) return { ok: false, reason: 'missing or invalid From' }
   if (h.get(To) === undefined) return { ok: false, reason: 'missing or invalid To' }

@@ -1,0 +1,141 @@
+/**
+ * Lookups in an edited field list (RFC 3261 §16.6: a proxy pops and pushes Via, Route and
+ * Record-Route, §16.4, §16.6 steps 3–8): an edited message answers every read as the same message
+ * parsed afresh from its serialized octets does (there the slots describe the fields again).
+ */
+import assert from 'node:assert/strict'
+import { Buffer } from 'node:buffer'
+import { describe, test } from 'node:test'
+import fc from 'fast-check'
+import {
+  CallId,
+  Contact,
+  ContentLength,
+  CSeq,
+  From,
+  type Headers,
+  type ListHeader,
+  MaxForwards,
+  parseMessage,
+  RecordRoute,
+  Route,
+  type SingleHeader,
+  type SipMessage,
+  serialize,
+  sipUri,
+  To,
+  Via,
+} from './index.ts'
+
+const numRuns = Number(process.env['FC_NUM_RUNS'] ?? 300)
+const CRLF = '\r\n'
+
+// header lines a message may hold, compact and odd-case spellings included
+const optional = [
+  'Via: SIP/2.0/TCP edge.example.net;branch=z9hG4bK2, SIP/2.0/UDP 198.51.100.7;branch=z9hG4bK3',
+  'v: SIP/2.0/UDP [2001:db8::9]:5070;branch=z9hG4bK4',
+  'Route: <sip:proxy.example.com;lr>, <sip:next.example.net;lr>',
+  'ROUTE: <sip:third.example.org;lr>',
+  'Record-Route: <sip:rr1.example.com;lr>',
+  'record-route: <sip:rr2.example.com;lr>, <sip:rr3.example.com;lr>',
+  'Max-Forwards: 69',
+  'm: <sip:alice@192.0.2.4>',
+  'Contact: <sip:alice@192.0.2.5>;expires=60',
+  'X-Unknown: keep this',
+  'Subject: a folded',
+  'Timestamp: 54',
+]
+const required = [
+  'Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK1;rport',
+  'To: <sip:bob@example.com>',
+  'f: "Alice" <sip:alice@example.com>;tag=88',
+  'i: call-1@pc33',
+  'CSeq: 2 INVITE',
+]
+
+const ownVia = { transport: 'UDP', host: '192.0.2.1', port: 5060, branch: 'z9hG4bKown' } as const
+const ownRoute = { uri: sipUri({ host: 'proxy.example.com', params: { lr: null } }) }
+
+type Edit = (h: Headers) => unknown
+const edits: Record<string, Edit> = {
+  prependVia: (h) => h.prepend(Via, ownVia),
+  shiftVia: (h) => h.shift(Via),
+  replaceFirstVia: (h) => h.replaceFirst(Via, { ...ownVia, received: '192.0.2.99', rport: 5060 }),
+  prependRecordRoute: (h) => h.prepend(RecordRoute, ownRoute),
+  shiftRecordRoute: (h) => h.shift(RecordRoute),
+  prependRoute: (h) => h.prepend(Route, ownRoute),
+  shiftRoute: (h) => h.shift(Route),
+  setMaxForwards: (h) => h.set(MaxForwards, 9),
+  appendContact: (h) => h.append(Contact, { uri: sipUri({ host: 'example.org' }) }),
+  removeContact: (h) => h.remove(Contact),
+  removeVia: (h) => h.remove('v'),
+  setRawTimestamp: (h) => h.setRaw('timestamp', '7'),
+  appendRawUnknown: (h) => h.appendRaw('X-Unknown', 'more'),
+  removeUnknown: (h) => h.remove('x-unknown'),
+}
+
+const listHeaders: ReadonlyArray<ListHeader<unknown>> = [Via, Route, RecordRoute, Contact]
+const singleHeaders: ReadonlyArray<SingleHeader<unknown>> = [
+  MaxForwards,
+  To,
+  From,
+  CallId,
+  CSeq,
+  ContentLength,
+]
+const names = ['via', 'v', 'Route', 'record-route', 'm', 'x-unknown', 'timestamp', 'subject', 'l', 'X-Absent']
+
+function parse(b: Uint8Array): SipMessage {
+  const r = parseMessage(b)
+  assert.ok(r.ok, r.ok ? '' : r.error.reason)
+  return r.message
+}
+
+/** Every read answers the same on `h` as on `fresh`. */
+function sameReads(h: Headers, fresh: Headers): void {
+  for (const name of names) {
+    assert.equal(h.has(name), fresh.has(name), `has ${name}`)
+    assert.equal(h.count(name), fresh.count(name), `count ${name}`)
+    assert.deepEqual(h.raw(name), fresh.raw(name), `raw ${name}`)
+  }
+  for (const header of listHeaders) {
+    assert.deepEqual(h.get(header), fresh.get(header), `get ${header.name}`)
+    assert.deepEqual(h.first(header), fresh.first(header), `first ${header.name}`)
+  }
+  for (const header of singleHeaders) assert.deepEqual(h.get(header), fresh.get(header), `get ${header.name}`)
+}
+
+const messageArb = fc
+  .tuple(fc.shuffledSubarray(optional), fc.boolean())
+  .map(([extra, reads]) => ({ lines: [...required.slice(0, 1), ...extra, ...required.slice(1)], reads }))
+
+describe('lookups after edits', () => {
+  test('an edited message reads like its serialized octets parsed again (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        messageArb,
+        fc.array(fc.constantFrom(...Object.keys(edits)), { maxLength: 8 }),
+        fc.nat({ max: 8 }),
+        ({ lines, reads }, steps, cloneAt) => {
+          const text = ['INVITE sip:bob@example.com SIP/2.0', ...lines, 'Content-Length: 0', '', ''].join(
+            CRLF,
+          )
+          const original = parse(
+            Buffer.from(text.replace('Subject: a folded', `Subject: a${CRLF} folded`), 'latin1'),
+          )
+          // reading first fills the parse caches, which edits and clones must not confuse
+          if (reads) sameReads(original.headers, original.headers)
+          let m = original
+          steps.forEach((step, i) => {
+            if (i === cloneAt && m.kind === 'request') m = m.clone()
+            edits[step]!(m.headers)
+          })
+          sameReads(m.headers, parse(serialize(m)).headers)
+          // the original is untouched when edits went to a clone
+          if (m !== original) sameReads(original.headers, parse(serialize(original)).headers)
+        },
+      ),
+      { numRuns },
+    )
+  })
+})

@@ -1,0 +1,52 @@
+/**
+ * Header fields Junction writes (by an edit, a builder or a response copying the request's
+ * fields, RFC 3261 §8.2.6.2): a name and a value as wire text, shared between clones and never
+ * changed once made.
+ */
+import { textToWire } from './chars.ts'
+import { valueEnd } from './list.ts'
+import { canonicalName, headerKey } from './names.ts'
+import { slotOf } from './slots.ts'
+
+/** A field Junction wrote (by an edit or a builder). Shared between clones; never changed. */
+export class Written {
+  readonly key: string
+  readonly name: string
+  /** Value as wire text (latin1, one char per octet). */
+  readonly wire: string
+  /** The header's slot (see slots.ts), or -1: lookups compare it instead of the key. */
+  readonly slot: number
+  /** Parse caches, as for parsed fields, with the parser that filled each. */
+  parsed: unknown = undefined
+  parsedBy: unknown = undefined
+  head: unknown = undefined
+  headBy: unknown = undefined
+
+  constructor(key: string, name: string, wire: string, slot: number = slotOf(key)) {
+    this.key = key
+    this.name = name
+    this.wire = wire
+    this.slot = slot
+  }
+}
+
+/** A new field of a known header from its formatted text. */
+export function written(header: { key: string; name: string; slot: number }, text: string): Written {
+  return new Written(header.key, header.name, textToWire(text), header.slot)
+}
+
+/** A new field from a name and text as given. */
+export function writtenRaw(name: string, text: string): Written {
+  return new Written(headerKey(name), canonicalName(name), textToWire(text))
+}
+
+/** The wire text after the first value of a list field, or undefined when it holds one value. */
+export function restAfterFirst(wire: string): string | undefined {
+  if (wire.indexOf(',') === -1) return undefined // one value: no char-by-char scan
+  let i = 0
+  while (wire.charCodeAt(i) === 32 || wire.charCodeAt(i) === 9) i++
+  const stop = valueEnd(wire, i, wire.length)
+  if (stop === -1 || stop === wire.length) return undefined
+  const rest = wire.slice(stop + 1).trim()
+  return rest === '' ? undefined : rest
+}
