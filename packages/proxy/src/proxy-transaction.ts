@@ -14,7 +14,7 @@ import {
   type ServerTransaction,
   type Timer,
 } from '@junction/transaction'
-import type { Flow, Target } from '@junction/transport'
+import { type Flow, type Target, TransportError, faultCodes as transportFaults } from '@junction/transport'
 import { responseToRelay, selectBest } from './best-response.ts'
 import { branchOf, loopHash } from './branch.ts'
 import { addVia, createBranchRequest, nextHopUri } from './branch-request.ts'
@@ -94,8 +94,10 @@ class Branch implements ClientHandler {
     if (tx === this.client) this.pt.branchFailed(this, 408)
   }
 
-  onTransportError(tx: ClientTransaction): void {
-    if (tx === this.client) this.pt.branchFailed(this, 503)
+  onTransportError(tx: ClientTransaction, error: unknown): void {
+    // RFC 5626 §5.3: the flow of a UA reachable over that flow only is gone: 430 Flow Failed
+    const flowGone = error instanceof TransportError && error.code === transportFaults.FLOW_GONE
+    if (tx === this.client) this.pt.branchFailed(this, flowGone ? 430 : 503)
   }
 
   /** The request a released branch kept, parsed from its slim octets. */
@@ -514,7 +516,7 @@ export class ProxyTransaction {
   }
 
   /** @internal A branch's client transaction timed out (408) or could not send (503). */
-  branchFailed(branch: Branch, status: 408 | 503): void {
+  branchFailed(branch: Branch, status: 408 | 430 | 503): void {
     if (branch.final !== 0) return
     if (!branch.provisional && this.#tryNext(branch)) return
     branch.timerC?.cancel()
@@ -562,6 +564,7 @@ export class ProxyTransaction {
   #branchFinal(branch: Branch, response: SipResponse): void {
     if (branch.final !== 0) return
     branch.stopTimers()
+    if (this.#nextFlow(branch, response.status)) return
     // §16.8: the 487 that ends a branch cancelled by Timer C counts as the 408 it stands for
     const final = branch.timedOut && response.status === 487 ? this.#local(408) : response
     branch.final = final.status
@@ -573,6 +576,27 @@ export class ProxyTransaction {
       if (this.#invite) for (const b of this.#branches) this.#cancelBranch(b)
     }
     this.#checkDone()
+  }
+
+  /**
+   * RFC 5626 §7: a flow of a UA instance failed (430) or did not answer (408) before any
+   * provisional response: the branch goes on with the same instance over its next flow.
+   */
+  #nextFlow(branch: Branch, status: number): boolean {
+    const alternates = branch.target?.alternates
+    if ((status !== 430 && status !== 408) || alternates === undefined || alternates.length === 0)
+      return false
+    if (branch.provisional || this.#cancelled || this.#sixxx || this.#request === undefined) return false
+    const [next, ...rest] = alternates as [ForwardTarget, ...ForwardTarget[]]
+    branch.target = { ...next, alternates: rest }
+    branch.client = undefined
+    branch.sent = undefined
+    branch.destinations = []
+    branch.nextDestination = 0
+    branch.destination = undefined
+    branch.timedOut = false
+    this.#startBranch(branch)
+    return true
   }
 
   #checkDone(): void {

@@ -21,6 +21,12 @@ export interface ForwardTarget {
   readonly nextHop?: Uri | undefined
   /** Route set to pre-load for this target (RFC 3327 Path values, an outbound proxy). */
   readonly route?: readonly SipUri[] | undefined
+  /**
+   * The same UA instance over its other flows (RFC 5626 §7: one target per instance at a time):
+   * tried in turn, in place of this one, when it fails with 430 (Flow Failed) or 408 before any
+   * provisional response.
+   */
+  readonly alternates?: readonly ForwardTarget[] | undefined
 }
 
 export interface ForwardOptions {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { formatUri, parseUri, RecordRoute, Route, type SipUri, Via } from '@junction/sip'
-import { createNet, request, tableResolver, wire } from './harness.ts'
+import { createNet, type Net, request, tableResolver, wire } from './harness.ts'
 
 function sip(s: string): SipUri {
   const u = parseUri(s)
@@ -287,5 +287,67 @@ describe('failover (RFC 3263 §4.3)', () => {
     net.answer(first, 503)
     await net.upstream(500)
     assert.equal(net.sent.filter((s) => s.kind === 'request' && s.target.address === '192.0.2.72').length, 0)
+  })
+})
+
+describe('Outbound flows (RFC 5626 §5.3, §7)', () => {
+  /** A TCP connection from the UA at 192.0.2.60:`port` (its first octets a keep-alive): its flow id. */
+  function connect(net: Net, port: number): string {
+    return net.network.receive('\r\n\r\n', { transport: 'tcp', address: '192.0.2.60', port }).id
+  }
+
+  /** A UA instance registered over two TCP flows (two reg-ids), as a registrar's lookup gives it. */
+  function overFlows(flows: readonly string[]) {
+    const [first, ...rest] = flows.map((flowId, i) => ({
+      uri: sip(`sip:bob@10.0.0.5:5062;ob;i=${i}`),
+      destination: {
+        transport: 'tcp',
+        address: '192.0.2.60',
+        port: 40000 + i,
+        flowId,
+        flowOnly: true,
+      } as const,
+    }))
+    return { ...first!, alternates: rest }
+  }
+
+  it('a flow that is gone: the branch fails 430 Flow Failed (no new connection is tried)', async () => {
+    const net = createNet({ onRequest: (ctx) => ctx.forward(overFlows(['tcp:41'])) })
+    net.send(request('MESSAGE', 'sip:bob@example.com'))
+    const res = await net.upstream(430)
+    assert.equal((res.message as { reason: string }).reason, 'Flow Failed')
+    assert.equal(net.sent.filter((s) => s.kind === 'request').length, 0)
+  })
+
+  it('430 or 408 on one flow: the same instance over its next flow; one flow at a time', async () => {
+    const flows: string[] = []
+    const net = createNet({
+      onRequest: (ctx) => ctx.forward(overFlows([...flows, 'tcp:gone'].slice(0, 3))),
+    })
+    // three flows: the first is up but never answers (Timer F), the second is up, the third unused
+    flows.push(connect(net, 40000), connect(net, 40001))
+    const before = net.sent.length
+    net.send(request('MESSAGE', 'sip:bob@example.com'))
+    const first = await net.forwarded('MESSAGE')
+    assert.equal(first.target.flowId, flows[0])
+    assert.equal(net.sent.slice(before).filter((s) => s.kind === 'request').length, 1, 'one flow at a time')
+    net.clock.advance(32_000) // Timer F: 408 on the first flow
+    const second = await net.forwarded('MESSAGE')
+    assert.equal(second.target.flowId, flows[1])
+    net.network.closeFlow(flows[1]!)
+    net.answer(second, 430) // an edge proxy in between would say so (RFC 5626 §5.3)
+    // the third flow is gone: 430 again, and the best final response goes up
+    await net.upstream(430)
+  })
+
+  it('a final response other than 408 or 430 is not retried on another flow (§7)', async () => {
+    const up: string[] = []
+    const net = createNet({ onRequest: (ctx) => ctx.forward(overFlows(up)) })
+    up.push(connect(net, 40000), connect(net, 40001))
+    net.send(request('MESSAGE', 'sip:bob@example.com'))
+    const first = await net.forwarded('MESSAGE')
+    net.answer(first, 486)
+    await net.upstream(486)
+    assert.equal(net.sent.filter((s) => s.kind === 'request' && s.target.flowId === up[1]).length, 0)
   })
 })

@@ -34,6 +34,13 @@ export interface Target {
   readonly port: number
   /** Send over this flow when it is still up. */
   readonly flowId?: string | undefined
+  /**
+   * Only over `flowId` (a connection-oriented flow): when it is gone the send fails with
+   * `JUNCTION_ERR_TRANSPORT_FLOW_GONE` instead of opening a new connection — a UA that registered
+   * with Outbound is reachable over its flow only (RFC 5626 §5.3: the proxy answers 430 Flow
+   * Failed). No effect on UDP.
+   */
+  readonly flowOnly?: boolean | undefined
   /** TLS: the domain of the URI the target was resolved from, for the certificate check (RFC 5922). */
   readonly serverName?: string | undefined
 }

@@ -81,4 +81,31 @@ describe('the in-memory transport', () => {
       /no matching message/,
     )
   })
+
+  it('closeFlow: flowClosed hears of it, and a flowOnly target over it fails with FLOW_GONE (RFC 5626 §5.3)', async () => {
+    const closed: string[] = []
+    const t = createMemoryTransport({}, { receive: () => {}, flowClosed: (f) => closed.push(f.id) })
+    const flow = t.receive(text.replace('SIP/2.0/UDP', 'SIP/2.0/TCP'), { transport: 'tcp', port: 40001 })
+    const req = () =>
+      createRequest({
+        method: 'OPTIONS',
+        uri: 'sip:ua@192.0.2.10',
+        from: 'sip:a@x',
+        to: 'sip:ua@x',
+        via: { transport: 'TCP', host: '0.0.0.0', branch: 'z9hG4bKf' },
+      })
+    const target = {
+      transport: 'tcp',
+      address: '192.0.2.10',
+      port: 40001,
+      flowId: flow.id,
+      flowOnly: true,
+    } as const
+    await t.sendRequest(req(), target) // the flow is up
+    t.closeFlow(flow.id)
+    assert.deepEqual(closed, [flow.id])
+    await assert.rejects(t.sendRequest(req(), target), { code: 'JUNCTION_ERR_TRANSPORT_FLOW_GONE' })
+    await t.sendRequest(req(), { ...target, flowOnly: false }) // a new connection would be opened
+    assert.equal(t.sent.filter((m) => m.kind === 'request').length, 2)
+  })
 })

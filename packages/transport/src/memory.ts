@@ -50,6 +50,11 @@ export interface MemoryTransport extends Transport {
    * came over; octets that do not parse are dropped and counted in `stats.drops`.
    */
   receive(input: Uint8Array | string | SipMessage, from?: MemorySource): Flow
+  /**
+   * Closes a connection-oriented flow as if its peer hung up: `deps.flowClosed` hears of it, and a
+   * request for a target `flowOnly` over it fails with `JUNCTION_ERR_TRANSPORT_FLOW_GONE`.
+   */
+  closeFlow(flowId: string): void
   /** Every message sent so far, in order. */
   readonly sent: readonly SentMessage[]
   /** Resolves with the first message sent from now on (or already sent, from `since`) that matches. */
@@ -145,6 +150,12 @@ export function createMemoryTransport(options: MemoryTransportOptions, deps: Tra
     return flow
   }
 
+  function liveFlow(id: string | undefined): boolean {
+    if (id === undefined) return false
+    for (const f of flows.values()) if (f.id === id) return true
+    return false
+  }
+
   return {
     async start() {},
     async stop() {
@@ -152,6 +163,12 @@ export function createMemoryTransport(options: MemoryTransportOptions, deps: Tra
     },
     listeners,
     async sendRequest(request, target) {
+      if (target.flowOnly === true && target.transport !== 'udp' && !liveFlow(target.flowId)) {
+        throw new TransportError(
+          faultCodes.FLOW_GONE,
+          `flow ${target.flowId ?? '(none)'} is gone (RFC 5626 §5.3)`,
+        )
+      }
       const listener = listenerFor(target.transport, target.address)
       if (listener === undefined) throw new TransportError(faultCodes.NO_LISTENER, 'no listener to send from')
       fillSentBy(request, target.transport, listener.advertise)
@@ -168,6 +185,13 @@ export function createMemoryTransport(options: MemoryTransportOptions, deps: Tra
     flow(id) {
       for (const f of flows.values()) if (f.id === id) return f
       return undefined
+    },
+    closeFlow(id) {
+      for (const [key, f] of flows) {
+        if (f.id !== id || !f.reliable) continue
+        flows.delete(key)
+        deps.flowClosed?.(f)
+      }
     },
     localFor: (target) => listenerFor(target.transport, target.address),
     listenerOf: (flow) => listenerFor(flow.transport, flow.local.address),

@@ -682,6 +682,12 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
 
   async function sendRequestOnStream(request: SipRequest, target: Target, bytes: Uint8Array): Promise<void> {
     let conn = target.flowId === undefined ? undefined : connections.get(target.flowId)
+    if ((conn === undefined || conn.closed) && target.flowOnly === true) {
+      throw new TransportError(
+        faultCodes.FLOW_GONE,
+        `flow ${target.flowId ?? '(none)'} is gone (RFC 5626 §5.3)`,
+      )
+    }
     if ((conn === undefined || conn.closed) && target.serverName === undefined) {
       // a connection that is open with that very address and port, inbound ones included: the
       // way back to a UA behind NAT (RFC 5626 §5.3); TLS only when no certificate check is due

@@ -89,6 +89,52 @@ test('a flow is found by id while it is up; its failure reaches flowClosed (RFC 
   }
 })
 
+test('a flowOnly target whose flow is gone fails with FLOW_GONE and opens no new connection (RFC 5626 §5.3)', async () => {
+  const { t, closed, seen } = await echoServer(['tcp:127.0.0.1:0'])
+  const ua = await echoServer(['tcp:127.0.0.1:0']) // something listens where the flow came from
+  try {
+    const s = connect({ host: '127.0.0.1', port: t.listeners[0]!.port })
+    await new Promise((r) => s.once('connect', r))
+    const reply = new Promise((r) => s.once('data', r))
+    s.write(
+      Buffer.from(
+        'OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK2\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: c2\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n',
+      ),
+    )
+    await reply
+    const flow = seen[0]!
+    s.destroy()
+    const deadline = Date.now() + 3000
+    while (closed.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+    const request = () =>
+      createRequest({
+        method: 'OPTIONS',
+        uri: 'sip:ua@127.0.0.1',
+        from: 'sip:a@example.com',
+        to: 'sip:ua@example.com',
+        via: { transport: 'TCP', host: '0.0.0.0' },
+      })
+    const uaPort = ua.t.listeners[0]!.port
+    const gone = {
+      transport: 'tcp',
+      address: '127.0.0.1',
+      port: uaPort,
+      flowId: flow.id,
+      flowOnly: true,
+    } as const
+    await assert.rejects(t.sendRequest(request(), gone), { code: 'JUNCTION_ERR_TRANSPORT_FLOW_GONE' })
+    assert.equal(ua.seen.length, 0, 'no new connection was opened to the address')
+    // without flowOnly the same target is reached over a new connection (RFC 3261 §18.1.1)
+    await t.sendRequest(request(), { ...gone, flowOnly: false })
+    const until = Date.now() + 3000
+    while (ua.seen.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10))
+    assert.equal(ua.seen.length, 1)
+  } finally {
+    await t.stop()
+    await ua.t.stop()
+  }
+})
+
 test('a request to the address and port of an open inbound connection goes over it (NAT, RFC 5626 §5.3)', async () => {
   const { t, seen } = await echoServer(['tcp:127.0.0.1:0'])
   try {
