@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { test } from 'node:test'
+import { processGroup, stop, until } from './processes.ts'
+
+const node = process.execPath
+
+test('a group captures stdout and stderr by name; diagnose shows the last lines of each', async () => {
+  const group = processGroup()
+  const child = group.start('talker', node, [
+    '-e',
+    'for (let i = 1; i <= 5; i++) console.log("out " + i); console.error("err")',
+  ])
+  await once(child, 'exit')
+  assert.match(group.log('talker'), /out 1\n[\s\S]*out 5\n/)
+  assert.match(group.log('talker'), /err\n/)
+  assert.equal(group.log('nobody'), '')
+  const shown = group.diagnose(3)
+  assert.match(shown, /^\n--- talker\n/)
+  assert.doesNotMatch(shown, /out 1/)
+})
+
+test('a log keeps its latest maxLog characters', async () => {
+  const group = processGroup({ maxLog: 100 })
+  const child = group.start('long', node, ['-e', 'for (let i = 0; i < 1000; i++) console.log("line " + i)'])
+  await once(child, 'exit')
+  assert.equal(group.log('long').length, 100)
+  assert.match(group.log('long'), /line 999\n$/)
+})
+
+test('a command that cannot start: its error is in its log, stopAll has nothing to stop', async () => {
+  const group = processGroup()
+  const child = group.start('missing', '/nonexistent/junction-test-support', [])
+  await once(child, 'error')
+  assert.match(group.log('missing'), /ENOENT/)
+  await group.stopAll()
+})
+
+test('stop: SIGTERM by PID; SIGKILL after the grace when SIGTERM is ignored', async () => {
+  const group = processGroup()
+  const polite = group.start('polite', node, ['-e', 'setInterval(() => {}, 1000); console.log("up")'])
+  const stubborn = group.start('stubborn', node, [
+    '-e',
+    'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000); console.log("up")',
+  ])
+  await until(() => group.log('polite') !== '' && group.log('stubborn') !== '', 10_000, 'both up')
+  await stop(polite)
+  assert.equal(polite.signalCode, 'SIGTERM')
+  await group.stopAll(200)
+  assert.equal(stubborn.signalCode, 'SIGKILL')
+  await stop(stubborn) // exited already: nothing to do
+})
+
+test('until: resolves once the condition holds; times out naming what it waited for, with the detail', async () => {
+  let n = 0
+  await until(() => ++n > 3, 1000)
+  await assert.rejects(
+    until(
+      () => false,
+      30,
+      'Godot',
+      () => '\n--- logs',
+    ),
+    {
+      message: 'timed out after 30 ms waiting for Godot\n--- logs',
+    },
+  )
+})
