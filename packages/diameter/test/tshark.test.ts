@@ -12,22 +12,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
+import { commandRuns, pcap, skipUnless } from '@junction/test-support'
 import { type Avp, type DiameterMessage, decodeMessage, encodeMessage } from '../src/index.ts'
 import { samples } from './messages.ts'
-import { pcap } from './pcap.ts'
 
-function haveTshark(): boolean {
-  try {
-    execFileSync('tshark', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-}
-
-const available = haveTshark()
-const ci = process.env['CI'] === 'true'
-const skip = !available && !ci ? 'tshark is not installed (apt-get install tshark)' : false
+const available = commandRuns('tshark', ['--version'])
+const skip = skipUnless(available, 'tshark is not installed (apt-get install tshark)')
 
 /** Wireshark's names for the AVPs it calls differently (TGPP.xml, dictionary.xml). */
 const ALIASES: Record<string, string> = {

@@ -14,19 +14,13 @@ import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { type DiameterMessage, encodeMessage } from '@junction/diameter'
 import { createCxClient } from '@junction/diameter-cx'
+import { commandRuns, pcap, type Segment, skipUnless } from '@junction/test-support'
 import { clientNode, killAll, record, startHss, subscribers, tempDir, until, writeConfig } from './helpers.ts'
-import { pcap, type Segment } from './pcap.ts'
 
-function haveTshark(): boolean {
-  try {
-    execFileSync('tshark', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-}
-const ci = process.env['CI'] === 'true'
-const skip = !haveTshark() && !ci ? 'tshark is not installed (apt-get install tshark)' : false
+const skip = skipUnless(
+  commandRuns('tshark', ['--version']),
+  'tshark is not installed (apt-get install tshark)',
+)
 
 const dir = tempDir('tshark')
 after(async () => {
