@@ -15,15 +15,22 @@
  * CI=true, where that is a failure.
  */
 import assert from 'node:assert/strict'
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process'
-import { createSocket } from 'node:dgram'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { computeAuts, verifyAutn } from '@junction/aka'
 import { createCxClient } from '@junction/diameter-cx'
+import {
+  freePorts,
+  kamailioArgs,
+  kamailioImsInstalled,
+  processGroup,
+  skipUnless,
+  until,
+  writeImsCore,
+} from '@junction/test-support'
 import {
   clientNode,
   type HssProcess,
@@ -34,200 +41,26 @@ import {
   startHss,
   subscribers,
   tempDir,
-  until,
   writeConfig,
 } from './helpers.ts'
 
-/** Kamailio's module directory (per architecture): from dpkg, else the amd64 one. */
-const MODULES = (() => {
-  try {
-    const files = execFileSync('dpkg', ['-L', 'kamailio'], { encoding: 'utf8' }).split('\n')
-    return (
-      files.find((f) => /\/lib\/.*kamailio\/modules$/.test(f)) ?? '/usr/lib/x86_64-linux-gnu/kamailio/modules'
-    )
-  } catch {
-    return '/usr/lib/x86_64-linux-gnu/kamailio/modules'
-  }
-})()
-const XSD = '/usr/share/doc/kamailio/examples/ims/scscf/CxDataType_Rel7.xsd'
-
 function available(): boolean {
-  try {
-    execFileSync('kamailio', ['-v'], { stdio: 'ignore' })
-  } catch {
-    return false
-  }
   // sipp -v exits 99
-  if (!/SIPp v/.test(spawnSync('sipp', ['-v'], { encoding: 'utf8' }).stdout ?? '')) return false
-  return (
-    ['ims_icscf.so', 'ims_auth.so', 'ims_registrar_scscf.so', 'cdp.so', 'presence.so'].every((m) =>
-      existsSync(join(MODULES, m)),
-    ) && existsSync(XSD)
-  )
+  return kamailioImsInstalled() && /SIPp v/.test(spawnSync('sipp', ['-v'], { encoding: 'utf8' }).stdout ?? '')
 }
-const ci = process.env['CI'] === 'true'
-const skip =
-  !available() && !ci
-    ? 'kamailio, kamailio-ims-modules, kamailio-presence-modules or sip-tester is missing'
-    : false
+const skip = skipUnless(
+  available(),
+  'kamailio, kamailio-ims-modules, kamailio-presence-modules or sip-tester is missing',
+)
 
 const dir = tempDir('kamailio')
-const kamailios: ChildProcess[] = []
-const logs: Record<string, string> = {}
+const kamailios = processGroup()
 
 after(async () => {
-  for (const k of kamailios) {
-    if (k.exitCode !== null || k.signalCode !== null || k.pid === undefined) continue
-    const exited = once(k, 'exit')
-    k.kill('SIGTERM')
-    const t = setTimeout(() => k.kill('SIGKILL'), 5000)
-    await exited
-    clearTimeout(t)
-  }
+  await kamailios.stopAll()
   await killAll()
   if (process.env['KEEP_KAMAILIO_DIR'] === undefined) rmSync(dir, { recursive: true, force: true })
 })
-
-async function freeTcpPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const a = server.address()
-  const port = typeof a === 'object' && a !== null ? a.port : 0
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
-
-/** A port free for both UDP and TCP on 127.0.0.1 a moment ago. */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await freeTcpPort()
-    const udp = createSocket('udp4')
-    const ok = await new Promise<boolean>((resolve) => {
-      udp.once('error', () => resolve(false))
-      udp.bind(port, '127.0.0.1', () => resolve(true))
-    })
-    await new Promise<void>((resolve) => udp.close(() => resolve()))
-    if (ok) return port
-  }
-}
-
-function cdpXml(fqdn: string, acceptor: number, hssPort: number): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<DiameterPeer FQDN="${fqdn}" Realm="ims.test" Vendor_Id="10415" Product_Name="CDiameterPeer"
-  AcceptUnknownPeers="1" DropUnknownOnDisconnect="1" Tc="5" Workers="2" QueueLength="32"
-  TransactionTimeout="5" SessionsHashSize="128" DefaultAuthSessionTimeout="3600" MaxAuthSessionTimeout="3600">
-  <Peer FQDN="localhost" Realm="ims.test" port="${hssPort}"/>
-  <Acceptor port="${acceptor}" bind="127.0.0.1"/>
-  <Auth id="16777216" vendor="10415"/>
-  <SupportedVendor vendor="10415"/>
-  <DefaultRoute FQDN="localhost" metric="10"/>
-</DiameterPeer>
-`
-}
-
-function scscfCfg(port: number): string {
-  return `#!KAMAILIO
-debug=2
-log_stderror=yes
-children=2
-listen=udp:127.0.0.1:${port}
-alias=127.0.0.1:${port}
-alias=ims.test
-auto_aliases=no
-dns=no
-rev_dns=no
-disable_tcp=yes
-mpath="${MODULES}"
-loadmodule "tm.so"
-loadmodule "tmx.so"
-loadmodule "sl.so"
-loadmodule "pv.so"
-loadmodule "xlog.so"
-loadmodule "textops.so"
-loadmodule "siputils.so"
-loadmodule "rr.so"
-loadmodule "maxfwd.so"
-loadmodule "ims_dialog.so"
-modparam("ims_dialog","dlg_flag",2)
-loadmodule "presence.so"
-loadmodule "cdp.so"
-loadmodule "cdp_avp.so"
-loadmodule "ims_usrloc_scscf.so"
-loadmodule "ims_registrar_scscf.so"
-loadmodule "ims_auth.so"
-loadmodule "ims_isc.so"
-modparam("cdp","config_file","${join(dir, 'scscf.xml')}")
-modparam("ims_auth","name","sip:127.0.0.1:${port}")
-modparam("ims_auth","registration_default_algorithm","AKAv1-MD5")
-modparam("ims_auth","cxdx_dest_realm","ims.test")
-modparam("ims_registrar_scscf","scscf_name","sip:127.0.0.1:${port}")
-modparam("ims_registrar_scscf","cxdx_dest_realm","ims.test")
-modparam("ims_registrar_scscf","user_data_xsd","${XSD}")
-modparam("ims_registrar_scscf","use_path",1)
-modparam("ims_isc","my_uri","127.0.0.1:${port}")
-request_route {
-  if (is_method("REGISTER")) { route(REGISTER); exit; }
-  sl_send_reply("501","Only REGISTER in this test");
-}
-route[REGISTER] {
-  if (!ims_www_authenticate("$td")) {
-    if ($? == -2) { send_reply("403","Authentication Failed"); exit; }
-    else if ($? == -3) { send_reply("400","Bad Request"); exit; }
-    else if ($? == -9) { ims_www_resync_auth("REG_RESYNC_REPLY","$td"); exit; }
-    else { ims_www_challenge("REG_MAR_REPLY","$td","AKAv1-MD5"); exit; }
-  }
-  save("REG_SAR_REPLY","location","0","0");
-  exit;
-}
-route[REG_MAR_REPLY] { if ($avp(s:maa_return_code)!=1) send_reply("500","MAR failed"); exit; }
-route[REG_RESYNC_REPLY] { ims_www_challenge("REG_MAR_REPLY","$td","AKAv1-MD5"); }
-route[REG_SAR_REPLY] { exit; }
-`
-}
-
-function icscfCfg(port: number): string {
-  return `#!KAMAILIO
-debug=2
-log_stderror=yes
-children=2
-listen=udp:127.0.0.1:${port}
-alias=127.0.0.1:${port}
-alias=ims.test
-auto_aliases=no
-dns=no
-rev_dns=no
-disable_tcp=yes
-mpath="${MODULES}"
-loadmodule "tm.so"
-loadmodule "tmx.so"
-loadmodule "sl.so"
-loadmodule "pv.so"
-loadmodule "xlog.so"
-loadmodule "textops.so"
-loadmodule "siputils.so"
-loadmodule "rr.so"
-loadmodule "db_text.so"
-loadmodule "cdp.so"
-loadmodule "cdp_avp.so"
-loadmodule "ims_icscf.so"
-modparam("cdp","config_file","${join(dir, 'icscf.xml')}")
-modparam("ims_icscf","cxdx_dest_realm","ims.test")
-modparam("ims_icscf","db_url","text://${join(dir, 'icdb')}")
-request_route {
-  if (is_method("REGISTER")) { route(register); exit; }
-  sl_send_reply("406","Method not allowed at I-CSCF");
-}
-route[register] {
-  if (!I_perform_user_authorization_request("REG_UAR_REPLY","0")) { send_reply("500","Error in Request"); }
-  exit;
-}
-route[REG_UAR_REPLY] {
-  if ($avp(s:uaa_return_code)==1 && I_scscf_select("0")) { t_on_reply("register_reply"); t_relay(); exit; }
-  I_scscf_drop(); t_reply("500","UAR/select failed");
-}
-onreply_route[register_reply] { if (!t_check_status("401")) I_scscf_drop(); }
-`
-}
 
 function register(cseq: number, auth: string): string {
   return `REGISTER sip:ims.test SIP/2.0
@@ -300,24 +133,6 @@ ${register(3, AKA_AUTH)}
 `
 }
 
-function startKamailio(name: string, cfg: string): ChildProcess {
-  const run = join(dir, `run-${name}`)
-  mkdirSync(run, { recursive: true })
-  const child = spawn(
-    'kamailio',
-    ['-f', cfg, '-DD', '-E', '-w', run, '-Y', run, '-P', join(run, 'kamailio.pid')],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  kamailios.push(child)
-  logs[name] = ''
-  const collect = (c: Buffer) => {
-    logs[name] += c.toString()
-  }
-  child.stdout!.on('data', collect)
-  child.stderr!.on('data', collect)
-  return child
-}
-
 interface Env {
   hssPort: number
   icscfSip: number
@@ -350,20 +165,19 @@ function diagnose(): string {
     (hss === undefined
       ? ''
       : `\n--- junction-hss\n${hss.lines.map((l) => JSON.stringify(l)).join('\n')}\n${hss.stderr()}`) +
-    Object.entries(logs)
-      .map(([n, l]) => `\n--- ${n}\n${l.split('\n').slice(-60).join('\n')}`)
-      .join('')
+    kamailios.diagnose(60)
   )
 }
 
 async function bothCscfsOpen(hss: HssProcess): Promise<void> {
   const open = (host: string) =>
     hss.lines.some((l) => l['msg'] === 'Diameter peer open' && l['peer'] === host)
-  try {
-    await until(() => open('icscf.ims.test') && open('scscf.ims.test'), 30_000, 'CER/CEA with both CSCFs')
-  } catch (e) {
-    throw new Error(`${(e as Error).message}${diagnose()}`)
-  }
+  await until(
+    () => open('icscf.ims.test') && open('scscf.ims.test'),
+    30_000,
+    'CER/CEA with both CSCFs',
+    diagnose,
+  )
 }
 
 /** Runs a SIPp scenario as the UE against the I-CSCF; rejects with every log when it fails. */
@@ -421,32 +235,19 @@ async function sipp(name: string, scenario: string): Promise<string> {
 
 before(async () => {
   if (skip !== false) return
-  const ports: number[] = []
-  while (ports.length < 5) {
-    const p = await freePort()
-    if (!ports.includes(p)) ports.push(p)
-  }
+  const ports = await freePorts(5)
   const [icscfSip, scscfSip, icscfDia, scscfDia, uePort] = ports as [number, number, number, number, number]
   // junction-hss takes a port of its own (no race with other tests for it); the CSCFs learn it
   const config = writeConfig(dir, subscribers({ scscf: { name: `sip:127.0.0.1:${scscfSip}` } }))
   const hss = await startHssOn(0, config, ['--rand', 'no-zero-res'])
   const hssPort = hss.port
-  // the I-CSCF's S-CSCF table (db_text; ':' escaped)
-  const icdb = join(dir, 'icdb')
-  mkdirSync(icdb)
-  writeFileSync(join(icdb, 'nds_trusted_domains'), 'id(int,auto) trusted_domain(str)\n1:ims.test\n')
-  writeFileSync(
-    join(icdb, 's_cscf'),
-    `id(int,auto) name(str) s_cscf_uri(str)\n1:scscf1:sip\\:127.0.0.1\\:${scscfSip}\n`,
+  writeImsCore(
+    dir,
+    { hss: hssPort, icscfSip, scscfSip, icscfDiameter: icscfDia, scscfDiameter: scscfDia },
+    { usePath: true }, // SIPp plays the P-CSCF too: the S-CSCF keeps its Path
   )
-  writeFileSync(join(icdb, 's_cscf_capabilities'), 'id(int,auto) id_s_cscf(int) capability(int)\n1:1:0\n')
-  writeFileSync(join(dir, 'icscf.xml'), cdpXml('icscf.ims.test', icscfDia, hssPort))
-  writeFileSync(join(dir, 'scscf.xml'), cdpXml('scscf.ims.test', scscfDia, hssPort))
-  writeFileSync(join(dir, 'icscf.cfg'), icscfCfg(icscfSip))
-  writeFileSync(join(dir, 'scscf.cfg'), scscfCfg(scscfSip))
   env = { hssPort, icscfSip, scscfSip, uePort, config, hss }
-  startKamailio('icscf', join(dir, 'icscf.cfg'))
-  startKamailio('scscf', join(dir, 'scscf.cfg'))
+  for (const name of ['icscf', 'scscf'] as const) kamailios.start(name, 'kamailio', kamailioArgs(dir, name))
   await bothCscfsOpen(hss)
 })
 
