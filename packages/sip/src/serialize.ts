@@ -1,14 +1,13 @@
 /**
  * Serialization: the start line, the header fields and the body. Fields that were parsed and not
- * edited are copied octet for octet (compact names, folding and unknown headers included); an
- * unedited parsed message is returned as a view of its own octets.
+ * edited are copied octet for octet (compact names, folding and unknown headers included, RFC 3261
+ * §16.6); an unedited parsed message is returned as a view of its own octets.
  */
 import { Buffer } from 'node:buffer'
 import { textToWire } from './chars.ts'
 import { ContentLength } from './headers/numbers.ts'
 import { type FieldRef, headerState, STRIDE } from './headers.ts'
 import { messageInternals, type SipMessage } from './message.ts'
-import { asBuffer } from './parse.ts'
 import { CONTENT_LENGTH_SLOT } from './slots.ts'
 import { formatUri } from './uri.ts'
 
@@ -25,7 +24,7 @@ interface Latin1Writable {
 /** The octets of a message, ready for a transport. Content-Length is added when missing (§20.14). */
 export function serialize(msg: SipMessage): Uint8Array {
   const { source, startLineEdited } = messageInternals(msg)
-  const { pos, slots, list } = headerState(msg.headers)
+  const { src, pos, slots, list } = headerState(msg.headers)
   // the parsed Content-Length field (at most one: §20.14, checked while parsing), or -1
   const lengthField = slots === undefined ? -1 : slots[CONTENT_LENGTH_SLOT]! - 1
   if (source !== undefined && list === undefined && !startLineEdited) {
@@ -33,31 +32,13 @@ export function serialize(msg: SipMessage): Uint8Array {
     if (hasLength) return source.bytes.subarray(source.start, source.bodyEnd)
   }
   const body = msg.body
-
-  const src = source === undefined ? undefined : asBuffer(source.bytes)
+  // The header section as one string, written with one call: runs of untouched fields are slices
+  // of the parsed text (latin1, one char per octet: the same octets), new fields their text.
   const base = source?.start ?? 0
-  const line = src === undefined || startLineEdited ? startLine(msg) : undefined
-  const n = list === undefined ? pos.length / STRIDE : list.length
-
-  let size = line === undefined ? source!.lineEnd + 2 - base : line.length
+  let head =
+    source === undefined || startLineEdited ? startLine(msg) : src.slice(0, source.lineEnd - base + 2)
   let hasLength = slots === undefined && msg.headers.has(ContentLength)
-  for (let k = 0; k < n; k++) {
-    const f: FieldRef = list === undefined ? k : list[k]!
-    if (typeof f === 'number') {
-      size += pos[f * STRIDE + 2]! - pos[f * STRIDE]!
-      if (f === lengthField) hasLength = true
-    } else {
-      size += f.name.length + f.wire.length + 4
-      if (f.key === ContentLength.key) hasLength = true
-    }
-  }
-  const lengthLine = hasLength ? '' : `Content-Length: ${body.length}\r\n`
-  size += lengthLine.length + 2 + body.length
-
-  const out = Buffer.allocUnsafe(size)
-  const writer = out as unknown as Latin1Writable
-  let at = line === undefined ? src!.copy(out, 0, base, source!.lineEnd + 2) : writer.latin1Write(line, 0)
-  // copy each run of consecutive untouched fields in one go
+  const n = list === undefined ? pos.length / STRIDE : list.length
   let runStart = -1
   let runEnd = -1
   for (let k = 0; k < n; k++) {
@@ -65,23 +46,27 @@ export function serialize(msg: SipMessage): Uint8Array {
     if (typeof f === 'number') {
       const start = pos[f * STRIDE]!
       if (start !== runEnd) {
-        if (runStart !== -1) at += src!.copy(out, at, base + runStart, base + runEnd)
+        if (runStart !== -1) head += src.slice(runStart, runEnd)
         runStart = start
       }
       runEnd = pos[f * STRIDE + 2]!
+      if (f === lengthField) hasLength = true
       continue
     }
     if (runStart !== -1) {
-      at += src!.copy(out, at, base + runStart, base + runEnd)
+      head += src.slice(runStart, runEnd)
       runStart = -1
       runEnd = -1
     }
-    at += writer.latin1Write(`${f.name}: ${f.wire}\r\n`, at)
+    head += `${f.name}: ${f.wire}\r\n`
+    if (f.key === ContentLength.key) hasLength = true
   }
-  if (runStart !== -1) at += src!.copy(out, at, base + runStart, base + runEnd)
-  if (lengthLine !== '') at += writer.latin1Write(lengthLine, at)
-  out[at++] = 13
-  out[at++] = 10
-  out.set(body, at)
+  if (runStart !== -1) head += src.slice(runStart, runEnd)
+  if (!hasLength) head += `Content-Length: ${body.length}\r\n`
+  head += '\r\n'
+
+  const out = Buffer.allocUnsafe(head.length + body.length)
+  ;(out as unknown as Latin1Writable).latin1Write(head, 0)
+  out.set(body, head.length)
   return out
 }
