@@ -1,12 +1,12 @@
 /** Helpers of the process tests: junction-hss started as a real process, the client node, channels. */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { once } from 'node:events'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createDiameterNode, type DiameterNode } from '@junction/diameter'
+import { until } from '@junction/test-support'
 import { stringify } from 'yaml'
 import type { HssConfigInput } from '../src/index.ts'
 
@@ -87,24 +87,10 @@ export async function killAll(): Promise<void> {
   }
 }
 
-export async function until(cond: () => boolean, timeout: number, what = 'condition'): Promise<void> {
-  const start = performance.now()
-  while (!cond()) {
-    if (performance.now() - start > timeout)
-      throw new Error(`timed out after ${timeout} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
+/** `until` and `record` are the repository's shared test helpers. */
+export { record, until } from '@junction/test-support'
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
-
-/** Records the messages of a diagnostics channel until `stop()`. */
-export function record(name: string) {
-  const events: Record<string, unknown>[] = []
-  const fn = (m: unknown) => events.push({ ...(m as Record<string, unknown>), at: performance.now() })
-  subscribe(name, fn)
-  return { events, stop: () => unsubscribe(name, fn) }
-}
 
 /** A CSCF-side node with the HSS processes as peers (priority in the order given), open. */
 export async function clientNode(

@@ -1,3 +1,4 @@
+export { record } from './channels.ts'
 export {
   CX_DATA_TYPE_XSD,
   cdpXml,
