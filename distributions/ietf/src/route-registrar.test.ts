@@ -250,6 +250,45 @@ describe('junction-ietf route: registrar and authentication', () => {
     assert.equal(formatUri(byeOut.uri), 'sip:alice@10.0.0.5:5060', 'the alias is removed')
   })
 
+  it('Outbound (RFC 5626): one flow per instance at a time; a gone flow (430) gives way to the next', async () => {
+    const w = world()
+    const instance = '+sip.instance="<urn:uuid:00000000-0000-1000-8000-00aabbccddee>"'
+    const flow1 = { transport: 'tcp', address: '203.0.113.9', port: 51001 } as const
+    const flow2 = { transport: 'tcp', address: '203.0.113.9', port: 51002 } as const
+    for (const [regId, from] of [
+      [1, flow1],
+      [2, flow2],
+    ] as const) {
+      const contact = `<sip:bob@192.168.1.20:5060;transport=tcp;ob>;${instance};reg-id=${regId}`
+      const challenge = response(
+        await send(w.server, register('bob', contact, ['Supported: outbound'], `ob-${regId}`), from),
+      )
+      const auth = credentialsFor(challenge, 'REGISTER', 'sip:example.com', 'bob', 'bob-secret')
+      const ok = response(
+        await send(w.server, register('bob', contact, ['Supported: outbound', auth], `ob-${regId}`, 2), from),
+      )
+      assert.equal(ok.status, 200)
+    }
+    assert.equal((await w.registrar.bindings('sip:bob@example.com')).length, 2)
+
+    // a caller from outside: one INVITE, over one of bob's flows (the most recent), not both
+    const network = w.server.network!
+    const since = network.sent.length
+    const first = request(await send(w.server, invite('carol@example.org', 'bob@example.com')))
+    assert.equal(first.target.port, flow2.port)
+    assert.equal(first.target.flowOnly, true)
+    await new Promise((r) => setImmediate(r))
+    assert.equal(network.sent.slice(since).filter((m) => m.kind === 'request').length, 1)
+
+    // that connection drops (its binding still there: the registrar hears of it later): the next
+    // call fails on it with 430 and goes over bob's other flow, with no new connection opened
+    network.closeFlow(first.target.flowId!)
+    assert.equal((await w.registrar.bindings('sip:bob@example.com')).length, 2)
+    const second = request(await send(w.server, invite('carol@example.org', 'bob@example.com')))
+    assert.equal(second.target.port, flow1.port)
+    assert.equal(second.target.flowId !== first.target.flowId, true)
+  })
+
   it('480 for a local user with no binding; 404 is not used for a known domain', async () => {
     const w = world()
     const c = response(await send(w.server, invite('carol@example.org', 'bob@example.com')))

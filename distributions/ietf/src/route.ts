@@ -71,13 +71,43 @@ function bindingTarget(b: Binding): ForwardTarget | undefined {
   const received = b.received === undefined ? undefined : parseUri(b.received)
   if (received?.kind !== 'sip') return { uri, q: b.q }
   const host = received.host.startsWith('[') ? received.host.slice(1, -1) : received.host
+  const transport = (received.params.get('transport') ?? 'udp') as TransportName
   const destination: Target = {
-    transport: (received.params.get('transport') ?? 'udp') as TransportName,
+    transport,
     address: host,
     port: received.port ?? 5060,
     flowId: b.flowId,
+    // RFC 5626 §5.3: a UA that registered with Outbound is reached over its flow only (430 when
+    // the connection is gone, never a new connection to an address behind its NAT)
+    flowOnly: b.instanceId !== undefined && b.regId !== undefined && transport !== 'udp',
   }
   return { uri, q: b.q, destination }
+}
+
+/**
+ * RFC 5626 §7: at most one target per UA instance at a time; its other bindings (other flows)
+ * follow as alternates, tried in turn when one fails with 430 or 408. Bindings come best first.
+ */
+function targetSet(bindings: readonly Binding[]): ForwardTarget[] {
+  const targets: ForwardTarget[] = []
+  const byInstance = new Map<string, { index: number; alternates: ForwardTarget[] }>()
+  for (const b of bindings) {
+    const t = bindingTarget(b)
+    if (t === undefined) continue
+    if (b.instanceId === undefined) {
+      targets.push(t)
+      continue
+    }
+    const seen = byInstance.get(`${b.aor}\n${b.instanceId}`)
+    if (seen === undefined) {
+      byInstance.set(`${b.aor}\n${b.instanceId}`, { index: targets.length, alternates: [] })
+      targets.push(t)
+    } else seen.alternates.push(t)
+  }
+  for (const { index, alternates } of byInstance.values()) {
+    if (alternates.length > 0) targets[index] = { ...targets[index]!, alternates }
+  }
+  return targets
 }
 
 /** Matches a Proxy-Authorization value whose realm is `realm`. */
@@ -170,7 +200,7 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
     if (ctx.server.isLocal(uri)) {
       if (registrar === undefined) return ctx.reply(404, 'Not Found')
       return registrar.lookup(uri).then((bindings) => {
-        const targets = bindings.map(bindingTarget).filter((t) => t !== undefined)
+        const targets = targetSet(bindings)
         if (targets.length > 0) return ctx.forward(targets, options)
         return refuse(ctx, 480, 'Temporarily Unavailable')
       })
