@@ -2,7 +2,15 @@
  * Request validation (RFC 3261 §16.3) and Route information preprocessing (§16.4): what a proxy
  * does to every request before its route sees it.
  */
-import { MaxForwards, Route, type SipRequest, type Uri, Via, validateRequest } from '@junction/sip'
+import {
+  MaxForwards,
+  Route,
+  type SipRequest,
+  type SipUri,
+  type Uri,
+  Via,
+  validateRequest,
+} from '@junction/sip'
 import { checkLoop } from './branch.ts'
 import type { Core } from './core.ts'
 
@@ -10,8 +18,11 @@ export type Preprocessed =
   | {
       readonly ok: true
       readonly receivedUri: Uri
-      /** §16.4 removed a Route value of ours: the request follows a route set we recorded. */
-      readonly looseRouted: boolean
+      /**
+       * §16.4 removed a Route value of ours (the request follows a route set we recorded): the
+       * topmost one, or our Record-Route URI a strict router put in the Request-URI.
+       */
+      readonly poppedRoute: SipUri | undefined
     }
   | {
       readonly ok: false
@@ -50,7 +61,7 @@ export function preprocess(core: Core, request: SipRequest): Preprocessed {
   }
 
   const receivedUri = request.uri
-  let looseRouted = false
+  let poppedRoute: SipUri | undefined
   // §16.4: the previous hop strict-routed to our Record-Route URI: the real target is the last Route
   const ruri = request.uri
   if (ruri.kind === 'sip' && ruri.params.has('lr') && locality.isOurUri(ruri) && h.has(Route)) {
@@ -58,7 +69,7 @@ export function preprocess(core: Core, request: SipRequest): Preprocessed {
     const last = routes.at(-1)
     if (last !== undefined) {
       request.uri = last.uri
-      looseRouted = true
+      poppedRoute = ruri
       if (routes.length === 1) h.remove(Route)
       else h.set(Route, routes.slice(0, -1))
     }
@@ -66,7 +77,7 @@ export function preprocess(core: Core, request: SipRequest): Preprocessed {
   // §16.4: our own Route values come off (loose routing, §16.12)
   for (let top = h.first(Route); top !== undefined && locality.isOurUri(top.uri); top = h.first(Route)) {
     h.shift(Route)
-    looseRouted = true
+    poppedRoute ??= top.uri as SipUri // isOurUri holds for SIP URIs only
   }
-  return { ok: true, receivedUri, looseRouted }
+  return { ok: true, receivedUri, poppedRoute }
 }

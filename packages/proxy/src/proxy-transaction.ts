@@ -6,7 +6,15 @@
  * Timer C (§16.8), CANCEL (§16.10) — and moves a branch to the next RFC 3263 destination when one
  * fails (RFC 3263 §4.3).
  */
-import { CallId, createResponse, type SipRequest, type SipResponse, type Uri, Via } from '@junction/sip'
+import {
+  CallId,
+  createResponse,
+  type SipRequest,
+  type SipResponse,
+  type SipUri,
+  type Uri,
+  Via,
+} from '@junction/sip'
 import {
   type ClientHandler,
   type ClientTransaction,
@@ -142,16 +150,17 @@ export class ProxyTransaction {
   #sixxx = false
   #trying: Timer | undefined
 
-  readonly #looseRouted: boolean
+  /** Our Route value that §16.4 removed, if any. */
+  #poppedRoute: SipUri | undefined
 
-  constructor(core: Core, tx: ServerTransaction, receivedUri: Uri, looseRouted: boolean) {
+  constructor(core: Core, tx: ServerTransaction, receivedUri: Uri, poppedRoute: SipUri | undefined) {
     this.#core = core
     this.tx = tx
     this.#request = tx.request
     this.#invite = tx.request.method === 'INVITE'
     this.#started = core.clock.now()
     this.#receivedUri = receivedUri
-    this.#looseRouted = looseRouted
+    this.#poppedRoute = poppedRoute
     core.pending.count++
   }
 
@@ -180,7 +189,7 @@ export class ProxyTransaction {
   /** Runs the route's onRequest and carries out its verdict. */
   run(): void {
     const core = this.#core
-    const ctx = new RequestContext(this.request, this.tx.flow, core.server, this.#looseRouted)
+    const ctx = new RequestContext(this.request, this.tx.flow, core.server, this.#poppedRoute)
     let verdict: Verdict | Promise<Verdict>
     try {
       verdict = core.route.onRequest(ctx)
@@ -437,7 +446,8 @@ export class ProxyTransaction {
     if (last) branch.base = undefined
     if (this.#options.recordRoute === true) {
       const sips = this.request.uri.kind === 'sip' && this.request.uri.scheme === 'sips'
-      addRecordRoute(req, core.transport.listenerOf(this.tx.flow), core.transport.localFor(dest), sips)
+      const inbound = core.transport.listenerOf(this.tx.flow)
+      addRecordRoute(req, inbound, core.transport.localFor(dest), sips, this.#options.recordRouteUser)
     }
     this.#hash ??= loopHash(this.request, this.request.headers.first(Via), this.#receivedUri)
     addVia(req, branchOf(this.#hash, core.nextSuffix()))
@@ -696,6 +706,7 @@ export class ProxyTransaction {
     this.#releasedCallId = detached(this.#request.headers.get(CallId))
     this.#request = undefined
     this.#receivedUri = undefined
+    this.#poppedRoute = undefined
     this.#finals = []
     this.#groups = []
     this.#options = noOptions

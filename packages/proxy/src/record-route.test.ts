@@ -48,4 +48,21 @@ describe('Record-Route values (§16.6 step 4, RFC 5658)', () => {
       ['sip:[2001:db8::5]:80;transport=ws;lr', 'sip:203.0.113.5:5060;lr', 'sip:p1.example.net;lr'],
     )
   })
+
+  it('carries a user part (an RFC 5626 flow token) in every value it adds when given one', () => {
+    const r = req()
+    addRecordRoute(r, udp, ws, false, 'tok.en-1_x')
+    assert.deepEqual(r.headers.raw(RecordRoute), [
+      '<sip:tok.en-1_x@[2001:db8::5]:80;transport=ws;lr>',
+      '<sip:tok.en-1_x@203.0.113.5:5060;lr>',
+      '<sip:p1.example.net;lr>',
+    ])
+    const plain = req()
+    addRecordRoute(plain, udp, udp, false)
+    assert.equal(
+      plain.headers.raw(RecordRoute)[0],
+      '<sip:203.0.113.5:5060;lr>',
+      'the shared value is not touched',
+    )
+  })
 })

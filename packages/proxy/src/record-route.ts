@@ -22,26 +22,29 @@ export function recordRouteUri(listener: BoundListener, sips: boolean): SipUri {
 
 /**
  * Adds our Record-Route to a branch request: one value when `inbound` and `outbound` are the same
- * listener, two (RFC 5658 §3.2) when they differ.
+ * listener, two (RFC 5658 §3.2) when they differ. `user`: a user part for every value we add, such
+ * as an RFC 5626 flow token (§5.3) that the request will bring back in its Route.
  */
 export function addRecordRoute(
   request: SipRequest,
   inbound: BoundListener | undefined,
   outbound: BoundListener | undefined,
   sips: boolean,
+  user?: string,
 ): void {
   const h = request.headers
   if (inbound !== undefined && outbound !== undefined && inbound !== outbound) {
-    h.prepend(RecordRoute, recordRouteValue(inbound, sips))
+    h.prepend(RecordRoute, recordRouteValue(inbound, sips, user))
   }
   const facing = outbound ?? inbound
-  if (facing !== undefined) h.prepend(RecordRoute, recordRouteValue(facing, sips))
+  if (facing !== undefined) h.prepend(RecordRoute, recordRouteValue(facing, sips, user))
 }
 
 /** The Record-Route values of a listener, [sip, sips], made once (a listener's address does not change). */
 const values = new WeakMap<BoundListener, [RouteValue | undefined, RouteValue | undefined]>()
 
-function recordRouteValue(listener: BoundListener, sips: boolean): RouteValue {
+function recordRouteValue(listener: BoundListener, sips: boolean, user: string | undefined): RouteValue {
+  if (user !== undefined) return { uri: { ...recordRouteUri(listener, sips), user } }
   let pair = values.get(listener)
   if (pair === undefined) {
     pair = [undefined, undefined]

@@ -3,7 +3,7 @@
  * request_route, branch_route, onreply_route and failure_route). `onRequest` and `onFailure`
  * must return a Verdict, which only the context methods make.
  */
-import { parseUri, type SipRequest, type SipResponse, ToTag, type Uri } from '@junction/sip'
+import { parseUri, type SipRequest, type SipResponse, type SipUri, ToTag, type Uri } from '@junction/sip'
 import type { Flow } from '@junction/transport'
 import { faultCodes, ProxyError } from './errors.ts'
 import {
@@ -84,19 +84,28 @@ export class RequestContext extends Deciding {
   readonly flow: Flow
   readonly server: ServerInfo
   /**
-   * True when a Route value naming this server was removed (§16.4): the request follows a route
-   * set we Record-Routed. An in-dialog request without it did not come through us, and relaying it
-   * anywhere would make this server an open relay (a UA can put any To tag in a request).
+   * The Route value naming this server that §16.4 removed (the topmost, or our Record-Route URI a
+   * strict router put in the Request-URI): what we recorded, e.g. with a flow token in its user
+   * part (RFC 5626 §5.3). Undefined when none was removed.
    */
-  readonly looseRouted: boolean
+  readonly poppedRoute: SipUri | undefined
 
   /** @internal */
-  constructor(request: SipRequest, flow: Flow, server: ServerInfo, looseRouted = false) {
+  constructor(request: SipRequest, flow: Flow, server: ServerInfo, poppedRoute?: SipUri) {
     super()
     this.request = request
     this.flow = flow
     this.server = server
-    this.looseRouted = looseRouted
+    this.poppedRoute = poppedRoute
+  }
+
+  /**
+   * True when a Route value naming this server was removed (§16.4): the request follows a route
+   * set we Record-Routed. An in-dialog request without it did not come through us, and relaying it
+   * anywhere would make this server an open relay (a UA can put any To tag in a request).
+   */
+  get looseRouted(): boolean {
+    return this.poppedRoute !== undefined
   }
 
   /** True for a request inside a dialog: its To has a tag (§12.2.2). */

@@ -34,7 +34,8 @@ export function forwardStateless(
     }
     if (options.recordRoute === true && request.method !== 'ACK') {
       const sips = request.uri.kind === 'sip' && request.uri.scheme === 'sips'
-      addRecordRoute(req, core.transport.listenerOf(flow), core.transport.localFor(dest), sips)
+      const inbound = core.transport.listenerOf(flow)
+      addRecordRoute(req, inbound, core.transport.localFor(dest), sips, options.recordRouteUser)
     }
     addVia(req, branch)
     core.stats.stateless++

@@ -32,6 +32,11 @@ export interface ForwardTarget {
 export interface ForwardOptions {
   /** Add Record-Route (§16.6 step 4; doubled when transport, family or interface change). */
   readonly recordRoute?: boolean | undefined
+  /**
+   * A user part for our Record-Route URI(s), e.g. an RFC 5626 §5.3 flow token: in-dialog requests
+   * bring it back, and the route reads it in `RequestContext.poppedRoute`.
+   */
+  readonly recordRouteUser?: string | undefined
   /** Stateless forwarding (§16.11): no transaction, one target only. */
   readonly stateless?: boolean | undefined
   /** One target at a time, in order (serial forking), instead of by q-value. */
