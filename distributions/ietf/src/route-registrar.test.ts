@@ -289,6 +289,69 @@ describe('junction-ietf route: registrar and authentication', () => {
     assert.equal(second.target.flowId !== first.target.flowId, true)
   })
 
+  it('Outbound caller (RFC 5626 §5.3): our Record-Route names her flow; requests to her go over it, 430 once gone', async () => {
+    const w = world()
+    const ALICE_TCP = { transport: 'tcp', address: '198.51.100.7', port: 40400 } as const
+    await registered(w, 'bob', 'bob-secret', '<sip:bob@192.168.1.20:5060>', BOB)
+    const callId = 'ob-call'
+    const inviteOb = (extra: readonly string[]) =>
+      msg(
+        [
+          'INVITE sip:bob@example.com SIP/2.0',
+          `Via: SIP/2.0/TCP 10.0.0.5:5060;rport;branch=z9hG4bKob${++n}`,
+          'Max-Forwards: 70',
+          'From: <sip:alice@example.com>;tag=ob1',
+          'To: <sip:bob@example.com>',
+          `Call-ID: ${callId}`,
+          'CSeq: 1 INVITE',
+          'Contact: <sip:alice@10.0.0.5:5060;transport=tcp;ob>',
+          ...extra,
+        ],
+        'v=0\r\n',
+      )
+    const challenge = response(await send(w.server, inviteOb([]), ALICE_TCP))
+    const cred = credentialsFor(challenge, 'INVITE', 'sip:bob@example.com', 'alice', 'alice-secret')
+    const out = request(await send(w.server, inviteOb([cred]), ALICE_TCP))
+    const rr = out.headers.get(RecordRoute)!
+    assert.equal(rr.length, 2, 'double Record-Route: alice came over TCP, bob is reached over UDP')
+    assert.ok(
+      rr.every((r) => r.uri.kind === 'sip' && (r.uri.user?.length ?? 0) > 20),
+      'both carry a flow token',
+    )
+    const aliceContact = out.headers.get(Contact)![0] as { uri: { params: ReadonlyMap<string, string> } }
+    assert.equal(aliceContact.uri.params.has('alias'), false, 'no alias: the token does that job')
+
+    // bob's in-dialog request (from his side of the route set) goes over alice's TCP flow only
+    const inDialog = (method: string, cseq: number) =>
+      msg([
+        `${method} sip:alice@10.0.0.5:5060;transport=tcp;ob SIP/2.0`,
+        `Via: SIP/2.0/UDP 192.168.1.20:5060;rport;branch=z9hG4bKobd${++n}`,
+        'Max-Forwards: 70',
+        ...out.headers.raw('Record-Route').map((v) => `Route: ${v}`),
+        'From: <sip:bob@example.com>;tag=bob2',
+        'To: <sip:alice@example.com>;tag=ob1',
+        `Call-ID: ${callId}`,
+        `CSeq: ${cseq} ${method}`,
+      ])
+    const info = request(await send(w.server, inDialog('INFO', 2), BOB))
+    assert.deepEqual(
+      { transport: info.target.transport, address: info.target.address, port: info.target.port },
+      ALICE_TCP,
+    )
+    assert.equal(info.target.flowOnly, true)
+    assert.equal(formatUri(info.uri), 'sip:alice@10.0.0.5:5060;transport=tcp;ob')
+
+    // her connection drops: 430 Flow Failed, and no connection is opened towards her
+    w.server.network!.closeFlow(info.target.flowId!)
+    const failed = response(await send(w.server, inDialog('BYE', 3), BOB))
+    assert.equal(failed.status, 430)
+
+    // a token that was not made here is not followed: the request is routed as any other
+    const forged = inDialog('BYE', 4).replace(/sip:[A-Za-z0-9_.-]{20,}@/g, 'sip:Zm9v.AAAAAAAAAAAAAAAA@')
+    const plain = await send(w.server, forged, BOB)
+    assert.ok(plain.kind === 'response' || plain.target.flowId !== info.target.flowId)
+  })
+
   it('480 for a local user with no binding; 404 is not used for a known domain', async () => {
     const w = world()
     const c = response(await send(w.server, invite('carol@example.org', 'bob@example.com')))

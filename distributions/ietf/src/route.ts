@@ -2,8 +2,9 @@
  * The policy of junction-ietf, top to bottom like a Kamailio request_route:
  *
  * 0. a source blocked by the failed-auth guard is ignored;
- * 1. in-dialog requests follow their route set (RFC 3261 §16.12) when it names us (to a NATed UA
- *    through its Contact alias), else 404;
+ * 1. in-dialog requests follow their route set (RFC 3261 §16.12) when it names us: to an Outbound
+ *    UA over the flow its Record-Route token names (RFC 5626 §5.3, 430 when it is gone), to a
+ *    NATed UA through its Contact alias; else 404;
  * 2. OPTIONS to the server itself are answered 200 (keep-alives, monitoring);
  * 3. REGISTER for our domains: authenticate (401, §22.2), then the registrar (§10.3);
  * 4. requests from our own users (From in our domains) authenticate (407, §22.3) as that user —
@@ -14,13 +15,23 @@
  * 7. requests for other domains are relayed by DNS only when `relay.dns` is on and the caller
  *    authenticated or is trusted — never an open relay: 403.
  */
+import { randomBytes } from 'node:crypto'
 import type { BlockList } from 'node:net'
 import { authorize, type DigestAuth, type FailureGuard, needsAuth } from '@junction/auth'
 import type { ForwardOptions, ForwardTarget, RequestContext, Route, Verdict } from '@junction/proxy'
 import type { Target as Binding, Registrar } from '@junction/registrar'
-import { From, ProxyAuthorization, parseUri, type SipUri, type Uri } from '@junction/sip'
+import {
+  Contact,
+  From,
+  ProxyAuthorization,
+  parseUri,
+  type SipRequest,
+  type SipUri,
+  type Uri,
+} from '@junction/sip'
 import type { Target, TransportName } from '@junction/transport'
 import type { RoutingConfig } from './config.ts'
+import { createFlowTokens, type FlowTokens } from './flow-token.ts'
 import { addContactAlias, fromAdjacentUa, resolveAlias, sourceOf } from './nat.ts'
 
 /** Methods that create a dialog: Record-Route makes us stay in it (§16.6 step 4). */
@@ -34,6 +45,14 @@ export interface IetfRouteDeps {
   readonly guard?: FailureGuard | undefined
   /** Source addresses that are not challenged and may be relayed for (routing.trusted). */
   readonly trusted?: BlockList | undefined
+  /** Flow tokens for Record-Route (RFC 5626 §5.3). Default: made with a random key. */
+  readonly flowTokens?: FlowTokens | undefined
+}
+
+/** The UA supports Outbound (RFC 5626 §5.3): its Contact carries `ob`. */
+function contactHasOb(req: SipRequest): boolean {
+  const first = req.headers.get(Contact)?.[0]
+  return first !== undefined && first !== '*' && first.uri.kind === 'sip' && first.uri.params.has('ob')
 }
 
 interface CompiledRoute {
@@ -131,6 +150,7 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
   const routes = compile(routing)
   const stateless = routing.stateless
   const { registrar, auth, guard, trusted } = deps
+  const flowTokens = deps.flowTokens ?? createFlowTokens(randomBytes(32))
   const ourRealm = auth === undefined ? undefined : realmPattern(auth.realm)
 
   /** A refusal: an ACK is never answered (§17.1.1.3 has no response to it), anything else `status`. */
@@ -149,6 +169,13 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
   function inDialog(ctx: RequestContext): Verdict {
     const req = ctx.request
     if (!ctx.looseRouted) return refuse(ctx, 404, 'Not Here')
+    // RFC 5626 §5.3: our Record-Route named the flow of an Outbound UA; a request that did not come
+    // over that flow goes to the UA over it (430 Flow Failed when it is gone)
+    const user = ctx.poppedRoute?.user
+    const flow = user === undefined ? undefined : flowTokens.decode(user)
+    if (flow !== undefined && flow.flowId !== ctx.flow.id) {
+      return ctx.forward({ uri: req.uri, destination: flow }, { stateless })
+    }
     const uri = req.uri
     if (uri.kind === 'sip' && !req.headers.has('Route') && uri.params.has('alias')) {
       const aliased = resolveAlias(uri)
@@ -185,12 +212,15 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
   function route(ctx: RequestContext, vouched: boolean): Verdict | Promise<Verdict> {
     const req = ctx.request
     const uri = req.uri
-    const options: ForwardOptions = {
-      recordRoute: routing.recordRoute && dialogCreating.has(req.method),
-      stateless,
+    const recordRoute = routing.recordRoute && dialogCreating.has(req.method)
+    let recordRouteUser: string | undefined
+    if (recordRoute && fromAdjacentUa(req)) {
+      // a UA that talks to us directly: with Outbound, our Record-Route names its flow (RFC 5626
+      // §5.3); else, behind NAT, its Contact gets its source as alias
+      if (contactHasOb(req)) recordRouteUser = flowTokens.encode(ctx.flow)
+      else addContactAlias(req, sourceOf(ctx.flow))
     }
-    // a UA that talks to us directly from behind NAT: its Contact gets its source as alias
-    if (options.recordRoute && fromAdjacentUa(req)) addContactAlias(req, sourceOf(ctx.flow))
+    const options: ForwardOptions = { recordRoute, recordRouteUser, stateless }
 
     for (const r of routes) {
       if (!matches(r, uri)) continue

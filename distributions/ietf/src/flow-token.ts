@@ -1,0 +1,63 @@
+/**
+ * RFC 5626 §5.2 flow tokens: what an edge proxy puts in the user part of its Record-Route (§5.3)
+ * so that in-dialog requests towards a UA behind NAT go back over the flow its dialog came from.
+ * A token names the flow (transport, remote address and port, flow id) and carries an HMAC
+ * (HMAC-SHA-256, truncated to 96 bits) so that nobody can make us send over a flow of their
+ * choosing. The key lives as long as the process: so do its flows.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { isIP } from 'node:net'
+import type { Flow, Target, TransportName } from '@junction/transport'
+
+const transports: ReadonlySet<string> = new Set(['udp', 'tcp', 'tls', 'ws', 'wss'])
+/** Longer user parts are not ours: nothing is decoded or hashed for them. */
+const maxTokenLength = 256
+const macLength = 12
+
+export interface FlowTokens {
+  /** The token of a flow: base64url text, a valid SIP URI user part (RFC 3261 §25.1 unreserved). */
+  encode(flow: Flow): string
+  /** The target a token names (over that flow only on a stream), or undefined when it is not one of ours. */
+  decode(token: string): Target | undefined
+}
+
+export function createFlowTokens(key: Uint8Array): FlowTokens {
+  const mac = (payload: string): Buffer =>
+    createHmac('sha256', key).update(payload).digest().subarray(0, macLength)
+  return {
+    encode(flow) {
+      const payload = Buffer.from(
+        `${flow.transport}~${flow.remote.address}~${flow.remote.port}~${flow.id}`,
+        'utf8',
+      ).toString('base64url')
+      return `${payload}.${mac(payload).toString('base64url')}`
+    },
+    decode(token) {
+      if (token.length > maxTokenLength) return undefined
+      const dot = token.lastIndexOf('.')
+      if (dot <= 0) return undefined
+      const payload = token.slice(0, dot)
+      const given = Buffer.from(token.slice(dot + 1), 'base64url')
+      if (given.length !== macLength || !timingSafeEqual(given, mac(payload))) return undefined
+      const parts = Buffer.from(payload, 'base64url').toString('utf8').split('~')
+      if (parts.length !== 4) return undefined
+      const [transport, address, portText, flowId] = parts as [string, string, string, string]
+      const port = Number(portText)
+      if (
+        !transports.has(transport) ||
+        isIP(address) === 0 ||
+        !Number.isInteger(port) ||
+        port < 1 ||
+        port > 65535
+      )
+        return undefined
+      return {
+        transport: transport as TransportName,
+        address,
+        port,
+        flowId,
+        flowOnly: transport !== 'udp',
+      }
+    },
+  }
+}
