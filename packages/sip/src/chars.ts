@@ -6,8 +6,6 @@
  * Octets >= 0x80 (UTF8-NONASCII) are only legal inside quoted strings, comments and free text.
  */
 
-import { Buffer } from 'node:buffer'
-
 export const TOKEN = 1 // token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"
 export const WORD = 2 // word (Call-ID): token chars and ( ) < > : \ DQUOTE / [ ] ? { }
 export const UNRESERVED = 4 // unreserved: alphanum / mark
@@ -53,6 +51,10 @@ export function charAt(s: string, i: number, end: number): number {
 /** 1 for the token chars (RFC 3261 §25.1 token), by char code; for the tightest loops. */
 export const tokenChar: Uint8Array = new Uint8Array(256)
 for (let c = 0; c < 256; c++) if ((table[c]! & TOKEN) !== 0) tokenChar[c] = 1
+
+/** 1 for the word chars (RFC 3261 §25.1 word, Call-ID), by char code. */
+export const wordChar: Uint8Array = new Uint8Array(256)
+for (let c = 0; c < 256; c++) if ((table[c]! & WORD) !== 0) wordChar[c] = 1
 
 /** True when `s[start, start + name.length)` is `name` (given in lower case), in any case. */
 export function nameIs(s: string, start: number, name: string): boolean {
@@ -250,14 +252,16 @@ export function textToWire(text: string): string {
 }
 
 /**
- * True when `s` holds a char above U+007F. Runs on every value written, so without a regex: a
- * short string is read char by char, a longer one measured as UTF-8 (every such char takes more
- * than one octet there, and Node counts in native code).
+ * True when `s` holds a char above U+007F. Runs on every value written, so without a regex (or a
+ * call into native code): four chars per test.
  */
 export function hasNonAscii(s: string): boolean {
   const n = s.length
-  if (n > 24) return Buffer.byteLength(s, 'utf8') !== n
-  for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 127) return true
+  let i = 0
+  for (; i + 3 < n; i += 4) {
+    if ((s.charCodeAt(i) | s.charCodeAt(i + 1) | s.charCodeAt(i + 2) | s.charCodeAt(i + 3)) > 127) return true
+  }
+  for (; i < n; i++) if (s.charCodeAt(i) > 127) return true
   return false
 }
 

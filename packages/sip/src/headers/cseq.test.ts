@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { CSeq, type CSeqValue, type Headers, parseMessage } from '../index.ts'
+import fc from 'fast-check'
+import { DIGIT, parseDigits, scan, skipWs, TOKEN, WORD } from '../chars.ts'
+import { CallId, CSeq, type CSeqValue, type Headers, parseMessage } from '../index.ts'
 
 function headers(...lines: string[]): Headers {
   const r = parseMessage(Buffer.from(`OPTIONS sip:a@example.com SIP/2.0\r\n${lines.join('\r\n')}\r\n\r\n`))
@@ -76,3 +78,50 @@ describe('CSeq (RFC 3261 §20.16, §25.1 CSeq = 1*DIGIT LWS Method)', () => {
     }
   })
 })
+
+describe('CSeq and Call-ID parsers against their former char-class scans (fast-check)', () => {
+  const text = fc.string({
+    unit: fc.constantFrom(...'0123456789 \tINVITEack-.!%*_+`\'~()<>:\\"/[]?{}@,;é\u0100'.split('')),
+    maxLength: 30,
+  })
+  test('parseCSeq', () => {
+    fc.assert(
+      fc.property(text, fc.nat({ max: 3 }), (s, cut) => {
+        const end = Math.max(0, s.length - cut)
+        assert.deepEqual(CSeq.parse(s, 0, end), formerCSeq(s, 0, end))
+        assert.deepEqual(CSeq.parse(`9 ${s}`, 2, end + 2), formerCSeq(`9 ${s}`, 2, end + 2))
+      }),
+      { numRuns: 5000 },
+    )
+  })
+  test('parseCallId', () => {
+    fc.assert(
+      fc.property(text, fc.nat({ max: 3 }), (s, cut) => {
+        const end = Math.max(0, s.length - cut)
+        assert.equal(CallId.parse(s, 0, end), formerCallId(s, 0, end))
+      }),
+      { numRuns: 5000 },
+    )
+  })
+})
+
+function formerCSeq(s: string, start: number, end: number): CSeqValue | undefined {
+  const digitsEnd = scan(s, start, end, DIGIT)
+  const seq = parseDigits(s, start, digitsEnd, 0xffffffff)
+  if (seq < 0) return undefined
+  const m = skipWs(s, digitsEnd, end)
+  if (m === digitsEnd) return undefined
+  if (scan(s, m, end, TOKEN) !== end || m === end) return undefined
+  return { seq, method: s.slice(m, end) }
+}
+
+function formerCallId(s: string, start: number, end: number): string | undefined {
+  const a = scan(s, start, end, WORD)
+  if (a === start) return undefined
+  if (a !== end) {
+    if (s.charCodeAt(a) !== 64) return undefined
+    const b = scan(s, a + 1, end, WORD)
+    if (b !== end || b === a + 1) return undefined
+  }
+  return s.slice(start, end)
+}

@@ -1,5 +1,5 @@
 /** CSeq, RFC 3261 §20.16: `1*DIGIT LWS Method`. */
-import { DIGIT, parseDigits, scan, skipWs, TOKEN } from '../chars.ts'
+import { skipWs, tokenChar } from '../chars.ts'
 import { defineHeader } from '../header.ts'
 
 export interface CSeqValue {
@@ -9,12 +9,18 @@ export interface CSeqValue {
 }
 
 export function parseCSeq(s: string, start: number, end: number): CSeqValue | undefined {
-  const digitsEnd = scan(s, start, end, DIGIT)
-  const seq = parseDigits(s, start, digitsEnd, 0xffffffff)
-  if (seq < 0) return undefined
-  const m = skipWs(s, digitsEnd, end)
-  if (m === digitsEnd) return undefined
-  if (scan(s, m, end, TOKEN) !== end || m === end) return undefined
+  // the number, read as it is scanned; more than 16 digits cannot be exact, and are too many
+  let i = start
+  let seq = 0
+  for (; i < end; i++) {
+    const d = s.charCodeAt(i) - 48
+    if (d < 0 || d > 9) break
+    seq = seq * 10 + d
+  }
+  if (i === start || i - start > 16 || seq > 0xffffffff) return undefined
+  const m = skipWs(s, i, end)
+  if (m === i || m === end) return undefined
+  for (i = m; i < end; i++) if (tokenChar[s.charCodeAt(i)] !== 1) return undefined
   return { seq, method: s.slice(m, end) }
 }
 
