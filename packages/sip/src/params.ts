@@ -158,7 +158,7 @@ export function readParams(s: string, i: number, end: number): Params | undefine
 
 /** `;name=value` for each parameter, in order. */
 export function formatParams(map: Params | undefined): string {
-  if (map === undefined) return ''
+  if (map === undefined || map.size === 0) return '' // (no iterator for the usual empty map)
   let out = ''
   for (const [name, value] of map) out += value === null ? `;${name}` : `;${name}=${value}`
   return out

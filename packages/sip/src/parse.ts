@@ -46,6 +46,11 @@ export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
+/** Node's Buffer reads latin1 text without the argument handling of `toString()`. */
+interface Latin1Readable {
+  latin1Slice(start: number, end: number): string
+}
+
 /** Index after the CRLFs at `i` (RFC 3261 §7.5: CRLFs before a start line are ignored). */
 export function skipCrlf(buf: Uint8Array, i: number, end: number): number {
   while (i + 1 < end && buf[i] === 13 && buf[i + 1] === 10) i += 2
@@ -83,7 +88,7 @@ export type HeadResult =
  * line that ends them, which must lie before `end`.
  */
 export function parseHead(buf: Buffer, start: number, end: number, lim: Limits): HeadResult {
-  const src = buf.toString('latin1', start, end)
+  const src = (buf as unknown as Latin1Readable).latin1Slice(start, end)
 
   // --- start line
   const lineEnd = src.indexOf('\r\n')
