@@ -276,7 +276,7 @@ describe('junction-ietf route: registrar and authentication', () => {
     const network = w.server.network!
     const since = network.sent.length
     const first = request(await send(w.server, invite('carol@example.org', 'bob@example.com')))
-    assert.ok([flow1.port, flow2.port].includes(first.target.port))
+    assert.ok(([flow1.port, flow2.port] as number[]).includes(first.target.port))
     assert.equal(first.target.flowOnly, true)
     await new Promise((r) => setImmediate(r))
     assert.equal(network.sent.slice(since).filter((m) => m.kind === 'request').length, 1)
