@@ -117,9 +117,10 @@ function targetSet(bindings: readonly Binding[]): ForwardTarget[] {
       targets.push(t)
       continue
     }
-    const seen = byInstance.get(`${b.aor}\n${b.instanceId}`)
+    const instance = `${b.aor}\n${b.instanceId}`
+    const seen = byInstance.get(instance)
     if (seen === undefined) {
-      byInstance.set(`${b.aor}\n${b.instanceId}`, { index: targets.length, alternates: [] })
+      byInstance.set(instance, { index: targets.length, alternates: [] })
       targets.push(t)
     } else seen.alternates.push(t)
   }

@@ -150,10 +150,9 @@ export function createMemoryTransport(options: MemoryTransportOptions, deps: Tra
     return flow
   }
 
-  function liveFlow(id: string | undefined): boolean {
-    if (id === undefined) return false
-    for (const f of flows.values()) if (f.id === id) return true
-    return false
+  function flowById(id: string | undefined): Flow | undefined {
+    if (id !== undefined) for (const f of flows.values()) if (f.id === id) return f
+    return undefined
   }
 
   return {
@@ -163,7 +162,7 @@ export function createMemoryTransport(options: MemoryTransportOptions, deps: Tra
     },
     listeners,
     async sendRequest(request, target) {
-      if (target.flowOnly === true && target.transport !== 'udp' && !liveFlow(target.flowId)) {
+      if (target.flowOnly === true && target.transport !== 'udp' && flowById(target.flowId) === undefined) {
         throw new TransportError(
           faultCodes.FLOW_GONE,
           `flow ${target.flowId ?? '(none)'} is gone (RFC 5626 §5.3)`,
@@ -182,10 +181,7 @@ export function createMemoryTransport(options: MemoryTransportOptions, deps: Tra
         throw new TransportError(faultCodes.NO_LISTENER, 'no usable Via to send by')
       record({ kind: 'response', message: response, flow: undefined, bytes: serialize(response) })
     },
-    flow(id) {
-      for (const f of flows.values()) if (f.id === id) return f
-      return undefined
-    },
+    flow: flowById,
     closeFlow(id) {
       for (const [key, f] of flows) {
         if (f.id !== id || !f.reliable) continue

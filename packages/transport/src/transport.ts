@@ -519,31 +519,23 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
 
   // --- sending
 
-  function udpSend(listener: Listener, bytes: Uint8Array, address: string, port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      listener.udp!.send(bytes, port, address, (error) => (error ? reject(error) : resolve()))
-    })
-  }
-
   /**
-   * A datagram of a message: counted as sent once the socket took it. One promise per send, no
-   * async frames around it: this is the path of most messages.
+   * A datagram; one that carries a message over `flow` is counted as sent once the socket took it.
+   * One promise per send, no async frames around it: this is the path of most messages.
    */
-  function udpSendMessage(
+  function udpSend(
     listener: Listener,
     bytes: Uint8Array,
-    flow: Flow,
-    message: SipMessage,
     address: string,
     port: number,
+    flow?: Flow,
+    message?: SipMessage,
   ): Promise<void> {
     return new Promise((resolve, reject) => {
       listener.udp!.send(bytes, port, address, (error) => {
-        if (error) reject(error)
-        else {
-          out(flow, bytes, message)
-          resolve()
-        }
+        if (error) return reject(error)
+        if (flow !== undefined && message !== undefined) out(flow, bytes, message)
+        resolve()
       })
     })
   }
@@ -675,7 +667,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     }
     if (target.transport === 'udp') {
       const flow = udpFlow(listener, target.address, target.port)
-      return udpSendMessage(listener, bytes, flow, request, target.address, target.port)
+      return udpSend(listener, bytes, target.address, target.port, flow, request)
     }
     return sendRequestOnStream(request, target, bytes)
   }
@@ -707,7 +699,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
       const to = responseDestination(response, flow) ?? flow.remote
       if (listener?.udp === undefined)
         throw new TransportError(faultCodes.NO_LISTENER, `no UDP listener for ${flow.id}`)
-      return udpSendMessage(listener, bytes, flow, response, to.address, to.port)
+      return udpSend(listener, bytes, to.address, to.port, flow, response)
     } catch (error) {
       return Promise.reject(error)
     }
@@ -757,9 +749,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     if (transport === 'udp') {
       const listener = listenerFor('udp', to.address)
       if (listener?.udp === undefined) throw new TransportError(faultCodes.NO_LISTENER, 'no UDP listener')
-      await udpSend(listener, bytes, to.address, to.port)
-      out(udpFlow(listener, to.address, to.port), bytes, response)
-      return
+      return udpSend(listener, bytes, to.address, to.port, udpFlow(listener, to.address, to.port), response)
     }
     let conn = byRemote.get(remoteKey(transport, to.address, to.port))
     if (conn === undefined || conn.closed) {
