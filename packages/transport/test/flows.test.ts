@@ -30,6 +30,26 @@ async function echoServer(listen: string[]) {
   return { t, closed, seen }
 }
 
+/** A TCP connection to `t` that sends one OPTIONS; resolves once answered, with the flow it made. */
+async function tcpFlow(t: Transport, seen: Flow[], callId: string) {
+  const s = connect({ host: '127.0.0.1', port: t.listeners[0]!.port })
+  await new Promise((r) => s.once('connect', r))
+  const reply = new Promise((r) => s.once('data', r))
+  s.write(
+    Buffer.from(
+      `OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK${callId}\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: ${callId}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`,
+    ),
+  )
+  await reply
+  return { socket: s, flow: seen.at(-1)! }
+}
+
+/** Waits (up to 3 s) until `closed` holds a flow. */
+async function closing(closed: Flow[]): Promise<void> {
+  const deadline = Date.now() + 3000
+  while (closed.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+}
+
 test('RFC 5626 §4.4.1: a CRLFCRLF ping on a stream is answered with a CRLF pong', async () => {
   const { t } = await echoServer(['tcp:127.0.0.1:0'])
   try {
@@ -61,20 +81,10 @@ test('a WebSocket ping is answered with a pong (RFC 6455 §5.5.2)', async () => 
 test('a flow is found by id while it is up; its failure reaches flowClosed (RFC 5626 §5.3)', async () => {
   const { t, closed, seen } = await echoServer(['tcp:127.0.0.1:0'])
   try {
-    const s = connect({ host: '127.0.0.1', port: t.listeners[0]!.port })
-    await new Promise((r) => s.once('connect', r))
-    const reply = new Promise((r) => s.once('data', r))
-    s.write(
-      Buffer.from(
-        'OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n',
-      ),
-    )
-    await reply
-    const flow = seen[0]!
+    const { socket, flow } = await tcpFlow(t, seen, 'c1')
     assert.equal(t.flow(flow.id)?.id, flow.id)
-    s.destroy()
-    const deadline = Date.now() + 3000
-    while (closed.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+    socket.destroy()
+    await closing(closed)
     assert.deepEqual(
       closed.map((f) => f.id),
       [flow.id],
@@ -93,19 +103,9 @@ test('a flowOnly target whose flow is gone fails with FLOW_GONE and opens no new
   const { t, closed, seen } = await echoServer(['tcp:127.0.0.1:0'])
   const ua = await echoServer(['tcp:127.0.0.1:0']) // something listens where the flow came from
   try {
-    const s = connect({ host: '127.0.0.1', port: t.listeners[0]!.port })
-    await new Promise((r) => s.once('connect', r))
-    const reply = new Promise((r) => s.once('data', r))
-    s.write(
-      Buffer.from(
-        'OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK2\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: c2\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n',
-      ),
-    )
-    await reply
-    const flow = seen[0]!
-    s.destroy()
-    const deadline = Date.now() + 3000
-    while (closed.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+    const { socket, flow } = await tcpFlow(t, seen, 'c2')
+    socket.destroy()
+    await closing(closed)
     const request = () =>
       createRequest({
         method: 'OPTIONS',
