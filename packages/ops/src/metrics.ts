@@ -142,12 +142,6 @@ function statusClassIndex(status: unknown): number {
   return c >= 1 && c <= 6 ? c - 1 : 6
 }
 
-function statusClass(status: unknown): string {
-  if (typeof status !== 'number') return 'other'
-  const c = Math.floor(status / 100)
-  return c >= 1 && c <= 6 ? `${c}xx` : 'other'
-}
-
 function isServerTransaction(tx: unknown): boolean {
   return tx instanceof InviteServerTransaction || tx instanceof NonInviteServerTransaction
 }
@@ -272,7 +266,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry })
 
   const requestBy: Tally = tally(requests, 'method', [...sipMethods, 'other'])
-  const responseBy: Tally = tally(responses, 'status_class', [...statusClasses, 'other'])
+  const statusClassLabels = [...statusClasses, 'other'] // by statusClassIndex
+  const responseBy: Tally = tally(responses, 'status_class', statusClassLabels)
   const outBy: Tally = tally(messagesOut, 'kind', ['request', 'response'])
   const txLive = new Map(['server', 'client'].map((k) => [k, transactionsLive.labels({ kind: k })] as const))
   for (const gauge of txLive.values()) gauge.set(0)
@@ -285,9 +280,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const bindingEventBy = children(bindingEventsTotal, 'event', bindingEvents)
   const authFailureBy = children(authFailures, 'reason', authFailureReasons)
   const dropBy = new Map<string, Child>()
-  const histogramBy = new Map(
-    [...statusClasses, 'other'].map((c) => [c, forwardSeconds.labels({ status_class: c })] as const),
-  )
+  const histogramBy = statusClassLabels.map((c) => forwardSeconds.labels({ status_class: c }))
   // what was counted as opened, so that a close or an end seen without its start does not count.
   // Live transactions in a Set, not a WeakSet: the layer holds them until they end anyway, and a
   // WeakSet's entries cost the garbage collector (ephemerons) at every scavenge.
@@ -350,7 +343,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       const e = event as { response?: { status?: number } | null; elapsedMs?: unknown } | null
       const elapsedMs = e?.elapsedMs
       if (typeof elapsedMs !== 'number' || !Number.isFinite(elapsedMs) || elapsedMs < 0) return
-      histogramBy.get(statusClass(e?.response?.status))?.observe(elapsedMs / 1000)
+      histogramBy[statusClassIndex(e?.response?.status)]!.observe(elapsedMs / 1000)
     },
     registrarBinding(event) {
       const name = (event as { event?: unknown } | null)?.event
