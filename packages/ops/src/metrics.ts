@@ -281,11 +281,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const authFailureBy = children(authFailures, 'reason', authFailureReasons)
   const dropBy = new Map<string, Child>()
   const histogramBy = statusClassLabels.map((c) => forwardSeconds.labels({ status_class: c }))
-  // what was counted as opened, so that a close or an end seen without its start does not count.
-  // Live transactions in a Set, not a WeakSet: the layer holds them until they end anyway, and a
-  // WeakSet's entries cost the garbage collector (ephemerons) at every scavenge.
+  // what was counted as opened, so that a close seen without its open does not count
   const openFlows = new WeakSet<object>()
-  const liveTransactions = new Set<object>()
 
   const handlers: Record<keyof typeof metricChannels, (message: unknown) => void> = {
     messageIn(event) {
@@ -323,18 +320,20 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       if (typeof flow !== 'object' || flow === null || !openFlows.delete(flow)) return
       connectionsBy.get(flow.transport as string)?.dec()
     },
+    // The layer publishes each transaction's create and end once, so live = created - ended: no
+    // table of live transactions here (a Set of ~10^5 entries costs cache misses at every event)
     transactionCreate(event) {
       const tx = (event as { transaction?: object } | null)?.transaction
-      if (typeof tx !== 'object' || tx === null || liveTransactions.has(tx)) return
-      liveTransactions.add(tx)
+      if (typeof tx !== 'object' || tx === null) return
       const kind = isServerTransaction(tx) ? 0 : 1
       live[kind]!++
       txTotal.counts[kind]!++
     },
     transactionEnd(event) {
       const tx = (event as { transaction?: object } | null)?.transaction
-      if (typeof tx !== 'object' || tx === null || !liveTransactions.delete(tx)) return
-      live[isServerTransaction(tx) ? 0 : 1]!--
+      if (typeof tx !== 'object' || tx === null) return
+      const kind = isServerTransaction(tx) ? 0 : 1
+      if (live[kind]! > 0) live[kind]!-- // an end without its create (metrics made later) does not go below zero
     },
     proxyForward() {
       forwardCount++
