@@ -11,6 +11,7 @@ import { Resolver as NodeDnsResolver } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import type { SipUri, Uri } from '@junction/sip'
 import { parseUri } from '@junction/sip'
+import { ipVersion } from './address.ts'
 import type { ResolveErrorCode } from './errors.ts'
 import { resolveErrorCodes } from './errors.ts'
 import type { Target, TransportName } from './flow.ts'
@@ -622,7 +623,7 @@ export function createResolver(options: ResolverOptions = {}, deps: ResolverDeps
     const maddr = uri.params.get('maddr')
     const target = bare(typeof maddr === 'string' && maddr !== '' ? maddr : uri.host)
     const host = bare(uri.host)
-    const serverName = isIP(host) === 0 ? host : undefined
+    const serverName = ipVersion(host) === 0 ? host : undefined
 
     let explicit: TransportName | undefined
     const param = uri.params.get('transport')
@@ -644,7 +645,7 @@ export function createResolver(options: ResolverOptions = {}, deps: ResolverDeps
     }
 
     // RFC 3263 §4.1, §4.2: a numeric TARGET needs no DNS.
-    if (isIP(target) !== 0) {
+    if (ipVersion(target) !== 0) {
       return {
         ok: true,
         targets: [make(fallback, target, uri.port ?? defaultPorts[fallback], Infinity, serverName)],

@@ -31,7 +31,7 @@ import {
   Via,
 } from '@junction/sip'
 import { WebSocket, WebSocketServer } from 'ws'
-import { plainAddress } from './address.ts'
+import { ipVersion, plainAddress } from './address.ts'
 import { type CertificateStore, createCertificateStore } from './certificates.ts'
 import {
   certificatesReload,
@@ -202,7 +202,7 @@ function ipLookup(
   family: unknown,
   callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
 ): void {
-  const f = isIP(address)
+  const f = ipVersion(address)
   if (f !== 0) callback(null, address, f)
   else dnsLookup(address, { family: family === 6 ? 6 : 4 }, callback)
 }
@@ -544,7 +544,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
   const chosen = new Map<TransportName, Array<Listener | undefined>>()
 
   function listenerFor(transport: TransportName, address: string): Listener | undefined {
-    const family = isIP(address)
+    const family = ipVersion(address)
     let byFamily = chosen.get(transport)
     if (byFamily === undefined) {
       byFamily = []
