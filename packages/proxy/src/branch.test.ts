@@ -1,8 +1,20 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { parseMessage, type SipRequest, Via, type ViaValue } from '@junction/sip'
+import {
+  CallId,
+  CSeq,
+  FromTag,
+  formatUri,
+  ProxyAuthorization,
+  ProxyRequire,
+  parseMessage,
+  type SipRequest,
+  ToTag,
+  Via,
+  type ViaValue,
+} from '@junction/sip'
 import fc from 'fast-check'
-import { base36, branchOf, checkLoop, hashOfBranch, loopHash, statelessBranch } from './branch.ts'
+import { base36, branchOf, checkLoop, hash53, hashOfBranch, loopHash, statelessBranch } from './branch.ts'
 
 function parse(text: string): SipRequest {
   const r = parseMessage(new TextEncoder().encode(text.split('\n').join('\r\n')))
@@ -49,6 +61,61 @@ describe('loop hash and branches (§16.6 step 8)', () => {
           const v2 = { transport: 'UDP', host: '192.0.2.10', branch: `z9hG4bK${b2}` }
           assert.equal(statelessBranch(r, v1), statelessBranch(r, { ...v1 }))
           if (b1 !== b2) assert.notEqual(statelessBranch(r, v1), statelessBranch(r, v2))
+        },
+      ),
+      { numRuns: runs },
+    )
+  })
+})
+
+/** The hashes as first written: every field in one joined text, hashed whole. */
+function joinedLoopHash(r: SipRequest, v: ViaValue | undefined): string {
+  const h = r.headers
+  const text = [
+    formatUri(r.uri),
+    h.get(ToTag) ?? '',
+    h.get(FromTag) ?? '',
+    h.get(CallId) ?? '',
+    String(h.get(CSeq)?.seq ?? ''),
+    v === undefined ? '' : `${v.host}:${v.port ?? ''};${v.branch ?? ''}`,
+    h.has(ProxyRequire) ? h.raw(ProxyRequire).join(',') : '',
+    h.has(ProxyAuthorization) ? h.raw(ProxyAuthorization).join(',') : '',
+  ].join('\n')
+  return base36(hash53(text))
+}
+
+describe('hashes fed field by field', () => {
+  it('are the hashes of the joined text (branches stay what they were)', () => {
+    const token = fc.stringMatching(/^[a-zA-Z0-9.!%*_+`'~-]{1,12}$/)
+    fc.assert(
+      fc.property(
+        fc.record({
+          user: fc.stringMatching(/^[a-z0-9]{1,12}$/),
+          toTag: fc.option(token, { nil: undefined }),
+          fromTag: token,
+          callId: token,
+          seq: fc.nat({ max: 2 ** 31 - 1 }),
+          requires: fc.array(token, { maxLength: 3 }),
+          auth: fc.boolean(),
+          port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
+          branch: fc.option(token, { nil: undefined }),
+        }),
+        (p) => {
+          const r = parse(`INVITE sip:${p.user}@example.com SIP/2.0
+Via: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bKabc
+From: <sip:a@example.com>;tag=${p.fromTag}
+To: <sip:b@example.com>${p.toTag === undefined ? '' : `;tag=${p.toTag}`}
+Call-ID: ${p.callId}
+CSeq: ${p.seq} INVITE
+${p.requires.map((t) => `Proxy-Require: ${t}\n`).join('')}${p.auth ? 'Proxy-Authorization: Digest username="a", nonce="n"\n' : ''}Content-Length: 0
+
+`)
+          const up = { transport: 'UDP', host: '192.0.2.10', port: p.port, branch: p.branch }
+          assert.equal(loopHash(r, up), joinedLoopHash(r, up))
+          assert.equal(loopHash(r, undefined), joinedLoopHash(r, undefined))
+          const magic = { ...up, branch: `z9hG4bK${p.branch ?? 'x'}` }
+          const joined = base36(hash53(`${magic.branch}\n${formatUri(r.uri)}`, 1))
+          assert.equal(statelessBranch(r, magic), branchOf(joined, '0'))
         },
       ),
       { numRuns: runs },

@@ -26,18 +26,49 @@ import {
   type ViaValue,
 } from '@junction/sip'
 
-/** 53-bit string hash (two multiplicative lanes, finalised by xor-shift mixing). */
-function hash53(s: string, seed = 0): number {
-  let h1 = 0xdeadbeef ^ seed
-  let h2 = 0x41c6ce57 ^ seed
+/*
+ * A 53-bit string hash (two multiplicative lanes, finalised by xor-shift mixing), fed part by part
+ * so that a hash over several fields needs no joined string: begin, feed..., finish. The state is
+ * module-level (the hashes are synchronous).
+ */
+let lane1 = 0
+let lane2 = 0
+
+function begin(seed: number): void {
+  lane1 = 0xdeadbeef ^ seed
+  lane2 = 0x41c6ce57 ^ seed
+}
+
+function feed(s: string): void {
+  let h1 = lane1
+  let h2 = lane2
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
     h1 = Math.imul(h1 ^ c, 2654435761)
     h2 = Math.imul(h2 ^ c, 1597334677)
   }
+  lane1 = h1
+  lane2 = h2
+}
+
+function feedChar(c: number): void {
+  lane1 = Math.imul(lane1 ^ c, 2654435761)
+  lane2 = Math.imul(lane2 ^ c, 1597334677)
+}
+
+function finish(): number {
+  let h1 = lane1
+  let h2 = lane2
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
   return 4294967296 * (2097151 & h2) + (h1 >>> 0)
+}
+
+/** The hash of one string (the same as feeding it whole). */
+export function hash53(s: string, seed = 0): number {
+  begin(seed)
+  feed(s)
+  return finish()
 }
 
 const base36Digits = '0123456789abcdefghijklmnopqrstuvwxyz'
@@ -56,14 +87,22 @@ export function base36(n: number): string {
   return s
 }
 
-function viaKey(v: ViaValue | undefined): string {
-  return v === undefined ? '' : `${v.host}:${v.port ?? ''};${v.branch ?? ''}`
+const NL = 10
+
+/** Feeds the values of a header as they were received, joined by commas. */
+function feedRaw(values: readonly string[]): void {
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) feedChar(44)
+    feed(values[i]!)
+  }
 }
 
 /**
  * The §16.6 step 8 hash of `request` as received, with `upstream` the Via that was on top when it
  * reached us (for a request we are about to forward, its current top Via) and `uri` its
- * Request-URI before any change.
+ * Request-URI before any change. It hashes the fields one after the other, each followed by a
+ * line feed: Request-URI, To tag, From tag, Call-ID, CSeq number, the upstream Via's
+ * `host:port;branch`, Proxy-Require, Proxy-Authorization.
  */
 export function loopHash(
   request: SipRequest,
@@ -71,17 +110,30 @@ export function loopHash(
   uri: Uri = request.uri,
 ): string {
   const h = request.headers
-  const text = [
-    formatUri(uri),
-    h.get(ToTag) ?? '',
-    h.get(FromTag) ?? '',
-    h.get(CallId) ?? '',
-    String(h.get(CSeq)?.seq ?? ''),
-    viaKey(upstream),
-    h.has(ProxyRequire) ? h.raw(ProxyRequire).join(',') : '',
-    h.has(ProxyAuthorization) ? h.raw(ProxyAuthorization).join(',') : '',
-  ].join('\n')
-  return base36(hash53(text))
+  begin(0)
+  feed(formatUri(uri))
+  feedChar(NL)
+  feed(h.get(ToTag) ?? '')
+  feedChar(NL)
+  feed(h.get(FromTag) ?? '')
+  feedChar(NL)
+  feed(h.get(CallId) ?? '')
+  feedChar(NL)
+  const seq = h.get(CSeq)?.seq
+  if (seq !== undefined) feed(String(seq))
+  feedChar(NL)
+  if (upstream !== undefined) {
+    feed(upstream.host)
+    feedChar(58) // ':'
+    if (upstream.port !== undefined) feed(String(upstream.port))
+    feedChar(59) // ';'
+    if (upstream.branch !== undefined) feed(upstream.branch)
+  }
+  feedChar(NL)
+  if (h.has(ProxyRequire)) feedRaw(h.raw(ProxyRequire))
+  feedChar(NL)
+  if (h.has(ProxyAuthorization)) feedRaw(h.raw(ProxyAuthorization))
+  return base36(finish())
 }
 
 /** A branch for a forwarded request: `z9hG4bK<hash>.<suffix>`. */
@@ -125,8 +177,12 @@ export function checkLoop(
  */
 export function statelessBranch(request: SipRequest, upstream: ViaValue | undefined): string {
   const received = upstream?.branch
-  const hash = received?.startsWith(MAGIC_COOKIE)
-    ? base36(hash53(`${received}\n${formatUri(request.uri)}`, 1))
-    : loopHash(request, upstream)
+  if (received === undefined || !received.startsWith(MAGIC_COOKIE))
+    return branchOf(loopHash(request, upstream), '0')
+  begin(1)
+  feed(received)
+  feedChar(NL)
+  feed(formatUri(request.uri))
+  const hash = base36(finish())
   return branchOf(hash, '0')
 }
