@@ -4,7 +4,11 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import fc from 'fast-check'
 import { canonicalIPv6, comparableHost, isIPv4, isIPv6, parseIPv6, scanHost, scanHostname } from './host.ts'
+import { parseSipUri } from './sip-uri.ts'
+
+const numRuns = Number(process.env['FC_NUM_RUNS'] ?? 10000)
 
 const whole = (s: string): number => scanHostname(s, 0, s.length)
 
@@ -260,5 +264,23 @@ describe('comparableHost (RFC 3261 §19.1.4)', () => {
 
   test('RFC 5118 §4.10: the three-colon form compares equal to the two-colon form', () => {
     assert.equal(comparableHost('[2001:db8:::192.0.2.1]'), comparableHost('[2001:db8::192.0.2.1]'))
+  })
+})
+
+describe('the host of a SIP URI (RFC 3261 §19.1.4: stored in lower case)', () => {
+  test('any mix of case: the host as written, lower-cased (upper case seen by the scan, or a reference)', () => {
+    const label = fc.stringMatching(/^[a-zA-Z]([a-zA-Z0-9-]{0,6}[a-zA-Z0-9])?$/)
+    const host = fc.oneof(
+      fc.array(label, { minLength: 1, maxLength: 4 }).map((l) => l.join('.')),
+      fc.constantFrom('[2001:DB8::aBcD]', '[::1]', '192.0.2.1', 'EXAMPLE.com.'),
+    )
+    fc.assert(
+      fc.property(host, (h) => {
+        const uri = parseSipUri(`sip:alice@${h};lr`)
+        assert.ok(uri !== undefined)
+        assert.equal(uri.host, h.toLowerCase())
+      }),
+      { numRuns },
+    )
   })
 })

@@ -90,17 +90,13 @@ export type HeadResult =
 export function parseHead(buf: Buffer, start: number, end: number, lim: Limits): HeadResult {
   const src = (buf as unknown as Latin1Readable).latin1Slice(start, end)
 
-  // --- start line
-  const lineEnd = src.indexOf('\r\n')
-  if (lineEnd === -1) {
-    const lf = src.indexOf('\n')
-    if (lf !== -1) return failHead(E.BAD_LINE_ENDING, start + lf, 'LF without CR ends the start line')
-    return failHead(E.TRUNCATED, end, 'no empty line after the header fields')
-  }
+  // --- start line: it ends at the first LF, which must follow a CR, and holds no other CR
+  const lf = src.indexOf('\n')
+  if (lf < 1 || src.charCodeAt(lf - 1) !== 13) return startLineError(src, start, end, lim)
+  const lineEnd = lf - 1
   if (lineEnd > lim.maxLineLength) return failHead(E.LINE_TOO_LONG, start, 'start line too long')
-  if (src.indexOf('\n') !== lineEnd + 1 || src.indexOf('\r') !== lineEnd) {
+  if (src.indexOf('\r') !== lineEnd)
     return failHead(E.BAD_LINE_ENDING, start, 'bare CR or LF in the start line')
-  }
   let request: boolean
   let method = ''
   let uri: Uri | undefined
@@ -114,7 +110,7 @@ export function parseHead(buf: Buffer, start: number, end: number, lim: Limits):
   if (isVersion(src, 0, sp)) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
     request = false
-    version = src.slice(0, sp)
+    version = versionText(src, 0, sp)
     const codeEnd = sp + 4
     if (codeEnd > lineEnd || (codeEnd < lineEnd && src.charCodeAt(codeEnd) !== 32)) {
       return failHead(E.BAD_STATUS_CODE, start + sp + 1, 'status code is not three digits')
@@ -130,11 +126,15 @@ export function parseHead(buf: Buffer, start: number, end: number, lim: Limits):
     method = src.slice(0, sp)
     let last = lineEnd
     while (last > sp && src.charCodeAt(last - 1) === 32) last--
-    const vsp = src.lastIndexOf(' ', last - 1)
+    // the SP before the version: the last one before `last` (the one after the method at worst);
+    // with nothing after the method, the error points where a search back from there would
+    let vsp = last - 1
+    while (vsp > sp && src.charCodeAt(vsp) !== 32) vsp--
+    if (vsp < sp) vsp = sp === 0 ? 0 : -1
     if (vsp <= sp || !isVersion(src, vsp + 1, last)) {
       return failHead(E.BAD_START_LINE, start + vsp + 1, 'no SIP-Version at the end of the request line')
     }
-    version = src.slice(vsp + 1, last)
+    version = versionText(src, vsp + 1, last)
     let uriStart = sp + 1
     while (src.charCodeAt(uriStart) === 32) uriStart++
     let uriEnd = vsp
@@ -206,6 +206,33 @@ function isVersion(s: string, start: number, end: number): boolean {
   const dot = s.indexOf('.', start + 4)
   if (dot === -1 || dot <= start + 4 || dot >= end - 1) return false
   return scan(s, start + 4, dot, DIGIT) === dot && scan(s, dot + 1, end, DIGIT) === end
+}
+
+/** `SIP/2.0` as written (the usual spelling without a new string), after {@link isVersion}. */
+function versionText(s: string, start: number, end: number): string {
+  return end - start === 7 &&
+    s.charCodeAt(start) === 83 &&
+    s.charCodeAt(start + 1) === 73 &&
+    s.charCodeAt(start + 2) === 80 &&
+    s.charCodeAt(start + 4) === 50 &&
+    s.charCodeAt(start + 6) === 48
+    ? 'SIP/2.0'
+    : s.slice(start, end)
+}
+
+/**
+ * Why a start line whose first LF has no CR before it (or that has no LF) is rejected: no CRLF
+ * at all, a CRLF past the line length limit, or a bare LF before the first CRLF.
+ */
+function startLineError(src: string, start: number, end: number, lim: Limits): HeadResult {
+  const lineEnd = src.indexOf('\r\n')
+  if (lineEnd === -1) {
+    const lf = src.indexOf('\n')
+    if (lf !== -1) return failHead(E.BAD_LINE_ENDING, start + lf, 'LF without CR ends the start line')
+    return failHead(E.TRUNCATED, end, 'no empty line after the header fields')
+  }
+  if (lineEnd > lim.maxLineLength) return failHead(E.LINE_TOO_LONG, start, 'start line too long')
+  return failHead(E.BAD_LINE_ENDING, start, 'bare CR or LF in the start line')
 }
 
 /** A failure with no header fields to answer from: the input is dropped (and counted). */

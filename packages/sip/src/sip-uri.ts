@@ -8,7 +8,7 @@
  * char itself as equal anyway (§19.1.4), and formatting escapes what the grammar requires.
  */
 import { DIGIT, escapeRun, HNV, is, PARAM, PASSWORD, parseDigits, scan, USER, unescapeRun } from './chars.ts'
-import { scanHost } from './host.ts'
+import { lowerHost, scanHost } from './host.ts'
 
 export interface SipUri {
   readonly kind: 'sip'
@@ -69,7 +69,7 @@ export function parseSipUri(s: string, start = 0, end = s.length): SipUri | unde
 
   const hostEnd = scanHost(s, i, end)
   if (hostEnd === -1) return undefined
-  const host = s.slice(i, hostEnd).toLowerCase()
+  const host = lowerHost(s, i, hostEnd)
   i = hostEnd
 
   let port: number | undefined
