@@ -58,6 +58,19 @@ export function parseTagOnly(s: string, start: number, end: number): string | un
     if (close === -1 || close >= end) return undefined
     i = close + 1
   } else i = j
+  // the usual rest, `;tag=` and a token to the end, read at once
+  if (
+    i + 5 < end &&
+    s.charCodeAt(i) === 59 &&
+    (s.charCodeAt(i + 1) | 0x20) === 116 &&
+    (s.charCodeAt(i + 2) | 0x20) === 97 &&
+    (s.charCodeAt(i + 3) | 0x20) === 103 &&
+    s.charCodeAt(i + 4) === 61
+  ) {
+    let k = i + 5
+    while (k < end && tokenChar[s.charCodeAt(k)] === 1) k++
+    if (k === end) return s.slice(i + 5, end)
+  }
   // *( SEMI generic-param ), every one well-formed; the first tag must be a token
   let tag = ''
   for (;;) {

@@ -113,4 +113,27 @@ describe('FromTag / ToTag: the tag alone (RFC 3261 §19.3, §16.3)', () => {
       { numRuns },
     )
   })
+
+  test('the usual `;tag=token` ending (read at once) agrees with the former reader', () => {
+    const head = fc.constantFrom(
+      '"Alice" <sip:a@example.com>',
+      '<sip:a@b>',
+      'sip:a@b',
+      'Bob <sip:b@c;lr>',
+      '',
+    )
+    const name = fc.constantFrom('tag', 'TAG', 'Tag', 'tags', 'ta', 'tag ')
+    const value = fc.string({
+      unit: fc.constantFrom('a', '1', '-', '.', '~', ':', ' ', '"', ';', '\x80', '='),
+      maxLength: 8,
+    })
+    fc.assert(
+      fc.property(head, name, value, fc.constantFrom('', ' ', ';x', ';tag=y'), (h, n, v, rest) => {
+        const text = `${h};${n}=${v}${rest}`
+        const s = `X${text}Y`
+        assert.equal(parseTagOnly(s, 1, 1 + text.length), former(s, 1, 1 + text.length))
+      }),
+      { numRuns },
+    )
+  })
 })

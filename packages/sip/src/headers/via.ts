@@ -123,6 +123,41 @@ export function parseVia(s: string, start: number, end: number): ViaValue | unde
     i = skipWs(s, i, end)
     if (i === end) break
     if (s.charCodeAt(i) !== 59) return undefined
+    // the usual parameters, right after the ";", read at once; anything else below
+    const n = i + 1
+    if (n + 7 < end && nameIs(s, n, 'branch=')) {
+      const k = scanToken(s, n + 7, end)
+      if (k > n + 7 && valueEnds(s, k, end)) {
+        branch = s.slice(n + 7, k)
+        i = k
+        continue
+      }
+    } else if (n + 9 < end && nameIs(s, n, 'received=')) {
+      let k = n + 9
+      while (k < end && (isDigit(s.charCodeAt(k)) || s.charCodeAt(k) === 46)) k++
+      if (valueEnds(s, k, end) && isIPv4(s, n + 9, k)) {
+        received = s.slice(n + 9, k)
+        i = k
+        continue
+      }
+    } else if (n + 5 <= end && nameIs(s, n, 'rport')) {
+      const c = n + 5 === end ? 59 : s.charCodeAt(n + 5)
+      if (c === 59) {
+        rport = null
+        i = n + 5
+        continue
+      }
+      if (c === 61) {
+        let k = n + 6
+        while (k < end && isDigit(s.charCodeAt(k))) k++
+        if (k > n + 6 && valueEnds(s, k, end)) {
+          rport = parseDigits(s, n + 6, k, 65535)
+          if (rport < 0) return undefined
+          i = k
+          continue
+        }
+      }
+    }
     i = skipWs(s, i + 1, end)
     const nameStart = i
     while (i < end && tokenChar[s.charCodeAt(i)] === 1) i++
@@ -183,6 +218,19 @@ export function parseVia(s: string, start: number, end: number): ViaValue | unde
     }
   }
   return { protocol, transport, host, port, branch, received, rport, maddr, ttl, params: others ?? noParams }
+}
+
+/** Index of the first char at or after `i` that is no token char (or `end`). */
+function scanToken(s: string, i: number, end: number): number {
+  while (i < end && tokenChar[s.charCodeAt(i)] === 1) i++
+  return i
+}
+
+/** True when a value read up to `k` ends there: what follows is no token char and no ":". */
+function valueEnds(s: string, k: number, end: number): boolean {
+  if (k === end) return true
+  const c = s.charCodeAt(k)
+  return c !== 58 && tokenChar[c] !== 1
 }
 
 function isDigit(c: number): boolean {
