@@ -14,8 +14,12 @@ export interface TransactionTransport {
    * and sent-by). Rejects on a transport error, which the transaction reports (§8.1.3.1).
    */
   sendRequest(request: SipRequest, target: Target): Promise<void>
-  /** Sends a response the way §18.2.2 says: over the request's flow, or to its Via received/rport. */
-  sendResponse(response: SipResponse, flow: Flow): Promise<void>
+  /**
+   * Sends a response the way §18.2.2 says: over the request's flow, or to its Via received/rport.
+   * `octets`, when given, are the response already serialized (a final response the transaction
+   * keeps for retransmissions is serialized once).
+   */
+  sendResponse(response: SipResponse, flow: Flow, octets?: Uint8Array): Promise<void>
 }
 
 /** Why a transaction ended without its final exchange. */

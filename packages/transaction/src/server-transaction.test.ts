@@ -44,6 +44,23 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
     assert.equal(h.layer.size, 0)
   })
 
+  test('a final response kept for retransmissions is serialized once: the kept octets are sent', () => {
+    const h = createHarness()
+    const req = request('REGISTER')
+    h.layer.receive(req, udpFlow)
+    const res = createResponse(req, 200)
+    h.requests[0]!.respond(res)
+    const first = h.sent.at(-1)!
+    assert.deepEqual(first.octets, new Uint8Array(serialize(res)))
+    h.layer.receive(request('REGISTER'), udpFlow) // a retransmission: the same octets again
+    assert.deepEqual(new Uint8Array(serialize(h.sent.at(-1)!.message)), first.octets)
+    // a 2xx to an INVITE is not kept (RFC 6026 §7.1): the transport serializes it
+    const invite = request('INVITE')
+    h.layer.receive(invite, udpFlow)
+    h.requests[1]!.respond(createResponse(invite, 200))
+    assert.equal(h.sent.at(-1)!.octets, undefined)
+  })
+
   test('over a reliable transport Timer J is zero', () => {
     const h = createHarness()
     const req = request('OPTIONS')

@@ -93,9 +93,10 @@ export abstract class ServerTransaction extends Transaction {
   protected sendFinal(response: SipResponse, keep: boolean): void {
     this.#provisional = undefined
     this.#request = undefined
-    if (keep) this.#final = new Uint8Array(serialize(response))
+    const octets = keep ? new Uint8Array(serialize(response)) : undefined
+    this.#final = octets
     this.letGo()
-    this.send(response)
+    this.send(response, octets) // the kept octets are the ones sent: one serialization
   }
 
   /** The final response is not resent any more (ACK, Terminated). */
@@ -106,8 +107,8 @@ export abstract class ServerTransaction extends Transaction {
     this.letGo()
   }
 
-  protected send(response: SipResponse): void {
-    this.ctx.transport.sendResponse(response, this.flow).catch(() => this.transportError())
+  protected send(response: SipResponse, octets?: Uint8Array): void {
+    this.ctx.transport.sendResponse(response, this.flow, octets).catch(() => this.transportError())
   }
 
   /** §17.2.4: a transport failure while sending a response ends the transaction; the TU hears of it. */

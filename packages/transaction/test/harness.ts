@@ -13,6 +13,8 @@ export interface Sent {
   at: number
   kind: 'request' | 'response'
   message: SipMessage
+  /** The octets handed to the transport with a response, when the transaction serialized it. */
+  octets?: Uint8Array | undefined
 }
 
 export interface Harness {
@@ -50,9 +52,9 @@ export function createHarness(options: Omit<TransactionLayerOptions, 'clock'> = 
       if (fail) throw new Error('unreachable')
       sent.push({ at: clock.now(), kind: 'request', message: request })
     },
-    async sendResponse(response) {
+    async sendResponse(response, _flow, octets) {
       if (fail) throw new Error('unreachable')
-      sent.push({ at: clock.now(), kind: 'response', message: response })
+      sent.push({ at: clock.now(), kind: 'response', message: response, octets })
     },
   }
   const h: Harness = {

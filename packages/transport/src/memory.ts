@@ -173,8 +173,8 @@ export function createMemoryTransport(options: MemoryTransportOptions, deps: Tra
       fillSentBy(request, target.transport, listener.advertise)
       record({ kind: 'request', message: request, target, bytes: serialize(request) })
     },
-    async sendResponse(response, flow) {
-      record({ kind: 'response', message: response, flow, bytes: serialize(response) })
+    async sendResponse(response, flow, octets) {
+      record({ kind: 'response', message: response, flow, bytes: octets ?? serialize(response) })
     },
     async forwardResponse(response) {
       if (response.headers.first(Via) === undefined)

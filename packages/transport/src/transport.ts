@@ -128,8 +128,11 @@ export interface Transport {
   readonly listeners: readonly BoundListener[]
   /** Sends a request (§18.1.1): fills in the top Via transport and sent-by, opens a connection if needed. */
   sendRequest(request: SipRequest, target: Target): Promise<void>
-  /** Sends a response (§18.2.2): over the request's connection, or to the Via received/rport. */
-  sendResponse(response: SipResponse, flow: Flow): Promise<void>
+  /**
+   * Sends a response (§18.2.2): over the request's connection, or to the Via received/rport.
+   * `octets`: the response already serialized, when the caller has them.
+   */
+  sendResponse(response: SipResponse, flow: Flow, octets?: Uint8Array): Promise<void>
   /** Sends a response by its top Via alone, with no flow (§16.11, §18.2.2): what a stateless proxy does. */
   forwardResponse(response: SipResponse): Promise<void>
   /** A flow by id, while it is up (UDP flows always are). */
@@ -690,10 +693,10 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     out(conn.flow, bytes, request)
   }
 
-  function sendResponse(response: SipResponse, flow: Flow): Promise<void> {
-    if (flow.reliable) return sendResponseOnStream(response, flow)
+  function sendResponse(response: SipResponse, flow: Flow, octets?: Uint8Array): Promise<void> {
+    if (flow.reliable) return sendResponseOnStream(response, flow, octets)
     try {
-      const bytes = serialize(response)
+      const bytes = octets ?? serialize(response)
       // a UDP flow id is udp:<listener index>:<address:port>
       const listener = listeners[Number(flow.id.slice(4, flow.id.indexOf(':', 4)))]
       const to = responseDestination(response, flow) ?? flow.remote
@@ -705,8 +708,8 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     }
   }
 
-  async function sendResponseOnStream(response: SipResponse, flow: Flow): Promise<void> {
-    const bytes = serialize(response)
+  async function sendResponseOnStream(response: SipResponse, flow: Flow, octets?: Uint8Array): Promise<void> {
+    const bytes = octets ?? serialize(response)
     const conn = connections.get(flow.id)
     if (conn !== undefined && !conn.closed) {
       await conn.write(bytes)
