@@ -5,7 +5,16 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import fc from 'fast-check'
-import { canonicalIPv6, comparableHost, isIPv4, isIPv6, parseIPv6, scanHost, scanHostname } from './host.ts'
+import {
+  canonicalIPv6,
+  comparableHost,
+  ipv4End,
+  isIPv4,
+  isIPv6,
+  parseIPv6,
+  scanHost,
+  scanHostname,
+} from './host.ts'
 import { parseSipUri } from './sip-uri.ts'
 
 const numRuns = Number(process.env['FC_NUM_RUNS'] ?? 10000)
@@ -279,6 +288,22 @@ describe('the host of a SIP URI (RFC 3261 §19.1.4: stored in lower case)', () =
         const uri = parseSipUri(`sip:alice@${h};lr`)
         assert.ok(uri !== undefined)
         assert.equal(uri.host, h.toLowerCase())
+      }),
+      { numRuns },
+    )
+  })
+})
+
+describe('ipv4End (an IPv4 address read up to the first char that is no digit or ".")', () => {
+  test('the run of digits and dots, when it is an address: against a regular expression', () => {
+    const octet = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9]|0[0-9]{1,2})'
+    const address = new RegExp(`^${octet}\\.${octet}\\.${octet}\\.${octet}$`)
+    const unit = fc.constantFrom('0', '1', '9', '25', '255', '256', '00', '.', ';', 'a', ':')
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 12 }), (s) => {
+        const run = /^[0-9.]*/.exec(s)![0]
+        assert.equal(ipv4End(s, 0, s.length), address.test(run) ? run.length : -1)
+        assert.equal(isIPv4(s), address.test(s))
       }),
       { numRuns },
     )

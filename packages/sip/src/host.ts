@@ -61,22 +61,30 @@ export function scanHostname(s: string, i: number, end: number): number {
 
 /** True when `[start, end)` is exactly an IPv4 address: four numbers 0–255, 1–3 digits each. */
 export function isIPv4(s: string, start = 0, end = s.length): boolean {
+  return ipv4End(s, start, end) === end
+}
+
+/**
+ * Index after the IPv4 address starting at `s[i]`, read up to the first char that is neither a digit
+ * nor a "."; -1 when what was read is no IPv4 address (or goes on with a digit or "." past one).
+ */
+export function ipv4End(s: string, i: number, end: number): number {
   let parts = 0
   let digits = 0
   let n = 0
-  for (let i = start; i < end; i++) {
+  for (; i < end; i++) {
     const c = s.charCodeAt(i)
     if (c === 46) {
-      if (digits === 0 || ++parts === 4) return false
+      if (digits === 0 || ++parts === 4) return -1
       digits = 0
       n = 0
     } else if (c >= 48 && c <= 57) {
-      if (++digits > 3) return false
+      if (++digits > 3) return -1
       n = n * 10 + c - 48
-      if (n > 255) return false
-    } else return false
+      if (n > 255) return -1
+    } else break
   }
-  return parts === 3 && digits > 0
+  return parts === 3 && digits > 0 ? i : -1
 }
 
 /**

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import fc from 'fast-check'
+import { parseDigits } from '../chars.ts'
 import { parseVia } from './via.ts'
 
 const numRuns = Number(process.env['FC_NUM_RUNS'] ?? 10000)
@@ -50,6 +51,25 @@ describe('Via: the usual parameters read at once (RFC 3261 §20.42, RFC 3581)', 
         const usual = via(`SIP/2.0/UDP host.example.com:5060${rest(';')}`)
         const general = via(`SIP/2.0/UDP host.example.com:5060${rest('; ')}`)
         assert.deepEqual(usual, general)
+      }),
+      { numRuns },
+    )
+  })
+
+  test('the port and rport numbers, read as they are scanned: against parseDigits', () => {
+    const digits = fc.string({
+      unit: fc.constantFrom('0', '1', '5', '9', '65535', '65536', '00000000000000001'),
+      maxLength: 4,
+    })
+    fc.assert(
+      fc.property(digits, fc.constantFrom('', ';x', ' ', 'a'), (d, after) => {
+        const n = parseDigits(d, 0, d.length, 65535)
+        const v = via(`SIP/2.0/UDP a.example.com:${d}${after};rport=${d}`)
+        if (n < 0 || after === 'a') assert.equal(v, undefined)
+        else {
+          assert.equal(v?.port, n)
+          assert.equal(v?.rport, n)
+        }
       }),
       { numRuns },
     )

@@ -7,7 +7,7 @@
  */
 import { charAt, nameIs, parseDigits, scan, scanQuoted, skipWs, TOKEN, tokenChar } from '../chars.ts'
 import { defineHeader } from '../header.ts'
-import { isIPv4, isIPv6, lowerHost, scanHost } from '../host.ts'
+import { ipv4End, isIPv4, isIPv6, lowerHost, scanHost } from '../host.ts'
 import { formatParam, formatParams, noParams, type Params } from '../params.ts'
 
 export interface ViaValue {
@@ -104,12 +104,9 @@ export function parseVia(s: string, start: number, end: number): ViaValue | unde
   let port: number | undefined
   if (i < end && s.charCodeAt(i) === 58) {
     const p = skipWs(s, i + 1, end)
-    let portEnd = p
-    while (portEnd < end && isDigit(s.charCodeAt(portEnd))) portEnd++
-    const n = parseDigits(s, p, portEnd, 65535)
-    if (n < 0) return undefined
-    port = n
-    i = portEnd
+    i = readDigits(s, p, end)
+    if (i === p || digits > 65535) return undefined
+    port = digits
   }
 
   let branch: string | undefined
@@ -133,9 +130,8 @@ export function parseVia(s: string, start: number, end: number): ViaValue | unde
         continue
       }
     } else if (n + 9 < end && nameIs(s, n, 'received=')) {
-      let k = n + 9
-      while (k < end && (isDigit(s.charCodeAt(k)) || s.charCodeAt(k) === 46)) k++
-      if (valueEnds(s, k, end) && isIPv4(s, n + 9, k)) {
+      const k = ipv4End(s, n + 9, end)
+      if (k !== -1 && valueEnds(s, k, end)) {
         received = s.slice(n + 9, k)
         i = k
         continue
@@ -148,11 +144,10 @@ export function parseVia(s: string, start: number, end: number): ViaValue | unde
         continue
       }
       if (c === 61) {
-        let k = n + 6
-        while (k < end && isDigit(s.charCodeAt(k))) k++
+        const k = readDigits(s, n + 6, end)
         if (k > n + 6 && valueEnds(s, k, end)) {
-          rport = parseDigits(s, n + 6, k, 65535)
-          if (rport < 0) return undefined
+          if (digits > 65535) return undefined
+          rport = digits
           i = k
           continue
         }
@@ -233,8 +228,20 @@ function valueEnds(s: string, k: number, end: number): boolean {
   return c !== 58 && tokenChar[c] !== 1
 }
 
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57
+/** The number read by the last {@link readDigits} (more than 65535 when too large or too long). */
+let digits = 0
+
+/** Reads 1*DIGIT at `i` into {@link digits}, in the same pass; returns the index after them. */
+function readDigits(s: string, i: number, end: number): number {
+  const start = i
+  let n = 0
+  for (; i < end; i++) {
+    const d = s.charCodeAt(i) - 48
+    if (d < 0 || d > 9) break
+    n = n * 10 + d
+  }
+  digits = i - start > 16 ? Number.POSITIVE_INFINITY : n // (more digits cannot be exact)
+  return i
 }
 
 /** Lower case, without a new string when there is nothing to change. */
