@@ -4,7 +4,7 @@
  * result, and every limit is checked on the way.
  */
 import { Buffer } from 'node:buffer'
-import { DIGIT, parseDigits, scan, TOKEN, wireToText } from './chars.ts'
+import { DIGIT, parseDigits, scan, TOKEN, tokenChar, wireToText } from './chars.ts'
 import { parseErrorCodes as E, type ParseErrorCode } from './errors.ts'
 import { scanFields, scanned, scanReasons } from './fields.ts'
 import { Headers } from './headers.ts'
@@ -105,9 +105,9 @@ export function parseHead(buf: Buffer, start: number, end: number, lim: Limits):
   let version: string
   let deferred: ParseError | undefined
 
-  const sp = src.indexOf(' ')
+  const sp = firstSp(src)
   if (sp === -1 || sp > lineEnd) return failHead(E.BAD_START_LINE, start, 'start line has no SP')
-  if (isVersion(src, 0, sp)) {
+  if ((sp === 7 && isSip20(src, 0)) || isVersion(src, 0, sp)) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
     request = false
     version = versionText(src, 0, sp)
@@ -128,13 +128,17 @@ export function parseHead(buf: Buffer, start: number, end: number, lim: Limits):
     while (last > sp && src.charCodeAt(last - 1) === 32) last--
     // the SP before the version: the last one before `last` (the one after the method at worst);
     // with nothing after the method, the error points where a search back from there would
-    let vsp = last - 1
-    while (vsp > sp && src.charCodeAt(vsp) !== 32) vsp--
-    if (vsp < sp) vsp = sp === 0 ? 0 : -1
-    if (vsp <= sp || !isVersion(src, vsp + 1, last)) {
-      return failHead(E.BAD_START_LINE, start + vsp + 1, 'no SIP-Version at the end of the request line')
+    let vsp = last - 8
+    if (vsp > sp && src.charCodeAt(vsp) === 32 && isSip20(src, vsp + 1)) version = 'SIP/2.0'
+    else {
+      vsp = last - 1
+      while (vsp > sp && src.charCodeAt(vsp) !== 32) vsp--
+      if (vsp < sp) vsp = sp === 0 ? 0 : -1
+      if (vsp <= sp || !isVersion(src, vsp + 1, last)) {
+        return failHead(E.BAD_START_LINE, start + vsp + 1, 'no SIP-Version at the end of the request line')
+      }
+      version = versionText(src, vsp + 1, last)
     }
-    version = versionText(src, vsp + 1, last)
     let uriStart = sp + 1
     while (src.charCodeAt(uriStart) === 32) uriStart++
     let uriEnd = vsp
@@ -208,16 +212,33 @@ function isVersion(s: string, start: number, end: number): boolean {
   return scan(s, start + 4, dot, DIGIT) === dot && scan(s, dot + 1, end, DIGIT) === end
 }
 
-/** `SIP/2.0` as written (the usual spelling without a new string), after {@link isVersion}. */
-function versionText(s: string, start: number, end: number): string {
-  return end - start === 7 &&
+/**
+ * The first SP of the start line, right after `SIP/2.0` or a method token read without a search
+ * (the line ends with CR, no token char); else searched for.
+ */
+function firstSp(src: string): number {
+  if (isSip20(src, 0) && src.charCodeAt(7) === 32) return 7
+  let i = 0
+  while (tokenChar[src.charCodeAt(i)] === 1) i++
+  return i > 0 && src.charCodeAt(i) === 32 ? i : src.indexOf(' ')
+}
+
+/** True when `SIP/2.0`, spelled so, starts at `s[start]`. */
+function isSip20(s: string, start: number): boolean {
+  return (
     s.charCodeAt(start) === 83 &&
     s.charCodeAt(start + 1) === 73 &&
     s.charCodeAt(start + 2) === 80 &&
+    s.charCodeAt(start + 3) === 47 &&
     s.charCodeAt(start + 4) === 50 &&
+    s.charCodeAt(start + 5) === 46 &&
     s.charCodeAt(start + 6) === 48
-    ? 'SIP/2.0'
-    : s.slice(start, end)
+  )
+}
+
+/** `SIP/2.0` as written (the usual spelling without a new string), after {@link isVersion}. */
+function versionText(s: string, start: number, end: number): string {
+  return end - start === 7 && isSip20(s, start) ? 'SIP/2.0' : s.slice(start, end)
 }
 
 /**
