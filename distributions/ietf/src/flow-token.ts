@@ -17,6 +17,8 @@ const macLength = 12
 export interface FlowTokens {
   /** The token of a flow: base64url text, a valid SIP URI user part (RFC 3261 §25.1 unreserved). */
   encode(flow: Flow): string
+  /** The token of the flow a target goes over (a registered Outbound binding); undefined without a flow id. */
+  encodeTarget(target: Target): string | undefined
   /** The target a token names (over that flow only on a stream), or undefined when it is not one of ours. */
   decode(token: string): Target | undefined
 }
@@ -24,14 +26,14 @@ export interface FlowTokens {
 export function createFlowTokens(key: Uint8Array): FlowTokens {
   const mac = (payload: string): Buffer =>
     createHmac('sha256', key).update(payload).digest().subarray(0, macLength)
+  const encode = (transport: string, address: string, port: number, flowId: string): string => {
+    const payload = Buffer.from(`${transport}~${address}~${port}~${flowId}`, 'utf8').toString('base64url')
+    return `${payload}.${mac(payload).toString('base64url')}`
+  }
   return {
-    encode(flow) {
-      const payload = Buffer.from(
-        `${flow.transport}~${flow.remote.address}~${flow.remote.port}~${flow.id}`,
-        'utf8',
-      ).toString('base64url')
-      return `${payload}.${mac(payload).toString('base64url')}`
-    },
+    encode: (flow) => encode(flow.transport, flow.remote.address, flow.remote.port, flow.id),
+    encodeTarget: (t) =>
+      t.flowId === undefined ? undefined : encode(t.transport, t.address, t.port, t.flowId),
     decode(token) {
       if (token.length > maxTokenLength) return undefined
       const dot = token.lastIndexOf('.')

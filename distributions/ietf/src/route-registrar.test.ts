@@ -353,6 +353,73 @@ describe('junction-ietf route: registrar and authentication', () => {
     assert.ok(plain.kind === 'response' || plain.target.flowId !== info.target.flowId)
   })
 
+  it('two Outbound UAs (RFC 5626 §5.3): a flow token per side; each side reaches the other over its flow', async () => {
+    const w = world()
+    const ALICE_TCP = { transport: 'tcp', address: '198.51.100.7', port: 40500 } as const
+    const BOB_TCP = { transport: 'tcp', address: '203.0.113.9', port: 51500 } as const
+    const bobContact = '<sip:bob@192.168.1.20:5060;transport=tcp;ob>'
+    const instance = '+sip.instance="<urn:uuid:00000000-0000-1000-8000-00bbccddeeff>";reg-id=1'
+    const challenge = response(
+      await send(
+        w.server,
+        register('bob', `${bobContact};${instance}`, ['Supported: outbound'], 'ob2'),
+        BOB_TCP,
+      ),
+    )
+    const auth = credentialsFor(challenge, 'REGISTER', 'sip:example.com', 'bob', 'bob-secret')
+    const reg = [`${bobContact};${instance}`, ['Supported: outbound', auth], 'ob2', 2] as const
+    assert.equal(response(await send(w.server, register('bob', ...reg), BOB_TCP)).status, 200)
+
+    const callId = 'ob-both'
+    const inviteOb = (extra: readonly string[]) =>
+      msg(
+        [
+          'INVITE sip:bob@example.com SIP/2.0',
+          `Via: SIP/2.0/TCP 10.0.0.5:5060;rport;branch=z9hG4bKob2${++n}`,
+          'Max-Forwards: 70',
+          'From: <sip:alice@example.com>;tag=a2',
+          'To: <sip:bob@example.com>',
+          `Call-ID: ${callId}`,
+          'CSeq: 1 INVITE',
+          'Contact: <sip:alice@10.0.0.5:5060;transport=tcp;ob>',
+          ...extra,
+        ],
+        'v=0\r\n',
+      )
+    const ch = response(await send(w.server, inviteOb([]), ALICE_TCP))
+    const cred = credentialsFor(ch, 'INVITE', 'sip:bob@example.com', 'alice', 'alice-secret')
+    const out = request(await send(w.server, inviteOb([cred]), ALICE_TCP))
+    assert.equal(out.target.port, BOB_TCP.port)
+    const rr = out.headers.get(RecordRoute)!
+    assert.equal(rr.length, 2, 'one value per side, though both sides are on the same listener')
+    const users = rr.map((r) => (r.uri.kind === 'sip' ? r.uri.user : undefined))
+    assert.ok(users.every((u) => (u?.length ?? 0) > 20) && users[0] !== users[1], 'a different token each')
+
+    const routeSet = out.headers.raw('Record-Route')
+    const inDialog = (method: string, cseq: number, fromBob: boolean) =>
+      msg([
+        fromBob
+          ? `${method} sip:alice@10.0.0.5:5060;transport=tcp;ob SIP/2.0`
+          : `${method} sip:bob@192.168.1.20:5060;transport=tcp;ob SIP/2.0`,
+        `Via: SIP/2.0/TCP 10.0.0.5:5060;rport;branch=z9hG4bKob2d${++n}`,
+        'Max-Forwards: 70',
+        // the callee's route set is the Record-Route in order, the caller's reversed (§12.1)
+        ...(fromBob ? routeSet : [...routeSet].reverse()).map((v) => `Route: ${v}`),
+        fromBob ? 'From: <sip:bob@example.com>;tag=b2' : 'From: <sip:alice@example.com>;tag=a2',
+        fromBob ? 'To: <sip:alice@example.com>;tag=a2' : 'To: <sip:bob@example.com>;tag=b2',
+        `Call-ID: ${callId}`,
+        `CSeq: ${cseq} ${method}`,
+      ])
+    const toBob = request(await send(w.server, inDialog('INFO', 2, false), ALICE_TCP))
+    assert.deepEqual([toBob.target.port, toBob.target.flowOnly], [BOB_TCP.port, true])
+    const toAlice = request(await send(w.server, inDialog('INFO', 2, true), BOB_TCP))
+    assert.deepEqual([toAlice.target.port, toAlice.target.flowOnly], [ALICE_TCP.port, true])
+
+    // bob's connection drops: alice's BYE gets 430 Flow Failed (no new connection towards his NAT)
+    w.server.network!.closeFlow(toBob.target.flowId!)
+    assert.equal(response(await send(w.server, inDialog('BYE', 3, false), ALICE_TCP)).status, 430)
+  })
+
   it('480 for a local user with no binding; 404 is not used for a known domain', async () => {
     const w = world()
     const c = response(await send(w.server, invite('carol@example.org', 'bob@example.com')))

@@ -80,7 +80,12 @@ function matches(route: CompiledRoute, uri: Uri): boolean {
  * A registered contact as a branch target: through its Path (RFC 3327 §5.3) when it registered
  * through other proxies, else over the flow or to the source address it registered from (NAT).
  */
-function bindingTarget(b: Binding): ForwardTarget | undefined {
+/**
+ * The target of a binding. `token`, when given, names the flow of an Outbound binding (RFC 5626
+ * §5.3) in our Record-Route value facing it: the caller's in-dialog requests then bring the token
+ * back and go over that flow (430 when it is gone).
+ */
+function bindingTarget(b: Binding, token?: (flow: Target) => string | undefined): ForwardTarget | undefined {
   const uri = parseUri(b.uri)
   if (uri === undefined) return undefined
   if (b.path.length > 0) {
@@ -100,18 +105,25 @@ function bindingTarget(b: Binding): ForwardTarget | undefined {
     // the connection is gone, never a new connection to an address behind its NAT)
     flowOnly: b.instanceId !== undefined && b.regId !== undefined && transport !== 'udp',
   }
-  return { uri, q: b.q, destination }
+  const outbound = b.instanceId !== undefined && b.regId !== undefined
+  const recordRouteUser = outbound ? token?.(destination) : undefined
+  return recordRouteUser === undefined
+    ? { uri, q: b.q, destination }
+    : { uri, q: b.q, destination, recordRouteUser }
 }
 
 /**
  * RFC 5626 §7: at most one target per UA instance at a time; its other bindings (other flows)
  * follow as alternates, tried in turn when one fails with 430 or 408. Bindings come best first.
  */
-function targetSet(bindings: readonly Binding[]): ForwardTarget[] {
+function targetSet(
+  bindings: readonly Binding[],
+  token?: (flow: Target) => string | undefined,
+): ForwardTarget[] {
   const targets: ForwardTarget[] = []
   const byInstance = new Map<string, { index: number; alternates: ForwardTarget[] }>()
   for (const b of bindings) {
-    const t = bindingTarget(b)
+    const t = bindingTarget(b, token)
     if (t === undefined) continue
     if (b.instanceId === undefined) {
       targets.push(t)
@@ -166,17 +178,24 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
     return trusted.check(a, a.includes(':') ? 'ipv6' : 'ipv4')
   }
 
+  /** The flow named by a flow token in our Route values that the request did not come over. */
+  function otherFlow(ctx: RequestContext): Target | undefined {
+    for (const popped of ctx.poppedRoutes) {
+      const flow = popped.user === undefined ? undefined : flowTokens.decode(popped.user)
+      if (flow !== undefined && flow.flowId !== ctx.flow.id) return flow
+    }
+    return undefined
+  }
+
   /** In-dialog (§16.12): along the route set we recorded, to a NATed UA through its alias. */
   function inDialog(ctx: RequestContext): Verdict {
     const req = ctx.request
     if (!ctx.looseRouted) return refuse(ctx, 404, 'Not Here')
-    // RFC 5626 §5.3: our Record-Route named the flow of an Outbound UA; a request that did not come
-    // over that flow goes to the UA over it (430 Flow Failed when it is gone)
-    const user = ctx.poppedRoute?.user
-    const flow = user === undefined ? undefined : flowTokens.decode(user)
-    if (flow !== undefined && flow.flowId !== ctx.flow.id) {
-      return ctx.forward({ uri: req.uri, destination: flow }, { stateless })
-    }
+    // RFC 5626 §5.3: our Record-Route named the flow of an Outbound UA (one value per side when
+    // both are): a request goes over the flow named that is not the one it came over (430 Flow
+    // Failed when it is gone)
+    const flow = otherFlow(ctx)
+    if (flow !== undefined) return ctx.forward({ uri: req.uri, destination: flow }, { stateless })
     const uri = req.uri
     if (uri.kind === 'sip' && !req.headers.has('Route') && uri.params.has('alias')) {
       const aliased = resolveAlias(uri)
@@ -231,7 +250,7 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
     if (ctx.server.isLocal(uri)) {
       if (registrar === undefined) return ctx.reply(404, 'Not Found')
       return registrar.lookup(uri).then((bindings) => {
-        const targets = targetSet(bindings)
+        const targets = targetSet(bindings, recordRoute ? flowTokens.encodeTarget : undefined)
         if (targets.length > 0) return ctx.forward(targets, options)
         return refuse(ctx, 480, 'Temporarily Unavailable')
       })

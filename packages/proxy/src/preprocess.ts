@@ -14,6 +14,9 @@ import {
 import { checkLoop } from './branch.ts'
 import type { Core } from './core.ts'
 
+/** No Route value removed (one shared empty list). */
+const none: readonly SipUri[] = Object.freeze([])
+
 export type Preprocessed =
   | {
       readonly ok: true
@@ -23,6 +26,8 @@ export type Preprocessed =
        * topmost one, or our Record-Route URI a strict router put in the Request-URI.
        */
       readonly poppedRoute: SipUri | undefined
+      /** Every value §16.4 removed, in the order they were removed (two after double Record-Routing). */
+      readonly poppedRoutes: readonly SipUri[]
     }
   | {
       readonly ok: false
@@ -62,6 +67,7 @@ export function preprocess(core: Core, request: SipRequest): Preprocessed {
 
   const receivedUri = request.uri
   let poppedRoute: SipUri | undefined
+  let poppedRoutes: readonly SipUri[] = none
   // §16.4: the previous hop strict-routed to our Record-Route URI: the real target is the last Route
   const ruri = request.uri
   if (ruri.kind === 'sip' && ruri.params.has('lr') && locality.isOurUri(ruri) && h.has(Route)) {
@@ -70,6 +76,7 @@ export function preprocess(core: Core, request: SipRequest): Preprocessed {
     if (last !== undefined) {
       request.uri = last.uri
       poppedRoute = ruri
+      poppedRoutes = [ruri]
       if (routes.length === 1) h.remove(Route)
       else h.set(Route, routes.slice(0, -1))
     }
@@ -77,7 +84,9 @@ export function preprocess(core: Core, request: SipRequest): Preprocessed {
   // §16.4: our own Route values come off (loose routing, §16.12)
   for (let top = h.first(Route); top !== undefined && locality.isOurUri(top.uri); top = h.first(Route)) {
     h.shift(Route)
-    poppedRoute ??= top.uri as SipUri // isOurUri holds for SIP URIs only
+    const popped = top.uri as SipUri // isOurUri holds for SIP URIs only
+    poppedRoute ??= popped
+    poppedRoutes = poppedRoutes === none ? [popped] : [...poppedRoutes, popped]
   }
-  return { ok: true, receivedUri, poppedRoute }
+  return { ok: true, receivedUri, poppedRoute, poppedRoutes }
 }

@@ -151,16 +151,16 @@ export class ProxyTransaction {
   #trying: Timer | undefined
 
   /** Our Route value that §16.4 removed, if any. */
-  #poppedRoute: SipUri | undefined
+  #poppedRoutes: readonly SipUri[] | undefined
 
-  constructor(core: Core, tx: ServerTransaction, receivedUri: Uri, poppedRoute: SipUri | undefined) {
+  constructor(core: Core, tx: ServerTransaction, receivedUri: Uri, poppedRoutes: readonly SipUri[]) {
     this.#core = core
     this.tx = tx
     this.#request = tx.request
     this.#invite = tx.request.method === 'INVITE'
     this.#started = core.clock.now()
     this.#receivedUri = receivedUri
-    this.#poppedRoute = poppedRoute
+    this.#poppedRoutes = poppedRoutes
     core.pending.count++
   }
 
@@ -189,7 +189,7 @@ export class ProxyTransaction {
   /** Runs the route's onRequest and carries out its verdict. */
   run(): void {
     const core = this.#core
-    const ctx = new RequestContext(this.request, this.tx.flow, core.server, this.#poppedRoute)
+    const ctx = new RequestContext(this.request, this.tx.flow, core.server, this.#poppedRoutes)
     let verdict: Verdict | Promise<Verdict>
     try {
       verdict = core.route.onRequest(ctx)
@@ -447,7 +447,15 @@ export class ProxyTransaction {
     if (this.#options.recordRoute === true) {
       const sips = this.request.uri.kind === 'sip' && this.request.uri.scheme === 'sips'
       const inbound = core.transport.listenerOf(this.tx.flow)
-      addRecordRoute(req, inbound, core.transport.localFor(dest), sips, this.#options.recordRouteUser)
+      const user = this.#options.recordRouteUser
+      addRecordRoute(
+        req,
+        inbound,
+        core.transport.localFor(dest),
+        sips,
+        user,
+        branch.target?.recordRouteUser ?? user,
+      )
     }
     this.#hash ??= loopHash(this.request, this.request.headers.first(Via), this.#receivedUri)
     addVia(req, branchOf(this.#hash, core.nextSuffix()))
@@ -706,7 +714,7 @@ export class ProxyTransaction {
     this.#releasedCallId = detached(this.#request.headers.get(CallId))
     this.#request = undefined
     this.#receivedUri = undefined
-    this.#poppedRoute = undefined
+    this.#poppedRoutes = undefined
     this.#finals = []
     this.#groups = []
     this.#options = noOptions

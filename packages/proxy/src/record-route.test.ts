@@ -49,6 +49,29 @@ describe('Record-Route values (§16.6 step 4, RFC 5658)', () => {
     )
   })
 
+  it('records one value per side when the callee side needs another user part (two Outbound UAs)', () => {
+    const r = req()
+    addRecordRoute(r, udp, udp, false, 'caller-token', 'callee-token')
+    assert.deepEqual(r.headers.raw(RecordRoute), [
+      '<sip:callee-token@203.0.113.5:5060;lr>',
+      '<sip:caller-token@203.0.113.5:5060;lr>',
+      '<sip:p1.example.net;lr>',
+    ])
+    const calleeOnly = req()
+    addRecordRoute(calleeOnly, udp, udp, false, undefined, 'callee-token')
+    assert.deepEqual(calleeOnly.headers.raw(RecordRoute), [
+      '<sip:callee-token@203.0.113.5:5060;lr>',
+      '<sip:203.0.113.5:5060;lr>',
+      '<sip:p1.example.net;lr>',
+    ])
+    const same = req()
+    addRecordRoute(same, udp, udp, false, 'tok', 'tok')
+    assert.deepEqual(same.headers.raw(RecordRoute), [
+      '<sip:tok@203.0.113.5:5060;lr>',
+      '<sip:p1.example.net;lr>',
+    ])
+  })
+
   it('carries a user part (an RFC 5626 flow token) in every value it adds when given one', () => {
     const r = req()
     addRecordRoute(r, udp, ws, false, 'tok.en-1_x')

@@ -22,8 +22,10 @@ export function recordRouteUri(listener: BoundListener, sips: boolean): SipUri {
 
 /**
  * Adds our Record-Route to a branch request: one value when `inbound` and `outbound` are the same
- * listener, two (RFC 5658 §3.2) when they differ. `user`: a user part for every value we add, such
- * as an RFC 5626 flow token (§5.3) that the request will bring back in its Route.
+ * listener, two (RFC 5658 §3.2) when they differ. `user`: a user part for the value facing the
+ * caller, such as an RFC 5626 flow token (§5.3) that the request will bring back in its Route;
+ * `outboundUser` for the value facing the callee (default: `user`). Two values are added as well
+ * when the two sides need different user parts (a flow token for each of two Outbound UAs).
  */
 export function addRecordRoute(
   request: SipRequest,
@@ -31,13 +33,14 @@ export function addRecordRoute(
   outbound: BoundListener | undefined,
   sips: boolean,
   user?: string,
+  outboundUser: string | undefined = user,
 ): void {
   const h = request.headers
-  if (inbound !== undefined && outbound !== undefined && inbound !== outbound) {
+  const facing = outbound ?? inbound
+  if (inbound !== undefined && (facing !== inbound || outboundUser !== user)) {
     h.prepend(RecordRoute, recordRouteValue(inbound, sips, user))
   }
-  const facing = outbound ?? inbound
-  if (facing !== undefined) h.prepend(RecordRoute, recordRouteValue(facing, sips, user))
+  if (facing !== undefined) h.prepend(RecordRoute, recordRouteValue(facing, sips, outboundUser))
 }
 
 /** The Record-Route values of a listener, [sip, sips], made once (a listener's address does not change). */

@@ -89,14 +89,20 @@ export class RequestContext extends Deciding {
    * part (RFC 5626 §5.3). Undefined when none was removed.
    */
   readonly poppedRoute: SipUri | undefined
+  /**
+   * Every Route value naming this server that §16.4 removed, topmost first: two after a double
+   * Record-Route, e.g. one flow token per side of a dialog between two Outbound UAs (RFC 5626 §5.3).
+   */
+  readonly poppedRoutes: readonly SipUri[]
 
   /** @internal */
-  constructor(request: SipRequest, flow: Flow, server: ServerInfo, poppedRoute?: SipUri) {
+  constructor(request: SipRequest, flow: Flow, server: ServerInfo, poppedRoutes: readonly SipUri[] = []) {
     super()
     this.request = request
     this.flow = flow
     this.server = server
-    this.poppedRoute = poppedRoute
+    this.poppedRoutes = poppedRoutes
+    this.poppedRoute = poppedRoutes[0]
   }
 
   /**

@@ -180,7 +180,7 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
         if (proxyResponse.hasSubscribers) proxyResponse.publish({ request: req, response, elapsedMs: 0 })
         return
       }
-      const pt = new ProxyTransaction(core, tx, pre.receivedUri, pre.poppedRoute)
+      const pt = new ProxyTransaction(core, tx, pre.receivedUri, pre.poppedRoutes)
       if (req.method === 'INVITE') tx.userData = pt
       pt.run()
     },
@@ -195,7 +195,7 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
       }
       let verdict: Verdict | Promise<Verdict>
       try {
-        verdict = route.onRequest(new RequestContext(ack, flow, server, pre.poppedRoute))
+        verdict = route.onRequest(new RequestContext(ack, flow, server, pre.poppedRoutes))
       } catch (error) {
         ackRouteFailed(error)
         return

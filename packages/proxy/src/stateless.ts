@@ -35,7 +35,8 @@ export function forwardStateless(
     if (options.recordRoute === true && request.method !== 'ACK') {
       const sips = request.uri.kind === 'sip' && request.uri.scheme === 'sips'
       const inbound = core.transport.listenerOf(flow)
-      addRecordRoute(req, inbound, core.transport.localFor(dest), sips, options.recordRouteUser)
+      const user = options.recordRouteUser
+      addRecordRoute(req, inbound, core.transport.localFor(dest), sips, user, target?.recordRouteUser ?? user)
     }
     addVia(req, branch)
     core.stats.stateless++

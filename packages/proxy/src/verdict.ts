@@ -27,6 +27,13 @@ export interface ForwardTarget {
    * provisional response.
    */
   readonly alternates?: readonly ForwardTarget[] | undefined
+  /**
+   * A user part for our Record-Route value facing this target, when it differs from
+   * `ForwardOptions.recordRouteUser` (the caller's side): e.g. the RFC 5626 §5.3 flow token of an
+   * Outbound callee's flow. Then two values are recorded, one per side, and in-dialog requests
+   * bring both back (`RequestContext.poppedRoutes`).
+   */
+  readonly recordRouteUser?: string | undefined
 }
 
 export interface ForwardOptions {
@@ -34,7 +41,7 @@ export interface ForwardOptions {
   readonly recordRoute?: boolean | undefined
   /**
    * A user part for our Record-Route URI(s), e.g. an RFC 5626 §5.3 flow token: in-dialog requests
-   * bring it back, and the route reads it in `RequestContext.poppedRoute`.
+   * bring it back, and the route reads it in `RequestContext.poppedRoutes`.
    */
   readonly recordRouteUser?: string | undefined
   /** Stateless forwarding (§16.11): no transaction, one target only. */

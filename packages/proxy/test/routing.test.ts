@@ -78,9 +78,11 @@ describe('Route preprocessing (§16.4) and loose routing (§16.12)', () => {
 
   it('tells the route which of our Route values it removed (poppedRoute: the topmost, its user part kept)', async () => {
     const popped: Array<string | undefined> = []
+    const all: string[][] = []
     const net = createNet({
       onRequest: (ctx) => {
         popped.push(ctx.poppedRoute && formatUri(ctx.poppedRoute))
+        all.push(ctx.poppedRoutes.map((u) => formatUri(u)))
         return ctx.forwardInDialog()
       },
     })
@@ -94,6 +96,10 @@ describe('Route preprocessing (§16.4) and loose routing (§16.12)', () => {
     net.send(request('MESSAGE', 'sip:bob@192.0.2.40', { to: '<sip:bob@example.com>;tag=y' }))
     await net.forwarded('MESSAGE', '192.0.2.40')
     assert.deepEqual(popped, ['sip:ft.abc@127.0.0.1:5060;lr', undefined])
+    assert.deepEqual(all, [
+      ['sip:ft.abc@127.0.0.1:5060;lr', 'sip:ft.abc@127.0.0.1:5060;transport=tcp;lr'],
+      [],
+    ])
   })
 
   it('goes to the Request-URI when no Route is left', async () => {
