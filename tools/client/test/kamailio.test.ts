@@ -10,13 +10,12 @@
  */
 import assert from 'node:assert/strict'
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { createSocket } from 'node:dgram'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import { freePort } from '@junction/test-support'
 import { answer, type ClientEvent, call, message, ping, register } from '../src/index.ts'
 
 const PASSWORD = 'kamailio-secret'
@@ -32,23 +31,6 @@ function available(): boolean {
 }
 const ci = process.env['CI'] === 'true'
 const skip = !available() && !ci ? 'kamailio is not installed (Debian package kamailio)' : false
-
-/** A port free for both UDP and TCP on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const tcp = createServer()
-    await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r))
-    const port = (tcp.address() as { port: number }).port
-    const udp = createSocket('udp4')
-    const ok = await new Promise<boolean>((r) => {
-      udp.once('error', () => r(false))
-      udp.bind(port, '127.0.0.1', () => r(true))
-    })
-    udp.close()
-    await new Promise((r) => tcp.close(r))
-    if (ok) return port
-  }
-}
 
 function config(port: number, algorithm: string): string {
   return `#!KAMAILIO

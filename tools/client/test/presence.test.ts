@@ -15,9 +15,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import { kamailioModules } from '@junction/test-support'
 import { type ClientEvent, run, subscribe, withAgent } from '../src/index.ts'
 
-const MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules'
+const MODULES = kamailioModules() // per architecture, from dpkg
 
 function available(): boolean {
   try {
