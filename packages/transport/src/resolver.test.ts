@@ -732,6 +732,25 @@ describe('blocklist', () => {
     )
   })
 
+  test('full: expired entries go before live ones, swept at most once a second', () => {
+    const { resolver, clock } = setup({}, { maxBlocked: 2 })
+    const t = (port: number) => ({ transport: 'udp' as const, address: '192.0.2.1', port })
+    resolver.markFailed(t(1), 60_000) // long
+    resolver.markFailed(t(2), 100) // short: expired below
+    clock.advance(200)
+    resolver.markFailed(t(3), 60_000) // full: the sweep drops the expired 2, the long 1 stays
+    assert.deepEqual(
+      [1, 2, 3].map((p) => resolver.isBlocked(t(p))),
+      [true, false, true],
+    )
+    // full again within the second after that sweep: no walk of the list, the oldest (1) goes
+    resolver.markFailed(t(4), 60_000)
+    assert.deepEqual(
+      [1, 3, 4].map((p) => resolver.isBlocked(t(p))),
+      [false, true, true],
+    )
+  })
+
   test('IPv6 addresses match with or without brackets', () => {
     const { resolver } = setup({})
     resolver.markFailed({ transport: 'udp', address: '[2001:db8::1]', port: 5060 })

@@ -332,6 +332,7 @@ export function createResolver(options: ResolverOptions = {}, deps: ResolverDeps
   // is made again.
   let cacheOldest = cache.keys()
   let blockedOldest = blocked.keys()
+  let lastSweep = Number.NEGATIVE_INFINITY
 
   function store(key: string, answer: Answer<unknown>): void {
     if (cacheSize <= 0) return
@@ -557,7 +558,10 @@ export function createResolver(options: ResolverOptions = {}, deps: ResolverDeps
     blocked.delete(key)
     if (!(ms > 0)) return
     const at = now()
-    if (blocked.size >= maxBlocked) {
+    if (blocked.size >= maxBlocked && at - lastSweep >= 1000) {
+      // expired blocks go first; at most one sweep a second, so that a full list under a storm of
+      // failures costs one eviction per failure, not a walk of the whole list
+      lastSweep = at
       for (const [k, until] of blocked) if (until <= at) blocked.delete(k)
     }
     while (blocked.size >= maxBlocked) {
