@@ -11,7 +11,7 @@ import { CallId } from './headers/call-id.ts'
 import { CSeq } from './headers/cseq.ts'
 import { From, To } from './headers/from-to.ts'
 import { Via } from './headers/via.ts'
-import type { SipRequest, SipResponse } from './message.ts'
+import { messageInternals, type SipRequest, type SipResponse } from './message.ts'
 import { parseMessage } from './parse.ts'
 import { serialize } from './serialize.ts'
 import { createStreamParser, type StreamEvent } from './stream.ts'
@@ -185,6 +185,23 @@ describe('stream framing by Content-Length (RFC 3261 §18.3)', () => {
     const m = only(p.push(bytes(`${text}OPT`)), 'message').message
     assert.equal(latin1(m.body), 'abc')
     assert.equal(p.buffered, 3)
+  })
+
+  test('a message in a large read gets octets of its own; one that fills its read keeps them', () => {
+    const p = createStreamParser()
+    const big = `${request(sdp)}${request('x'.repeat(20_000))}`.slice(0, -100) // the 2nd still arriving
+    const [first] = p.push(bytes(big))
+    assert.ok(first?.type === 'message')
+    const own = messageInternals(first.message).source!.bytes
+    assert.ok(own.buffer.byteLength < 2048, `its own octets, not the ${big.length}-octet read`)
+    assert.equal(latin1(serialize(first.message)), request(sdp), 'the same message')
+    const [second] = p.push(bytes(request('x'.repeat(20_000)).slice(-100)))
+    assert.ok(second?.type === 'message')
+    assert.equal(latin1(serialize(second.message)), request('x'.repeat(20_000)))
+    const alone = p.push(bytes(request(sdp)))[0]
+    assert.ok(alone?.type === 'message')
+    const read = messageInternals(alone.message).source!.bytes
+    assert.equal(read.byteLength, request(sdp).length, 'a read holding just the message is not copied')
   })
 
   test('an empty chunk changes nothing', () => {

@@ -153,7 +153,7 @@ export function createStreamParser(limits?: Partial<Limits>): StreamParser {
       }
       const need = head.bodyStart + head.contentLength
       if (need > end) break
-      events.push({ type: 'message', message: toMessage(head, buf, need), size: need - head.start })
+      events.push({ type: 'message', message: own(head, buf, need), size: need - head.start })
       head = undefined
       pos = need
       searchFrom = pos
@@ -181,6 +181,22 @@ export function createStreamParser(limits?: Partial<Limits>): StreamParser {
 }
 
 /** The same head, with its offsets moved `by` octets toward the start of the buffer. */
+/**
+ * The message of `head` ending at `end` in `buf`. When `buf` (a socket read, up to 64 KiB) holds
+ * much more than this message, the message gets a copy of its own octets: a message kept for long
+ * (a ringing INVITE in its transaction) must not keep the whole read alive with it.
+ */
+function own(head: Head, buf: Buffer, end: number): SipMessage {
+  const size = end - head.start
+  if (buf.length - size <= SHARE_LIMIT) return toMessage(head, buf, end)
+  const copy = new Uint8Array(size) // an ArrayBuffer of its own, not a slice of Node's shared pool
+  copy.set(buf.subarray(head.start, end))
+  return toMessage(rebase(head, head.start), asBuffer(copy), size)
+}
+
+/** Octets of other data a message may share its buffer with before it gets its own copy. */
+const SHARE_LIMIT = 4096
+
 function rebase(head: Head, by: number): Head {
   if (by === 0) return head
   return { ...head, start: head.start - by, lineEnd: head.lineEnd - by, bodyStart: head.bodyStart - by }
