@@ -144,6 +144,31 @@ function credentialsFor(res: SipResponse, method: string, uri: string, username:
   return `${h.name}: ${h.format({ scheme: 'Digest', params: credentialsDirectives(cred.value) })}`
 }
 
+/** Alice's INVITE to bob from a UA with Outbound over TCP (`ob` in its Contact, RFC 5626 §5.3). */
+function outboundInvite(callId: string, fromTag: string, extra: readonly string[]): string {
+  return msg(
+    [
+      'INVITE sip:bob@example.com SIP/2.0',
+      `Via: SIP/2.0/TCP 10.0.0.5:5060;rport;branch=z9hG4bKob${++n}`,
+      'Max-Forwards: 70',
+      `From: <sip:alice@example.com>;tag=${fromTag}`,
+      'To: <sip:bob@example.com>',
+      `Call-ID: ${callId}`,
+      'CSeq: 1 INVITE',
+      'Contact: <sip:alice@10.0.0.5:5060;transport=tcp;ob>',
+      ...extra,
+    ],
+    'v=0\r\n',
+  )
+}
+
+/** Sends alice's Outbound INVITE from `from`, answers the 407 with her credentials; the INVITE forwarded. */
+async function outboundCall(w: World, from: MemorySource, callId: string, fromTag: string) {
+  const challenge = response(await send(w.server, outboundInvite(callId, fromTag, []), from))
+  const cred = credentialsFor(challenge, 'INVITE', 'sip:bob@example.com', 'alice', 'alice-secret')
+  return request(await send(w.server, outboundInvite(callId, fromTag, [cred]), from))
+}
+
 async function registered(w: World, user: string, password: string, contact: string, from: MemorySource) {
   const challenge = response(await send(w.server, register(user, contact), from))
   assert.equal(challenge.status, 401)
@@ -295,24 +320,7 @@ describe('junction-ietf route: registrar and authentication', () => {
     const ALICE_TCP = { transport: 'tcp', address: '198.51.100.7', port: 40400 } as const
     await registered(w, 'bob', 'bob-secret', '<sip:bob@192.168.1.20:5060>', BOB)
     const callId = 'ob-call'
-    const inviteOb = (extra: readonly string[]) =>
-      msg(
-        [
-          'INVITE sip:bob@example.com SIP/2.0',
-          `Via: SIP/2.0/TCP 10.0.0.5:5060;rport;branch=z9hG4bKob${++n}`,
-          'Max-Forwards: 70',
-          'From: <sip:alice@example.com>;tag=ob1',
-          'To: <sip:bob@example.com>',
-          `Call-ID: ${callId}`,
-          'CSeq: 1 INVITE',
-          'Contact: <sip:alice@10.0.0.5:5060;transport=tcp;ob>',
-          ...extra,
-        ],
-        'v=0\r\n',
-      )
-    const challenge = response(await send(w.server, inviteOb([]), ALICE_TCP))
-    const cred = credentialsFor(challenge, 'INVITE', 'sip:bob@example.com', 'alice', 'alice-secret')
-    const out = request(await send(w.server, inviteOb([cred]), ALICE_TCP))
+    const out = await outboundCall(w, ALICE_TCP, callId, 'ob1')
     const rr = out.headers.get(RecordRoute)!
     assert.equal(rr.length, 2, 'double Record-Route: alice came over TCP, bob is reached over UDP')
     assert.ok(
@@ -371,24 +379,7 @@ describe('junction-ietf route: registrar and authentication', () => {
     assert.equal(response(await send(w.server, register('bob', ...reg), BOB_TCP)).status, 200)
 
     const callId = 'ob-both'
-    const inviteOb = (extra: readonly string[]) =>
-      msg(
-        [
-          'INVITE sip:bob@example.com SIP/2.0',
-          `Via: SIP/2.0/TCP 10.0.0.5:5060;rport;branch=z9hG4bKob2${++n}`,
-          'Max-Forwards: 70',
-          'From: <sip:alice@example.com>;tag=a2',
-          'To: <sip:bob@example.com>',
-          `Call-ID: ${callId}`,
-          'CSeq: 1 INVITE',
-          'Contact: <sip:alice@10.0.0.5:5060;transport=tcp;ob>',
-          ...extra,
-        ],
-        'v=0\r\n',
-      )
-    const ch = response(await send(w.server, inviteOb([]), ALICE_TCP))
-    const cred = credentialsFor(ch, 'INVITE', 'sip:bob@example.com', 'alice', 'alice-secret')
-    const out = request(await send(w.server, inviteOb([cred]), ALICE_TCP))
+    const out = await outboundCall(w, ALICE_TCP, callId, 'a2')
     assert.equal(out.target.port, BOB_TCP.port)
     const rr = out.headers.get(RecordRoute)!
     assert.equal(rr.length, 2, 'one value per side, though both sides are on the same listener')

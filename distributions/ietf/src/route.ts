@@ -96,6 +96,7 @@ function bindingTarget(b: Binding, token?: (flow: Target) => string | undefined)
   if (received?.kind !== 'sip') return { uri, q: b.q }
   const host = received.host.startsWith('[') ? received.host.slice(1, -1) : received.host
   const transport = (received.params.get('transport') ?? 'udp') as TransportName
+  const outbound = b.instanceId !== undefined && b.regId !== undefined
   const destination: Target = {
     transport,
     address: host,
@@ -103,9 +104,8 @@ function bindingTarget(b: Binding, token?: (flow: Target) => string | undefined)
     flowId: b.flowId,
     // RFC 5626 §5.3: a UA that registered with Outbound is reached over its flow only (430 when
     // the connection is gone, never a new connection to an address behind its NAT)
-    flowOnly: b.instanceId !== undefined && b.regId !== undefined && transport !== 'udp',
+    flowOnly: outbound && transport !== 'udp',
   }
-  const outbound = b.instanceId !== undefined && b.regId !== undefined
   const recordRouteUser = outbound ? token?.(destination) : undefined
   return recordRouteUser === undefined
     ? { uri, q: b.q, destination }

@@ -22,11 +22,10 @@ export type Preprocessed =
       readonly ok: true
       readonly receivedUri: Uri
       /**
-       * §16.4 removed a Route value of ours (the request follows a route set we recorded): the
-       * topmost one, or our Record-Route URI a strict router put in the Request-URI.
+       * The Route values of ours that §16.4 removed (the request follows a route set we recorded),
+       * in the order they were removed: our Record-Route URI a strict router put in the
+       * Request-URI, or the topmost Route values (two after double Record-Routing).
        */
-      readonly poppedRoute: SipUri | undefined
-      /** Every value §16.4 removed, in the order they were removed (two after double Record-Routing). */
       readonly poppedRoutes: readonly SipUri[]
     }
   | {
@@ -66,8 +65,7 @@ export function preprocess(core: Core, request: SipRequest): Preprocessed {
   }
 
   const receivedUri = request.uri
-  let poppedRoute: SipUri | undefined
-  let poppedRoutes: readonly SipUri[] = none
+  let popped: SipUri[] | undefined
   // §16.4: the previous hop strict-routed to our Record-Route URI: the real target is the last Route
   const ruri = request.uri
   if (ruri.kind === 'sip' && ruri.params.has('lr') && locality.isOurUri(ruri) && h.has(Route)) {
@@ -75,8 +73,7 @@ export function preprocess(core: Core, request: SipRequest): Preprocessed {
     const last = routes.at(-1)
     if (last !== undefined) {
       request.uri = last.uri
-      poppedRoute = ruri
-      poppedRoutes = [ruri]
+      popped = [ruri]
       if (routes.length === 1) h.remove(Route)
       else h.set(Route, routes.slice(0, -1))
     }
@@ -84,9 +81,9 @@ export function preprocess(core: Core, request: SipRequest): Preprocessed {
   // §16.4: our own Route values come off (loose routing, §16.12)
   for (let top = h.first(Route); top !== undefined && locality.isOurUri(top.uri); top = h.first(Route)) {
     h.shift(Route)
-    const popped = top.uri as SipUri // isOurUri holds for SIP URIs only
-    poppedRoute ??= popped
-    poppedRoutes = poppedRoutes === none ? [popped] : [...poppedRoutes, popped]
+    const uri = top.uri as SipUri // isOurUri holds for SIP URIs only
+    if (popped === undefined) popped = [uri]
+    else popped.push(uri)
   }
-  return { ok: true, receivedUri, poppedRoute, poppedRoutes }
+  return { ok: true, receivedUri, poppedRoutes: popped ?? none }
 }

@@ -447,14 +447,14 @@ export class ProxyTransaction {
     if (this.#options.recordRoute === true) {
       const sips = this.request.uri.kind === 'sip' && this.request.uri.scheme === 'sips'
       const inbound = core.transport.listenerOf(this.tx.flow)
-      const user = this.#options.recordRouteUser
+      const outbound = core.transport.localFor(dest)
       addRecordRoute(
         req,
         inbound,
-        core.transport.localFor(dest),
+        outbound,
         sips,
-        user,
-        branch.target?.recordRouteUser ?? user,
+        this.#options.recordRouteUser,
+        branch.target?.recordRouteUser,
       )
     }
     this.#hash ??= loopHash(this.request, this.request.headers.first(Via), this.#receivedUri)

@@ -24,7 +24,7 @@ export function recordRouteUri(listener: BoundListener, sips: boolean): SipUri {
  * Adds our Record-Route to a branch request: one value when `inbound` and `outbound` are the same
  * listener, two (RFC 5658 §3.2) when they differ. `user`: a user part for the value facing the
  * caller, such as an RFC 5626 flow token (§5.3) that the request will bring back in its Route;
- * `outboundUser` for the value facing the callee (default: `user`). Two values are added as well
+ * `outboundUser` for the value facing the callee (undefined: `user`). Two values are added as well
  * when the two sides need different user parts (a flow token for each of two Outbound UAs).
  */
 export function addRecordRoute(

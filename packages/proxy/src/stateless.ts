@@ -35,8 +35,8 @@ export function forwardStateless(
     if (options.recordRoute === true && request.method !== 'ACK') {
       const sips = request.uri.kind === 'sip' && request.uri.scheme === 'sips'
       const inbound = core.transport.listenerOf(flow)
-      const user = options.recordRouteUser
-      addRecordRoute(req, inbound, core.transport.localFor(dest), sips, user, target?.recordRouteUser ?? user)
+      const outbound = core.transport.localFor(dest)
+      addRecordRoute(req, inbound, outbound, sips, options.recordRouteUser, target?.recordRouteUser)
     }
     addVia(req, branch)
     core.stats.stateless++
