@@ -16,14 +16,6 @@ import {
   type ViaValue,
 } from '@junction/sip'
 
-/**
- * A flat copy of a key, for a transaction to keep: a key built from strings cut out of a message
- * would keep the whole message text alive as long as the transaction (32 s for Timers J, L, M).
- */
-export function detachKey(key: string): string {
-  return JSON.parse(JSON.stringify(key)) as string
-}
-
 /** True for an RFC 3261 branch: the magic cookie and something after it (RFC 4475 §3.2.1). */
 export function isRfc3261Branch(branch: string | undefined): branch is string {
   return branch !== undefined && branch.length > MAGIC_COOKIE.length && branch.startsWith(MAGIC_COOKIE)

@@ -22,13 +22,14 @@ import {
 } from './client-transaction.ts'
 import { type Clock, systemClock } from './clock.ts'
 import { faultCodes, TransactionError } from './errors.ts'
-import { clientKey, clientKeyOfResponse, detachKey, isRfc3261Branch, serverKey } from './keys.ts'
+import { clientKey, clientKeyOfResponse, isRfc3261Branch, serverKey } from './keys.ts'
 import type { ClientHandler, TransactionTransport, TransactionUser } from './ports.ts'
 import {
   InviteServerTransaction,
   NonInviteServerTransaction,
   ServerTransaction,
 } from './server-transaction.ts'
+import { TransactionTable } from './table.ts'
 import { createTimerLanes } from './timer-lanes.ts'
 import { resolveTimers, type TimerSettings } from './timers.ts'
 import type { Context, Transaction } from './transaction.ts'
@@ -102,8 +103,8 @@ export function createTransactionLayer(
   deps: TransactionLayerDeps,
   options: TransactionLayerOptions = {},
 ): TransactionLayer {
-  const servers = new Map<string, ServerTransaction>()
-  const clients = new Map<string, ClientTransaction>()
+  const servers = new TransactionTable<ServerTransaction>()
+  const clients = new TransactionTable<ClientTransaction>()
   const maxTransactions = options.maxTransactions ?? defaultMaxTransactions()
   const maxUnanswered =
     options.maxUnanswered ?? Math.max(1000, Math.floor(getHeapStatistics().heap_size_limit / 32_768))
@@ -123,11 +124,8 @@ export function createTransactionLayer(
       unanswered--
     },
     ended(tx: Transaction) {
-      // a key names one live transaction at a time (a request matching a live server transaction
-      // is a retransmission, a client branch in use is refused), so the entry is this one's: one
-      // lookup in a table that holds every transaction waiting out its 32 s timers
-      if (tx instanceof ServerTransaction) servers.delete(tx.key)
-      else clients.delete(tx.key)
+      if (tx instanceof ServerTransaction) servers.delete(tx)
+      else clients.delete(tx as ClientTransaction)
       if (transactionEnded.hasSubscribers) transactionEnded.publish({ transaction: tx })
     },
   }
@@ -181,8 +179,7 @@ export function createTransactionLayer(
       return
     }
     let tx: ServerTransaction
-    const kept = detachKey(key)
-    if (method === 'INVITE') tx = new InviteServerTransaction(kept, ctx, request, flow)
+    if (method === 'INVITE') tx = new InviteServerTransaction(key, ctx, request, flow)
     else {
       // §9.2: a CANCEL is matched to the INVITE transaction it cancels
       let cancels: InviteServerTransaction | undefined
@@ -191,9 +188,9 @@ export function createTransactionLayer(
         const invite = inviteKey === undefined ? undefined : servers.get(inviteKey)
         if (invite instanceof InviteServerTransaction) cancels = invite
       }
-      tx = new NonInviteServerTransaction(kept, ctx, request, flow, cancels)
+      tx = new NonInviteServerTransaction(key, ctx, request, flow, cancels)
     }
-    servers.set(kept, tx)
+    servers.add(tx)
     unanswered++
     created(tx)
     if (tx instanceof InviteServerTransaction) tx.start()
@@ -230,8 +227,8 @@ export function createTransactionLayer(
         const via = top ?? { transport: viaTransport(target.transport), host: '0.0.0.0' }
         h.replaceFirst(Via, { ...via, branch })
       }
-      const key = detachKey(clientKey(branch, request.method))
-      if (clients.has(key)) {
+      const key = clientKey(branch, request.method)
+      if (clients.get(key) !== undefined) {
         throw new TransactionError(
           faultCodes.DUPLICATE_BRANCH,
           `a client transaction with branch ${branch} is live`,
@@ -241,7 +238,7 @@ export function createTransactionLayer(
         request.method === 'INVITE'
           ? new InviteClientTransaction(key, ctx, request, target, handler)
           : new NonInviteClientTransaction(key, ctx, request, target, handler)
-      clients.set(key, tx)
+      clients.add(tx)
       unanswered++
       created(tx)
       tx.start()

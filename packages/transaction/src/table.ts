@@ -1,0 +1,110 @@
+/**
+ * The live transactions of a layer by matching key (§17.1.3, §17.2.3): an open-addressing hash
+ * table whose probes read an Int32Array of key hashes.
+ *
+ * Under load a layer holds 10^5 to 10^6 transactions, most of them waiting out 32 s timers (J, L,
+ * M), and almost every request it receives is new: a lookup that misses. A Map with string keys
+ * walks a bucket chain on a miss and reads every candidate key string on the way (a cache miss
+ * each, in a table of that size). Here a miss reads a run of adjacent hashes, most often one cache
+ * line, and a transaction is read only when its hash equals the key's.
+ *
+ * Hashing reads every character of the key, which flattens a key concatenated from pieces of a
+ * message: the table keeps nothing of the message text alive for as long as the transaction.
+ */
+
+/** What the table holds: anything with a matching key that does not change. */
+export interface Keyed {
+  readonly key: string
+}
+
+const EMPTY = 0
+const DELETED = 1
+const MIN_CAPACITY = 1024
+
+/** 32-bit FNV-1a of the key's UTF-16 code units, then murmur3's finalizer; never EMPTY or DELETED. */
+export function hashKey(key: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193)
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h === EMPTY || h === DELETED ? h + 2 : h
+}
+
+export class TransactionTable<T extends Keyed> {
+  /** Per slot: EMPTY, DELETED, or the hash of the key of the transaction in that slot. */
+  #hashes = new Int32Array(MIN_CAPACITY)
+  #slots: Array<T | undefined> = new Array<T | undefined>(MIN_CAPACITY).fill(undefined)
+  #mask = MIN_CAPACITY - 1
+  #size = 0
+  /** Slots that are not EMPTY (live and DELETED): at most half of them, so probe runs stay short. */
+  #used = 0
+
+  get size(): number {
+    return this.#size
+  }
+
+  get(key: string): T | undefined {
+    const h = hashKey(key)
+    const hashes = this.#hashes
+    const mask = this.#mask
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const at = hashes[i]!
+      if (at === EMPTY) return undefined
+      if (at === h) {
+        const tx = this.#slots[i]!
+        if (tx.key === key) return tx
+      }
+    }
+  }
+
+  /** Adds a transaction whose key is not in the table (the caller looked it up first). */
+  add(tx: T): void {
+    if ((this.#used + 1) * 2 > this.#hashes.length) this.#rehash()
+    const h = hashKey(tx.key)
+    const hashes = this.#hashes
+    const mask = this.#mask
+    let i = h & mask
+    while (hashes[i] !== EMPTY && hashes[i] !== DELETED) i = (i + 1) & mask
+    if (hashes[i] === EMPTY) this.#used++
+    hashes[i] = h
+    this.#slots[i] = tx
+    this.#size++
+  }
+
+  /** Removes this very transaction; false if it is not in the table. */
+  delete(tx: T): boolean {
+    const h = hashKey(tx.key)
+    const hashes = this.#hashes
+    const mask = this.#mask
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const at = hashes[i]!
+      if (at === EMPTY) return false
+      if (at === h && this.#slots[i] === tx) {
+        hashes[i] = DELETED
+        this.#slots[i] = undefined
+        this.#size--
+        return true
+      }
+    }
+  }
+
+  values(): T[] {
+    return this.#slots.filter((tx) => tx !== undefined)
+  }
+
+  /** Builds the table anew without DELETED slots, at most 40 % full (so it grows and shrinks). */
+  #rehash(): void {
+    let capacity = MIN_CAPACITY
+    while (capacity * 2 < (this.#size + 1) * 5) capacity *= 2
+    const old = this.#slots
+    this.#hashes = new Int32Array(capacity)
+    this.#slots = new Array<T | undefined>(capacity).fill(undefined)
+    this.#mask = capacity - 1
+    this.#size = 0
+    this.#used = 0
+    for (const tx of old) if (tx !== undefined) this.add(tx)
+  }
+}
