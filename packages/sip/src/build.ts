@@ -13,7 +13,7 @@ import { From, type FromToValue, To } from './headers/from-to.ts'
 import { ContentLength, MaxForwards } from './headers/numbers.ts'
 import { Route, type RouteValue } from './headers/route.ts'
 import { Via, type ViaValue } from './headers/via.ts'
-import { copyFields, Headers } from './headers.ts'
+import { copyFieldsInto, Headers } from './headers.ts'
 import { generateBranch, generateCallId, generateTag } from './ids.ts'
 import { SipRequest, SipResponse } from './message.ts'
 import { canonicalName, headerKey } from './names.ts'
@@ -82,7 +82,10 @@ function hasCrOrLf(text: string): boolean {
 const timestamp = { key: 'timestamp', compact: undefined, slot: -1 } as const
 
 class FieldList {
-  readonly fields: Written[] = []
+  readonly fields: Written[]
+  constructor(fields: Written[] = []) {
+    this.fields = fields
+  }
   add<T>(header: HeaderDef<T>, value: T): void {
     this.fields.push(new Written(header.key, header.name, textToWire(header.format(value)), header.slot))
   }
@@ -162,25 +165,23 @@ export function createResponse(
   if (!Number.isInteger(status) || status < 100 || status > 699)
     invalid(`status must be 100 to 699: ${status}`)
   const req = request.headers
-  const fields: Written[] = [...copyFields(req, Via), ...copyFields(req, From)]
+  const fields: Written[] = []
+  copyFieldsInto(fields, req, Via)
+  copyFieldsInto(fields, req, From)
   const to = req.get(To)
   const addTag = status > 100 && to !== undefined && to.tag === undefined
   const tag = options.toTag ?? (addTag ? generateTag() : undefined)
-  fields.push(...copyFields(req, To, addTag ? (wire) => `${wire};tag=${tag}` : undefined))
-  fields.push(...copyFields(req, CallId), ...copyFields(req, CSeq))
-  if (status === 100) fields.push(...copyFields(req, timestamp))
-  const list = new FieldList()
-  for (const [name, text] of rawEntries(options.headers)) list.addRaw(name, text)
-  fields.push(...list.fields)
+  copyFieldsInto(fields, req, To, addTag ? (wire) => `${wire};tag=${tag}` : undefined)
+  copyFieldsInto(fields, req, CallId)
+  copyFieldsInto(fields, req, CSeq)
+  if (status === 100) copyFieldsInto(fields, req, timestamp)
+  const list = new FieldList(fields)
+  if (options.headers !== undefined)
+    for (const [name, text] of rawEntries(options.headers)) list.addRaw(name, text)
   const body =
     typeof options.body === 'string' ? utf8Encode(options.body) : (options.body ?? new Uint8Array(0))
-  const extra = new FieldList()
-  if (options.contentType !== undefined) {
-    const ct = contentType(options.contentType)
-    extra.add(ContentType, ct)
-  }
-  extra.add(ContentLength, body.length)
-  fields.push(...extra.fields)
+  if (options.contentType !== undefined) list.add(ContentType, contentType(options.contentType))
+  list.add(ContentLength, body.length)
   const phrase = reason ?? reasonPhrase(status)
   if (hasCrOrLf(phrase)) invalid('reason phrase holds CR or LF')
   return new SipResponse(status, phrase, 'SIP/2.0', new Headers('', [], undefined, fields), body)

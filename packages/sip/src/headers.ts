@@ -61,7 +61,12 @@ export interface HeaderState {
 }
 
 let stateOf: (headers: Headers) => HeaderState
-let copyOf: (headers: Headers, name: Name, edit: ((wire: string) => string) | undefined) => Written[]
+let copyOf: (
+  headers: Headers,
+  name: Name,
+  edit: ((wire: string) => string) | undefined,
+  out: Written[],
+) => void
 
 /** @internal For the serializer and the builders. */
 export function headerState(headers: Headers): HeaderState {
@@ -95,18 +100,16 @@ export class Headers {
 
   static {
     stateOf = (h) => ({ src: h.#src, pos: h.#pos, slots: h.#slots, list: h.#list })
-    copyOf = (h, name, edit) => {
-      const out: Written[] = []
+    copyOf = (h, name, edit, out) => {
       // every field copied gets the canonical name of a known header, else its name as written
-      const canonical = canonicalName(name.key)
-      const known = canonical !== name.key
+      let canonical: string | undefined
       for (let k = h.#next(name, 0); k !== -1; k = h.#next(name, k + 1)) {
+        canonical ??= canonicalName(name.key)
         const ref = h.#ref(k)
         const wire = h.#wire(ref)
-        const spelled = known ? canonical : canonicalName(h.#name(ref))
+        const spelled = canonical !== name.key ? canonical : canonicalName(h.#name(ref))
         out.push(new Written(name.key, spelled, edit === undefined ? wire : edit(wire), name.slot))
       }
-      return out
     }
   }
 
@@ -560,5 +563,17 @@ export class Headers {
  * responses that repeat the request's Via, From, To, Call-ID and CSeq, §8.2.6.2).
  */
 export function copyFields(from: Headers, header: Name | string, edit?: (wire: string) => string): Written[] {
-  return copyOf(from, nameOf(header), edit)
+  const out: Written[] = []
+  copyOf(from, nameOf(header), edit, out)
+  return out
+}
+
+/** @internal copyFields onto the end of `out` (the response builder copies five headers so). */
+export function copyFieldsInto(
+  out: Written[],
+  from: Headers,
+  header: Name,
+  edit?: (wire: string) => string,
+): void {
+  copyOf(from, header, edit, out)
 }
