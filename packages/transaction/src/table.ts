@@ -41,6 +41,9 @@ export class TransactionTable<T extends Keyed> {
   #size = 0
   /** Slots that are not EMPTY (live and DELETED): at most half of them, so probe runs stay short. */
   #used = 0
+  /** The key `get` hashed last and its hash: `add` follows a `get` of the same key. */
+  #lastKey = ''
+  #lastHash = hashKey('')
 
   get size(): number {
     return this.#size
@@ -48,6 +51,8 @@ export class TransactionTable<T extends Keyed> {
 
   get(key: string): T | undefined {
     const h = hashKey(key)
+    this.#lastKey = key
+    this.#lastHash = h
     const hashes = this.#hashes
     const mask = this.#mask
     for (let i = h & mask; ; i = (i + 1) & mask) {
@@ -60,10 +65,16 @@ export class TransactionTable<T extends Keyed> {
     }
   }
 
-  /** Adds a transaction whose key is not in the table (the caller looked it up first). */
+  /**
+   * Adds a transaction whose key is not in the table: the caller looked it up first, with the
+   * very string the transaction keeps, which that lookup hashed (and so flattened) already.
+   */
   add(tx: T): void {
     if ((this.#used + 1) * 2 > this.#hashes.length) this.#rehash()
-    const h = hashKey(tx.key)
+    this.#put(tx, tx.key === this.#lastKey ? this.#lastHash : hashKey(tx.key))
+  }
+
+  #put(tx: T, h: number): void {
     const hashes = this.#hashes
     const mask = this.#mask
     let i = h & mask
@@ -100,11 +111,15 @@ export class TransactionTable<T extends Keyed> {
     let capacity = MIN_CAPACITY
     while (capacity * 2 < (this.#size + 1) * 5) capacity *= 2
     const old = this.#slots
+    const oldHashes = this.#hashes
     this.#hashes = new Int32Array(capacity)
     this.#slots = new Array<T | undefined>(capacity).fill(undefined)
     this.#mask = capacity - 1
     this.#size = 0
     this.#used = 0
-    for (const tx of old) if (tx !== undefined) this.add(tx)
+    for (let i = 0; i < old.length; i++) {
+      const tx = old[i]
+      if (tx !== undefined) this.#put(tx, oldHashes[i]!)
+    }
   }
 }
