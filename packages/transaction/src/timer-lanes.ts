@@ -111,7 +111,9 @@ export function createTimerLanes(clock: Clock, maxLanes = 32): TimerLanes {
       lane = new Lane()
       lanes.set(ms, lane)
     }
-    const timer = new LaneTimer(clock.now() + Math.max(0, ms), fn, kind, lane)
+    // whole milliseconds, rounded up (never early): a small integer is kept in the timer itself,
+    // where a fractional time would be a heap number of its own, kept as long as the timer
+    const timer = new LaneTimer(Math.ceil(clock.now() + Math.max(0, ms)), fn, kind, lane)
     lane.queue.push(timer)
     lane.live++
     if (lane.armed === undefined) arm(lane)
