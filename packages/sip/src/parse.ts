@@ -3,6 +3,7 @@
  * header field; header values are parsed later, when read. Never throws: untrusted octets give a
  * result, and every limit is checked on the way.
  */
+
 import { Buffer } from 'node:buffer'
 import { DIGIT, parseDigits, scan, TOKEN, tokenChar, wireToText } from './chars.ts'
 import { parseErrorCodes as E, type ParseErrorCode } from './errors.ts'
@@ -10,6 +11,7 @@ import { scanFields, scanned, scanReasons } from './fields.ts'
 import { Headers } from './headers.ts'
 import { defaultLimits, type Limits, resolveLimits } from './limits.ts'
 import { type SipMessage, SipRequest, SipResponse, type Source } from './message.ts'
+import { methodAt } from './methods.ts'
 import { parseUriAt, type Uri } from './uri.ts'
 
 export interface ParseError {
@@ -123,7 +125,7 @@ export function parseHead(buf: Buffer, start: number, end: number, lim: Limits):
     // after the version are ignored (RFC 4475 §3.1.2.9 and §3.1.2.10 allow this repair).
     request = true
     if (scan(src, 0, sp, TOKEN) !== sp) return failHead(E.BAD_START_LINE, start, 'method is not a token')
-    method = src.slice(0, sp)
+    method = methodAt(src, 0, sp)
     let last = lineEnd
     while (last > sp && src.charCodeAt(last - 1) === 32) last--
     // the SP before the version: the last one before `last` (the one after the method at worst);

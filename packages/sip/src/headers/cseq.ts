@@ -1,6 +1,7 @@
 /** CSeq, RFC 3261 §20.16: `1*DIGIT LWS Method`. */
 import { skipWs, tokenChar } from '../chars.ts'
 import { defineHeader } from '../header.ts'
+import { methodAt } from '../methods.ts'
 
 export interface CSeqValue {
   /** Sequence number, a 32-bit unsigned integer (§8.1.1.5). */
@@ -21,7 +22,7 @@ export function parseCSeq(s: string, start: number, end: number): CSeqValue | un
   const m = skipWs(s, i, end)
   if (m === i || m === end) return undefined
   for (i = m; i < end; i++) if (tokenChar[s.charCodeAt(i)] !== 1) return undefined
-  return { seq, method: s.slice(m, end) }
+  return { seq, method: methodAt(s, m, end) }
 }
 
 /** CSeq: orders transactions within a dialog and names the method (§20.16). */
