@@ -22,7 +22,11 @@ const known = [
 
 /** Known methods by length. */
 const byLength: string[][] = []
-for (const m of known) (byLength[m.length] ??= []).push(m)
+for (const m of known) {
+  const same = byLength[m.length]
+  if (same === undefined) byLength[m.length] = [m]
+  else same.push(m)
+}
 
 /** The method token at `s[start, end)`: a known method's constant, else a new string. */
 export function methodAt(s: string, start: number, end: number): string {
