@@ -90,12 +90,34 @@ describe('TransactionTable', () => {
 
   it('spreads similar keys over the low bits of the hash', () => {
     const buckets = new Uint32Array(1024)
-    for (let i = 0; i < 102_400; i++) buckets[hashKey(`z9hG4bK-${i}-1-0\n127.0.0.1:5061\nINVITE`) & 1023]!++
+    for (let i = 0; i < 102_400; i++)
+      buckets[hashKey(`z9hG4bK-${i}-1-0\n127.0.0.1:5061\nINVITE`, 7) & 1023]!++
     assert.ok(
       Math.max(...buckets) < 200,
       `the fullest of 1024 buckets holds ${Math.max(...buckets)} of 100 each`,
     )
-    for (const k of ['', 'a', 'z9hG4bK1\nBYE']) assert.ok(hashKey(k) > 1 || hashKey(k) < 0)
+    for (const k of ['', 'a', 'z9hG4bK1\nBYE']) assert.ok(hashKey(k, 7) > 1 || hashKey(k, 7) < 0)
+  })
+
+  it('hashes with a secret seed of its own: keys that collide under one seed do not under another', () => {
+    assert.notEqual(new TransactionTable().seed, new TransactionTable().seed)
+    // keys chosen (by someone who knew the seed) to start their probe runs in one slot of 1024
+    const seed = 12345
+    const crafted: string[] = []
+    for (let i = 0; crafted.length < 300; i++) {
+      const key = `z9hG4bK${i}\n192.0.2.1:5060\nINVITE`
+      if ((hashKey(key, seed) & 1023) === 0) crafted.push(key)
+    }
+    const t = new TransactionTable<{ key: string }>(seed)
+    for (const key of crafted) {
+      assert.equal(t.get(key), undefined)
+      t.add(tx(key))
+    }
+    assert.notEqual(t.seed, seed, 'the table took a new seed')
+    assert.equal(t.size, crafted.length)
+    for (const key of crafted) assert.equal(t.get(key)?.key, key)
+    const slots = new Set(crafted.map((k) => hashKey(k, t.seed) & 1023))
+    assert.ok(slots.size > 200, `under the new seed the keys spread over ${slots.size} slots`)
   })
 
   it('keeps nothing of the message text its keys were cut from alive', () => {
