@@ -52,6 +52,12 @@ export function charAt(s: string, i: number, end: number): number {
 export const tokenChar: Uint8Array = new Uint8Array(256)
 for (let c = 0; c < 256; c++) if ((table[c]! & TOKEN) !== 0) tokenChar[c] = 1
 
+/** Index of the first char at or after `i` that is no token char, or `end`: `scan(…, TOKEN)` by table. */
+export function scanToken(s: string, i: number, end: number): number {
+  while (i < end && tokenChar[s.charCodeAt(i)] === 1) i++
+  return i
+}
+
 /** 1 for the word chars (RFC 3261 §25.1 word, Call-ID), by char code. */
 export const wordChar: Uint8Array = new Uint8Array(256)
 for (let c = 0; c < 256; c++) if ((table[c]! & WORD) !== 0) wordChar[c] = 1

@@ -3,7 +3,7 @@
  *
  *   ( name-addr / addr-spec ) *( SEMI ( tag-param / generic-param ) )
  */
-import { charAt, nameIs, scan, scanQuoted, skipWs, TOKEN, tokenChar } from '../chars.ts'
+import { charAt, nameIs, scan, scanQuoted, scanToken, skipWs, TOKEN } from '../chars.ts'
 import { faultCodes, SipCodecError } from '../errors.ts'
 import { defineHeader } from '../header.ts'
 import { formatNameAddr, type NameAddr, nameAddr, startAddress } from '../name-addr.ts'
@@ -59,18 +59,8 @@ export function parseTagOnly(s: string, start: number, end: number): string | un
     i = close + 1
   } else i = j
   // the usual rest, `;tag=` and a token to the end, read at once
-  if (
-    i + 5 < end &&
-    s.charCodeAt(i) === 59 &&
-    (s.charCodeAt(i + 1) | 0x20) === 116 &&
-    (s.charCodeAt(i + 2) | 0x20) === 97 &&
-    (s.charCodeAt(i + 3) | 0x20) === 103 &&
-    s.charCodeAt(i + 4) === 61
-  ) {
-    let k = i + 5
-    while (k < end && tokenChar[s.charCodeAt(k)] === 1) k++
-    if (k === end) return s.slice(i + 5, end)
-  }
+  if (i + 5 < end && s.charCodeAt(i) === 59 && nameIs(s, i + 1, 'tag=') && scanToken(s, i + 5, end) === end)
+    return s.slice(i + 5, end)
   // *( SEMI generic-param ), every one well-formed; the first tag must be a token
   let tag = ''
   for (;;) {
@@ -79,7 +69,7 @@ export function parseTagOnly(s: string, start: number, end: number): string | un
     if (s.charCodeAt(i) !== 59) return undefined
     i = skipWs(s, i + 1, end)
     const nameStart = i
-    while (i < end && tokenChar[s.charCodeAt(i)] === 1) i++
+    i = scanToken(s, i, end)
     const nameEnd = i
     if (nameEnd === nameStart) return undefined
     i = skipWs(s, i, end)

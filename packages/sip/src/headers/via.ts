@@ -5,7 +5,17 @@
  *   sent-protocol = protocol-name SLASH protocol-version SLASH transport
  *   sent-by       = host [ COLON port ]
  */
-import { charAt, nameIs, parseDigits, scan, scanQuoted, skipWs, TOKEN, tokenChar } from '../chars.ts'
+import {
+  charAt,
+  nameIs,
+  parseDigits,
+  scan,
+  scanQuoted,
+  scanToken,
+  skipWs,
+  TOKEN,
+  tokenChar,
+} from '../chars.ts'
 import { defineHeader } from '../header.ts'
 import { ipv4End, isIPv4, isIPv6, lowerHost, scanHost } from '../host.ts'
 import { formatParam, formatParams, noParams, type Params } from '../params.ts'
@@ -81,8 +91,7 @@ function readProtocol(s: string, i: number, end: number): boolean {
     if (charAt(s, j, end) !== 47) return false
     j = skipWs(s, j + 1, end)
   }
-  let e = j
-  while (e < end && tokenChar[s.charCodeAt(e)] === 1) e++
+  const e = scanToken(s, j, end)
   if (e === j) return false
   via.transport = transportName(s, j, e)
   via.end = e
@@ -155,7 +164,7 @@ export function parseVia(s: string, start: number, end: number): ViaValue | unde
     }
     i = skipWs(s, i + 1, end)
     const nameStart = i
-    while (i < end && tokenChar[s.charCodeAt(i)] === 1) i++
+    i = scanToken(s, i, end)
     const nameEnd = i
     if (nameEnd === nameStart) return undefined
     i = skipWs(s, i, end)
@@ -213,12 +222,6 @@ export function parseVia(s: string, start: number, end: number): ViaValue | unde
     }
   }
   return { protocol, transport, host, port, branch, received, rport, maddr, ttl, params: others ?? noParams }
-}
-
-/** Index of the first char at or after `i` that is no token char (or `end`). */
-function scanToken(s: string, i: number, end: number): number {
-  while (i < end && tokenChar[s.charCodeAt(i)] === 1) i++
-  return i
 }
 
 /** True when a value read up to `k` ends there: what follows is no token char and no ":". */
