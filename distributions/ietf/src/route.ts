@@ -79,11 +79,9 @@ function matches(route: CompiledRoute, uri: Uri): boolean {
 /**
  * A registered contact as a branch target: through its Path (RFC 3327 §5.3) when it registered
  * through other proxies, else over the flow or to the source address it registered from (NAT).
- */
-/**
- * The target of a binding. `token`, when given, names the flow of an Outbound binding (RFC 5626
- * §5.3) in our Record-Route value facing it: the caller's in-dialog requests then bring the token
- * back and go over that flow (430 when it is gone).
+ * `token`, when given, names the flow of an Outbound binding (RFC 5626 §5.3) in our Record-Route
+ * value facing it: the caller's in-dialog requests then bring the token back and go over that
+ * flow (430 when it is gone).
  */
 function bindingTarget(b: Binding, token?: (flow: Target) => string | undefined): ForwardTarget | undefined {
   const uri = parseUri(b.uri)
@@ -106,10 +104,7 @@ function bindingTarget(b: Binding, token?: (flow: Target) => string | undefined)
     // the connection is gone, never a new connection to an address behind its NAT)
     flowOnly: outbound && transport !== 'udp',
   }
-  const recordRouteUser = outbound ? token?.(destination) : undefined
-  return recordRouteUser === undefined
-    ? { uri, q: b.q, destination }
-    : { uri, q: b.q, destination, recordRouteUser }
+  return { uri, q: b.q, destination, recordRouteUser: outbound ? token?.(destination) : undefined }
 }
 
 /**

@@ -150,7 +150,7 @@ export class ProxyTransaction {
   #sixxx = false
   #trying: Timer | undefined
 
-  /** Our Route value that §16.4 removed, if any. */
+  /** Our Route values that §16.4 removed (none: empty), until the request is let go. */
   #poppedRoutes: readonly SipUri[] | undefined
 
   constructor(core: Core, tx: ServerTransaction, receivedUri: Uri, poppedRoutes: readonly SipUri[]) {

@@ -180,7 +180,9 @@ export function createStreamParser(limits?: Partial<Limits>): StreamParser {
   }
 }
 
-/** The same head, with its offsets moved `by` octets toward the start of the buffer. */
+/** Octets of other data a message may share its buffer with before it gets its own copy. */
+const SHARE_LIMIT = 4096
+
 /**
  * The message of `head` ending at `end` in `buf`. When `buf` (a socket read, up to 64 KiB) holds
  * much more than this message, the message gets a copy of its own octets: a message kept for long
@@ -194,9 +196,7 @@ function own(head: Head, buf: Buffer, end: number): SipMessage {
   return toMessage(rebase(head, head.start), asBuffer(copy), size)
 }
 
-/** Octets of other data a message may share its buffer with before it gets its own copy. */
-const SHARE_LIMIT = 4096
-
+/** The same head, with its offsets moved `by` octets toward the start of the buffer. */
 function rebase(head: Head, by: number): Head {
   if (by === 0) return head
   return { ...head, start: head.start - by, lineEnd: head.lineEnd - by, bodyStart: head.bodyStart - by }
