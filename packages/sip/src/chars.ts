@@ -52,6 +52,25 @@ export function charAt(s: string, i: number, end: number): number {
 export const tokenChar: Uint8Array = new Uint8Array(256)
 for (let c = 0; c < 256; c++) if ((table[c]! & TOKEN) !== 0) tokenChar[c] = 1
 
+/** The number read by the last {@link readDigits} (more than 2^53 when longer than 16 digits). */
+export let digitsRead = 0
+
+/**
+ * Reads 1*DIGIT at `i` into {@link digitsRead} in the same pass (no scan first, as
+ * {@link parseDigits} needs); returns the index after the digits (`i` when there are none).
+ */
+export function readDigits(s: string, i: number, end: number): number {
+  const start = i
+  let n = 0
+  for (; i < end; i++) {
+    const d = s.charCodeAt(i) - 48
+    if (d < 0 || d > 9) break
+    n = n * 10 + d
+  }
+  digitsRead = i - start > 16 ? Number.POSITIVE_INFINITY : n // (more digits cannot be exact)
+  return i
+}
+
 /** Index of the first char at or after `i` that is no token char, or `end`: `scan(…, TOKEN)` by table. */
 export function scanToken(s: string, i: number, end: number): number {
   while (i < end && tokenChar[s.charCodeAt(i)] === 1) i++

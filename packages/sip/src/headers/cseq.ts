@@ -1,5 +1,5 @@
 /** CSeq, RFC 3261 §20.16: `1*DIGIT LWS Method`. */
-import { skipWs, tokenChar } from '../chars.ts'
+import { digitsRead, readDigits, skipWs, tokenChar } from '../chars.ts'
 import { defineHeader } from '../header.ts'
 import { methodAt } from '../methods.ts'
 
@@ -10,15 +10,10 @@ export interface CSeqValue {
 }
 
 export function parseCSeq(s: string, start: number, end: number): CSeqValue | undefined {
-  // the number, read as it is scanned; more than 16 digits cannot be exact, and are too many
-  let i = start
-  let seq = 0
-  for (; i < end; i++) {
-    const d = s.charCodeAt(i) - 48
-    if (d < 0 || d > 9) break
-    seq = seq * 10 + d
-  }
-  if (i === start || i - start > 16 || seq > 0xffffffff) return undefined
+  // the number, read as it is scanned
+  let i = readDigits(s, start, end)
+  if (i === start || digitsRead > 0xffffffff) return undefined
+  const seq = digitsRead
   const m = skipWs(s, i, end)
   if (m === i || m === end) return undefined
   for (i = m; i < end; i++) if (tokenChar[s.charCodeAt(i)] !== 1) return undefined

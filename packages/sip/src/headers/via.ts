@@ -7,8 +7,10 @@
  */
 import {
   charAt,
+  digitsRead,
   nameIs,
   parseDigits,
+  readDigits,
   scan,
   scanQuoted,
   scanToken,
@@ -114,8 +116,8 @@ export function parseVia(s: string, start: number, end: number): ViaValue | unde
   if (i < end && s.charCodeAt(i) === 58) {
     const p = skipWs(s, i + 1, end)
     i = readDigits(s, p, end)
-    if (i === p || digits > 65535) return undefined
-    port = digits
+    if (i === p || digitsRead > 65535) return undefined
+    port = digitsRead
   }
 
   let branch: string | undefined
@@ -155,8 +157,8 @@ export function parseVia(s: string, start: number, end: number): ViaValue | unde
       if (c === 61) {
         const k = readDigits(s, n + 6, end)
         if (k > n + 6 && valueEnds(s, k, end)) {
-          if (digits > 65535) return undefined
-          rport = digits
+          if (digitsRead > 65535) return undefined
+          rport = digitsRead
           i = k
           continue
         }
@@ -229,22 +231,6 @@ function valueEnds(s: string, k: number, end: number): boolean {
   if (k === end) return true
   const c = s.charCodeAt(k)
   return c !== 58 && tokenChar[c] !== 1
-}
-
-/** The number read by the last {@link readDigits} (more than 65535 when too large or too long). */
-let digits = 0
-
-/** Reads 1*DIGIT at `i` into {@link digits}, in the same pass; returns the index after them. */
-function readDigits(s: string, i: number, end: number): number {
-  const start = i
-  let n = 0
-  for (; i < end; i++) {
-    const d = s.charCodeAt(i) - 48
-    if (d < 0 || d > 9) break
-    n = n * 10 + d
-  }
-  digits = i - start > 16 ? Number.POSITIVE_INFINITY : n // (more digits cannot be exact)
-  return i
 }
 
 /** Lower case, without a new string when there is nothing to change. */
