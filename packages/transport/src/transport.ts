@@ -48,6 +48,7 @@ import {
   StreamConnection,
   WsConnection,
 } from './connection.ts'
+import { createDatagramQueue } from './datagram-queue.ts'
 import { faultCodes, TransportError } from './errors.ts'
 import { type Flow, type Target, type TransportName, transportOfVia } from './flow.ts'
 import { hostPort, type ListenerOptions, parseListenerSpec, type TlsFiles } from './listener-spec.ts'
@@ -228,6 +229,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
   })
   const listeners: Listener[] = []
   const connections = new Map<string, Connection>() // by flow id
+  const datagrams = createDatagramQueue()
   const outbound = new Map<string, Connection>() // by transport|address|port of targets we connected to
   const connecting = new Map<string, Promise<Connection>>()
   const byRemote = new Map<string, Connection>() // by transport|address|port of the peer
@@ -524,7 +526,8 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
 
   /**
    * A datagram; one that carries a message over `flow` is counted as sent once the socket took it.
-   * One promise per send, no async frames around it: this is the path of most messages.
+   * One promise per send, no async frames around it: this is the path of most messages. Datagrams
+   * leave together after the event-loop turn's I/O (see datagram-queue.ts).
    */
   function udpSend(
     listener: Listener,
@@ -535,7 +538,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     message?: SipMessage,
   ): Promise<void> {
     return new Promise((resolve, reject) => {
-      listener.udp!.send(bytes, port, address, (error) => {
+      datagrams.send(listener.udp!, bytes, port, address, (error) => {
         if (error) return reject(error)
         if (flow !== undefined && message !== undefined) out(flow, bytes, message)
         resolve()
@@ -777,6 +780,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
       }
     },
     async stop() {
+      datagrams.flush()
       for (const conn of connections.values()) conn.close()
       await Promise.all(listeners.map((l) => l.close()))
       for (const conn of connections.values()) conn.destroy('transport stopped')
