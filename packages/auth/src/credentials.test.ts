@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { test } from 'node:test'
-import { createMemoryCredentialStore, hashUser } from './credentials.ts'
+import fc from 'fast-check'
+import { createMemoryCredentialStore, hashUser, UserTable } from './credentials.ts'
 import { AuthError, authFaultCodes } from './errors.ts'
 
 test('hashUser is H(user:realm:password) for each algorithm (RFC 7616 §3.4.2)', () => {
@@ -33,4 +34,30 @@ test('memory store: a realm entry wins over an any-realm entry', async () => {
   assert.deepEqual(await store.lookup('alice', 'example.com'), { password: 'specific' })
   assert.deepEqual(await store.lookup('alice', 'other.org'), { password: 'any' })
   assert.equal(await store.lookup('bob', 'example.com'), undefined)
+})
+
+test('UserTable answers like a map keyed by user and realm, a realm entry before an any-realm one', () => {
+  const name = fc.constantFrom('alice', 'bob', 'Alice', 'a\n=b', 'a')
+  const realm = fc.option(fc.constantFrom('example.com', 'b', '*', 'other.org'), { nil: undefined })
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(name, realm, fc.nat(5)), { maxLength: 12 }),
+      name,
+      realm,
+      (sets, user, asked) => {
+        const table = new UserTable()
+        const model = new Map<string, { password: string }>()
+        // a model key that no user and realm pair can share with another (JSON of the pair)
+        const key = (u: string, r: string | undefined): string => JSON.stringify([u, r ?? null])
+        for (const [u, r, n] of sets) {
+          table.set(u, r, { password: String(n) })
+          model.set(key(u, r), { password: String(n) })
+        }
+        assert.equal(table.size, model.size)
+        const r = asked ?? 'example.com'
+        assert.deepEqual(table.get(user, r), model.get(key(user, r)) ?? model.get(key(user, undefined)))
+      },
+    ),
+    { numRuns: 10_000 },
+  )
 })

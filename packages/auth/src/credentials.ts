@@ -40,17 +40,52 @@ export interface StaticUser {
   readonly secret: UserSecret
 }
 
-/** A store over a fixed list: an entry for the realm wins over one for every realm. */
-export function createMemoryCredentialStore(users: readonly StaticUser[]): CredentialStore {
-  const byKey = new Map<string, UserSecret>()
-  for (const u of users) byKey.set(keyOf(u.user, u.realm), u.secret)
-  return {
-    async lookup(user, realm) {
-      return byKey.get(keyOf(user, realm)) ?? byKey.get(keyOf(user, undefined))
-    },
+/**
+ * Secrets by user name, then realm: an entry for a realm wins over one for every realm. Looked up
+ * with the user name as it comes (no key text is built per request: on a registrar at 20 000
+ * REGISTERs a second, a joined key cost a string and its hash each time).
+ */
+export class UserTable {
+  readonly #byUser = new Map<string, { any?: UserSecret; realms?: Map<string, UserSecret> }>()
+  #size = 0
+
+  /** Sets the secret of a user in a realm (undefined: every realm), replacing one set before. */
+  set(user: string, realm: string | undefined, secret: UserSecret): void {
+    let entry = this.#byUser.get(user)
+    if (entry === undefined) {
+      entry = {}
+      this.#byUser.set(user, entry)
+    }
+    if (realm === undefined) {
+      if (entry.any === undefined) this.#size++
+      entry.any = secret
+    } else {
+      entry.realms ??= new Map()
+      if (!entry.realms.has(realm)) this.#size++
+      entry.realms.set(realm, secret)
+    }
+  }
+
+  /** The secret of `user` in `realm`, or of `user` in every realm. */
+  get(user: string, realm: string): UserSecret | undefined {
+    const entry = this.#byUser.get(user)
+    if (entry === undefined) return undefined
+    return entry.realms?.get(realm) ?? entry.any
+  }
+
+  /** Users held (one per user and realm). */
+  get size(): number {
+    return this.#size
   }
 }
 
-export function keyOf(user: string, realm: string | undefined): string {
-  return realm === undefined ? `${user}\n*` : `${user}\n=${realm}`
+/** A store over a fixed list: an entry for the realm wins over one for every realm. */
+export function createMemoryCredentialStore(users: readonly StaticUser[]): CredentialStore {
+  const table = new UserTable()
+  for (const u of users) table.set(u.user, u.realm, u.secret)
+  return {
+    async lookup(user, realm) {
+      return table.get(user, realm)
+    },
+  }
 }

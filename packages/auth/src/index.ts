@@ -4,7 +4,14 @@ export type { AuthorizeOptions, AuthorizeResult } from './authorize.ts'
 export { authorize } from './authorize.ts'
 export type { AuthConfigSlice } from './config.ts'
 export { authConfig, credentialStoreOf, digestAuthOptions, failureGuardOptions } from './config.ts'
-export type { AuthAlgorithm, CredentialStore, Ha1Set, StaticUser, UserSecret } from './credentials.ts'
+export type {
+  AuthAlgorithm,
+  CredentialStore,
+  Ha1Set,
+  StaticUser,
+  UserSecret,
+  UserTable,
+} from './credentials.ts'
 export { authAlgorithms, createMemoryCredentialStore, hashUser } from './credentials.ts'
 export type {
   ChallengeOptions,

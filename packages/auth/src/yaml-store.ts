@@ -20,7 +20,7 @@ import { readFileSync, type Stats, statSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
-import { type CredentialStore, keyOf, type UserSecret } from './credentials.ts'
+import { type CredentialStore, type UserSecret, UserTable } from './credentials.ts'
 import { AuthError, authFaultCodes } from './errors.ts'
 
 /** `{ path, ok: true, users } | { path, ok: false, error }` after each reload of a users file. */
@@ -58,7 +58,7 @@ export const userEntry = z
 export const usersFileSchema = z.strictObject({ users: z.array(userEntry) }).superRefine((file, ctx) => {
   const seen = new Set<string>()
   file.users.forEach((u, i) => {
-    const key = keyOf(u.user, u.realm)
+    const key = u.realm === undefined ? `${u.user}\n*` : `${u.user}\n=${u.realm}`
     if (seen.has(key))
       ctx.addIssue({ code: 'custom', message: 'duplicate user and realm', path: ['users', i, 'user'] })
     seen.add(key)
@@ -107,7 +107,7 @@ function problem(path: string, message: string, cause?: unknown): AuthError {
 }
 
 /** Reads and validates a users file: the secrets by user and realm, or throws `JUNCTION_ERR_AUTH_USERS_FILE`. */
-export function loadUsersFile(path: string): Map<string, UserSecret> {
+export function loadUsersFile(path: string): UserTable {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
@@ -127,8 +127,8 @@ export function loadUsersFile(path: string): Map<string, UserSecret> {
     )
     throw problem(path, `invalid users file:\n  ${issues.join('\n  ')}`, parsed.error)
   }
-  const users = new Map<string, UserSecret>()
-  for (const u of parsed.data.users) users.set(keyOf(u.user, u.realm), secretOf(u))
+  const users = new UserTable()
+  for (const u of parsed.data.users) users.set(u.user, u.realm, secretOf(u))
   return users
 }
 
@@ -187,7 +187,7 @@ export function createYamlCredentialStore(
 
   return {
     async lookup(user, realm) {
-      return users.get(keyOf(user, realm)) ?? users.get(keyOf(user, undefined))
+      return users.get(user, realm)
     },
     get size() {
       return users.size

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { binding } from '../test/conformance.ts'
 import { createManualClock } from '../test/manual-clock.ts'
 import { RegistrarError, registrarFaultCodes } from './errors.ts'
@@ -7,6 +9,9 @@ import { createMemoryLocationStore } from './memory-store.ts'
 import type { ExpiredBinding } from './store.ts'
 
 const T0 = 1_700_000_000_000
+
+setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as () => void
 
 test('the timer wheel expires bindings on its own, with one timer for the whole store', async () => {
   const clock = createManualClock(T0)
@@ -102,4 +107,33 @@ test('limits must be positive integers', () => {
     )
     assert.throws(() => createMemoryLocationStore({ maxBindingsPerAor: bad }), RegistrarError)
   }
+})
+
+test('stored bindings hold copies of their strings, not the message text they were sliced from', async () => {
+  const store = createMemoryLocationStore({ clock: createManualClock(T0) })
+  const aor = 'sip:alice@example.com'
+  gc()
+  const baseline = process.memoryUsage().heapUsed
+  // a 4 MB "message" whose slices become the binding's strings, as header values do
+  const size = 4 << 20
+  let message: string | undefined =
+    `${'x'.repeat(size)}sip:alice@192.0.2.10:5060 ;ob call-id-0123456789@ua UA/1.0`
+  let b: ReturnType<typeof binding> | undefined = binding(aor, 1, {
+    contact: message.slice(size, size + 25),
+    params: message.slice(size + 26, size + 29),
+    callId: message.slice(size + 30, size + 51),
+    userAgent: message.slice(size + 30, size + 58),
+    received: message.slice(size, size + 25),
+  })
+  assert.ok((await store.compareAndSet(aor, 0, [b])).ok)
+  message = undefined
+  b = undefined
+  gc()
+  const held = process.memoryUsage().heapUsed - baseline
+  assert.ok(held < size / 4, `the store holds ${held} octets more than before the message`)
+  const kept = (await store.get(aor)).bindings[0]!
+  assert.equal(kept.contact, 'sip:alice@192.0.2.10:5060')
+  assert.equal(kept.callId, 'call-id-0123456789@ua')
+  assert.equal(kept.userAgent, 'call-id-0123456789@ua UA/1.0')
+  await store.close()
 })
