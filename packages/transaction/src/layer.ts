@@ -30,7 +30,7 @@ import {
   ServerTransaction,
 } from './server-transaction.ts'
 import { TransactionTable } from './table.ts'
-import { createTimerLanes } from './timer-lanes.ts'
+import { createTimerLanes, defaultSlack } from './timer-lanes.ts'
 import { resolveTimers, type TimerSettings } from './timers.ts'
 import type { Context, Transaction } from './transaction.ts'
 
@@ -39,6 +39,12 @@ export interface TransactionLayerOptions {
   readonly timers?: Partial<TimerSettings> | undefined
   /** Default: the system clock. Tests pass a manual clock. */
   readonly clock?: Clock | undefined
+  /**
+   * Let a timer fire a little late (1/32 of its duration, at most 100 ms: {@link defaultSlack}) so
+   * that timers due close together fire in one event-loop turn. Default: on with the system clock,
+   * off with any other (tests get exact times).
+   */
+  readonly timerSlack?: boolean | undefined
   /**
    * Most live transactions; past it a new request is answered 503 with Retry-After. Default: the
    * V8 heap limit / 4 KiB (about 1 million with Node's default heap on a 64-bit machine), see
@@ -113,9 +119,12 @@ export function createTransactionLayer(
   let dropped = 0
   let overloaded = 0
 
+  const clock = options.clock ?? systemClock
   const ctx: Context = {
     // the transactions' timers, in lanes: one clock timer per duration (see timer-lanes.ts)
-    clock: createTimerLanes(options.clock ?? systemClock),
+    clock: createTimerLanes(clock, {
+      slack: (options.timerSlack ?? clock === systemClock) ? defaultSlack : undefined,
+    }),
     timers: resolveTimers(options.timers),
     transport: deps.transport,
     user: deps.user,

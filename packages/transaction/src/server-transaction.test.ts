@@ -44,6 +44,18 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
     assert.equal(h.layer.size, 0)
   })
 
+  test('with timerSlack, Timer J ends the transaction no earlier, and at most 100 ms later', () => {
+    const h = createHarness({ timerSlack: true })
+    const req = request('REGISTER')
+    h.layer.receive(req, udpFlow)
+    const tx = h.requests[0]!
+    tx.respond(createResponse(req, 200))
+    h.clock.advance(32_000)
+    assert.equal(tx.state, 'completed')
+    h.clock.advance(100)
+    assert.equal(tx.state, 'terminated')
+  })
+
   test('a final response kept for retransmissions is serialized once: the kept octets are sent', () => {
     const h = createHarness()
     const req = request('REGISTER')

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import fc from 'fast-check'
 import { createManualClock } from './clock.ts'
-import { createTimerLanes, fireTimer, type TimerTarget } from './timer-lanes.ts'
+import { createTimerLanes, defaultSlack, fireTimer, type TimerTarget } from './timer-lanes.ts'
 
 describe('timer lanes', () => {
   test('timers fire at the times set, in order, several durations interleaved', () => {
@@ -76,7 +77,7 @@ describe('timer lanes', () => {
 
   test('setTimerFor calls its target with the kind, in a lane or past maxLanes', () => {
     const clock = createManualClock()
-    const lanes = createTimerLanes(clock, 1)
+    const lanes = createTimerLanes(clock, { maxLanes: 1 })
     const fired: string[] = []
     const target: TimerTarget = { [fireTimer]: (kind) => fired.push(`${kind}@${clock.now()}`) }
     lanes.setTimerFor(100, target, 1)
@@ -88,11 +89,54 @@ describe('timer lanes', () => {
 
   test('past maxLanes, other durations go to the clock itself', () => {
     const clock = createManualClock()
-    const lanes = createTimerLanes(clock, 2)
+    const lanes = createTimerLanes(clock, { maxLanes: 2 })
     const fired: number[] = []
     for (const ms of [10, 20, 30, 40]) lanes.setTimer(ms, () => fired.push(ms))
     assert.equal(clock.pending, 4)
     clock.advance(50)
     assert.deepEqual(fired, [10, 20, 30, 40])
+  })
+
+  test('with slack, no timer fires early, nor later than the slack of its duration', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(500, 1_000, 5_000, 32_000), fc.nat(300)), { maxLength: 40 }),
+        (plan) => {
+          const clock = createManualClock()
+          const lanes = createTimerLanes(clock, { slack: defaultSlack })
+          const late: number[] = []
+          for (const [i, [ms, gap]] of plan.entries()) {
+            const due = clock.now() + ms
+            lanes.setTimer(ms, () => {
+              const now = clock.now()
+              assert.ok(now >= due, 'early')
+              late[i] = now - due
+            })
+            clock.advance(gap)
+          }
+          clock.advance(40_000)
+          assert.equal(late.filter((x) => x !== undefined).length, plan.length)
+          // each lane waits at most its slack: 1/32 of the duration, at most 100 ms
+          for (const [i, [ms]] of plan.entries()) assert.ok(late[i]! <= Math.min(100, ms / 32))
+        },
+      ),
+      { numRuns: 2_000 },
+    )
+  })
+
+  test('with slack, a lane of timers set every 2 ms fires once per slack, not once per timer', () => {
+    const clock = createManualClock()
+    const lanes = createTimerLanes(clock, { slack: defaultSlack })
+    const times = new Set<number>()
+    for (let i = 0; i < 1000; i++) {
+      lanes.setTimer(5_000, () => times.add(clock.now()))
+      clock.advance(2)
+    }
+    clock.advance(10_000)
+    // 2 s of Timer K at 500 calls/s: 1000 timers, slack 100 ms -> about 20 firings, not 1000
+    assert.ok(times.size <= 21, `${times.size} firings`)
+    assert.equal(defaultSlack(5_000), 100)
+    assert.equal(defaultSlack(500), 15)
+    assert.equal(defaultSlack(20), 0)
   })
 })
