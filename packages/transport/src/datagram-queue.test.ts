@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { createSocket, type Socket } from 'node:dgram'
 import { once } from 'node:events'
-import { test } from 'node:test'
+import { type TestContext, test } from 'node:test'
 import { createDatagramQueue } from './datagram-queue.ts'
 
 async function bound(): Promise<Socket> {
@@ -9,6 +9,17 @@ async function bound(): Promise<Socket> {
   s.bind(0, '127.0.0.1')
   await once(s, 'listening')
   return s
+}
+
+/** Two bound sockets, closed when the test ends. */
+async function pair(t: TestContext): Promise<[Socket, Socket]> {
+  const a = await bound()
+  const b = await bound()
+  t.after(() => {
+    a.close()
+    b.close()
+  })
+  return [a, b]
 }
 
 /** Collects the text of the next `n` datagrams `s` receives. */
@@ -23,12 +34,7 @@ function receive(s: Socket, n: number): Promise<string[]> {
 }
 
 test('datagrams queued in one turn leave after it, in order, each called back', async (t) => {
-  const a = await bound()
-  const b = await bound()
-  t.after(() => {
-    a.close()
-    b.close()
-  })
+  const [a, b] = await pair(t)
   const q = createDatagramQueue()
   const arrived = receive(b, 3)
   const done: Array<Error | null> = []
@@ -49,12 +55,7 @@ test('datagrams queued in one turn leave after it, in order, each called back', 
 })
 
 test('the queue is sent at once when it reaches its bound', async (t) => {
-  const a = await bound()
-  const b = await bound()
-  t.after(() => {
-    a.close()
-    b.close()
-  })
+  const [a, b] = await pair(t)
   const q = createDatagramQueue(2)
   const arrived = receive(b, 3)
   const port = b.address().port
@@ -70,13 +71,8 @@ test('the queue is sent at once when it reaches its bound', async (t) => {
 })
 
 test('a socket closed before the queue leaves gives its callback the error, and the others still go', async (t) => {
-  const a = await bound()
+  const [a, b] = await pair(t)
   const closed = await bound()
-  const b = await bound()
-  t.after(() => {
-    a.close()
-    b.close()
-  })
   const q = createDatagramQueue()
   const port = b.address().port
   const arrived = receive(b, 1)
@@ -92,12 +88,7 @@ test('a socket closed before the queue leaves gives its callback the error, and 
 })
 
 test('flush() sends what is queued at once, not in the check phase', async (t) => {
-  const a = await bound()
-  const b = await bound()
-  t.after(() => {
-    a.close()
-    b.close()
-  })
+  const [a, b] = await pair(t)
   const q = createDatagramQueue()
   const arrived = receive(b, 1)
   let done = false
