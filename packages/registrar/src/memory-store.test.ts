@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
+import fc from 'fast-check'
 import { binding } from '../test/conformance.ts'
 import { createManualClock } from '../test/manual-clock.ts'
 import { RegistrarError, registrarFaultCodes } from './errors.ts'
@@ -35,6 +36,76 @@ test('the timer wheel expires bindings on its own, with one timer for the whole 
   assert.equal(store.aorCount, 0)
   assert.equal(store.bindingCount, 0)
   assert.equal(clock.pending, 0)
+  await store.close()
+})
+
+test('expiry after refreshes, earlier expiries and removals matches a model (the wheel moves an AOR lazily)', async () => {
+  type Op =
+    | { readonly kind: 'write'; readonly aor: number; readonly inMs: readonly number[] }
+    | { readonly kind: 'remove'; readonly aor: number }
+    | { readonly kind: 'advance'; readonly seconds: number }
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({
+      kind: fc.constant('write' as const),
+      aor: fc.nat(3),
+      inMs: fc.array(fc.integer({ min: 1, max: 40_000 }), { minLength: 1, maxLength: 3 }),
+    }),
+    fc.record({ kind: fc.constant('remove' as const), aor: fc.nat(3) }),
+    fc.record({ kind: fc.constant('advance' as const), seconds: fc.integer({ min: 1, max: 12 }) }),
+  )
+  await fc.assert(
+    fc.asyncProperty(fc.array(op, { maxLength: 40 }), async (ops) => {
+      const clock = createManualClock(T0)
+      const store = createMemoryLocationStore({ clock })
+      const expired: string[] = []
+      store.onExpire((e) => expired.push(`${e.aor} ${e.binding.expiresAt}`))
+      // the model: each AOR's expiry times; a binding is gone once the clock reaches its expiry
+      const model = new Map<string, number[]>()
+      const modelExpired: string[] = []
+      let n = 0
+      for (const o of ops) {
+        if (o.kind === 'advance') {
+          // whole seconds from T0 (a multiple of 1000): the tick at `now` takes expiresAt <= now
+          clock.advance(o.seconds * 1000)
+          const now = clock.now()
+          for (const [aor, times] of model) {
+            for (const t of times) if (t <= now) modelExpired.push(`${aor} ${t}`)
+            const left = times.filter((t) => t > now)
+            if (left.length === 0) model.delete(aor)
+            else model.set(aor, left)
+          }
+          assert.deepEqual(expired.slice().sort(), modelExpired.slice().sort())
+          continue
+        }
+        const aor = `sip:u${o.aor}@example.com`
+        const { version } = await store.get(aor)
+        const times = o.kind === 'write' ? o.inMs.map((ms) => clock.now() + ms) : []
+        const bindings = times.map((t) => binding(aor, ++n, { expiresAt: t }))
+        assert.ok((await store.compareAndSet(aor, version, bindings)).ok)
+        if (times.length === 0) model.delete(aor)
+        else model.set(aor, times)
+      }
+      clock.advance(60_000)
+      assert.equal(store.aorCount, 0)
+      assert.equal(clock.pending, 0, 'no timer left once nothing is stored')
+      await store.close()
+    }),
+    { numRuns: 300 },
+  )
+})
+
+test('a binding written again as read is kept as it is', async () => {
+  const store = createMemoryLocationStore({ clock: createManualClock(T0) })
+  const aor = 'sip:alice@example.com'
+  assert.ok((await store.compareAndSet(aor, 0, [binding(aor, 1), binding(aor, 2)])).ok)
+  const before = await store.get(aor)
+  const refreshed = binding(aor, 2, { cseq: 3, expiresAt: T0 + 7_200_000 })
+  assert.ok((await store.compareAndSet(aor, before.version, [before.bindings[0]!, refreshed])).ok)
+  const after = await store.get(aor)
+  assert.equal(after.bindings[0], before.bindings[0], 'the untouched binding is the same object')
+  assert.notEqual(after.bindings[1], refreshed, 'a new binding is copied')
+  assert.deepEqual(after.bindings[1], refreshed)
+  assert.ok(Object.isFrozen(after.bindings[1]))
   await store.close()
 })
 

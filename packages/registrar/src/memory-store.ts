@@ -29,9 +29,14 @@ export interface MemoryLocationStore extends LocationStore {
 interface Entry {
   version: number
   bindings: readonly Binding[]
-  /** The wheel slot holding this AOR: that of its earliest expiry. */
+  /**
+   * The wheel slot holding this AOR: due no later than its earliest expiry (a refresh may leave it
+   * in an earlier one; see write). UNSCHEDULED while expireNow handles it.
+   */
   slot: number
 }
+
+const UNSCHEDULED = -1
 
 const empty: AorRecord = Object.freeze({ version: 0, bindings: Object.freeze([]) as readonly Binding[] })
 
@@ -52,16 +57,43 @@ function invalidBinding(message: string): RegistrarError {
   return new RegistrarError(registrarFaultCodes.INVALID_BINDING, message)
 }
 
-function stored(aor: string, b: Binding): Binding {
+/**
+ * `s` as a string the store owns: the equal one a binding it already holds has (a refresh usually
+ * repeats the contact, the source, the flow and the User-Agent: no copy), else a copy.
+ */
+function ownOrReuse(s: string, held: readonly Binding[], field: StringField): string
+function ownOrReuse(s: string | undefined, held: readonly Binding[], field: StringField): string | undefined
+function ownOrReuse(s: string | undefined, held: readonly Binding[], field: StringField): string | undefined {
+  if (s === undefined || s.length < 13) return s
+  for (const h of held) if (h[field] === s) return h[field]
+  return own(s)
+}
+
+type StringField =
+  | 'contact'
+  | 'params'
+  | 'callId'
+  | 'instanceId'
+  | 'flowId'
+  | 'received'
+  | 'userAgent'
+  | 'pubGruu'
+
+/**
+ * The binding as the store keeps it: checked, frozen, with strings of its own. `held`: the AOR's
+ * bindings before this write; one of them written again is kept as it is.
+ */
+function stored(aor: string, b: Binding, held: readonly Binding[]): Binding {
+  if (held.includes(b)) return b // stored by an earlier write: checked, frozen and owned already
   if (b.aor !== aor) throw invalidBinding(`binding of ${b.aor} written to ${aor}`)
   if (typeof b.contact !== 'string' || b.contact === '') throw invalidBinding('a binding needs a contact')
   if (!Number.isFinite(b.expiresAt)) throw invalidBinding('a binding needs a finite expiresAt')
   if (!Number.isFinite(b.q) || b.q < 0 || b.q > 1) throw invalidBinding('q must be 0 to 1')
   const out: Record<string, unknown> = {
     aor,
-    contact: own(b.contact),
-    params: own(b.params),
-    callId: own(b.callId),
+    contact: ownOrReuse(b.contact, held, 'contact'),
+    params: ownOrReuse(b.params, held, 'params'),
+    callId: ownOrReuse(b.callId, held, 'callId'),
     cseq: b.cseq,
     expiresAt: b.expiresAt,
     q: b.q,
@@ -69,12 +101,12 @@ function stored(aor: string, b: Binding): Binding {
     updatedAt: b.updatedAt,
   }
   // only the optional fields that are set: fewer properties, less memory per binding
-  if (b.instanceId !== undefined) out['instanceId'] = own(b.instanceId)
+  if (b.instanceId !== undefined) out['instanceId'] = ownOrReuse(b.instanceId, held, 'instanceId')
   if (b.regId !== undefined) out['regId'] = b.regId
-  if (b.flowId !== undefined) out['flowId'] = own(b.flowId)
-  if (b.received !== undefined) out['received'] = own(b.received)
-  if (b.userAgent !== undefined) out['userAgent'] = own(b.userAgent)
-  if (b.pubGruu !== undefined) out['pubGruu'] = own(b.pubGruu)
+  if (b.flowId !== undefined) out['flowId'] = ownOrReuse(b.flowId, held, 'flowId')
+  if (b.received !== undefined) out['received'] = ownOrReuse(b.received, held, 'received')
+  if (b.userAgent !== undefined) out['userAgent'] = ownOrReuse(b.userAgent, held, 'userAgent')
+  if (b.pubGruu !== undefined) out['pubGruu'] = ownOrReuse(b.pubGruu, held, 'pubGruu')
   return Object.freeze(out) as unknown as Binding
 }
 
@@ -145,16 +177,24 @@ export function createMemoryLocationStore(options: MemoryLocationStoreOptions = 
     if (old !== undefined) {
       if (reindex) unindex(aor, old.bindings)
       bindingCount -= old.bindings.length
-      wheel.unschedule(aor, old.slot)
     }
     if (bindings.length === 0) {
+      if (old !== undefined) wheel.unschedule(aor, old.slot)
       aors.delete(aor)
       return 0
     }
     const version = ++versions
     const frozen = Object.freeze(bindings.slice())
-    // one wheel entry per AOR, in the bucket of its earliest expiry
-    const slot = wheel.schedule(aor, earliest(frozen))
+    // One wheel entry per AOR. A write that makes its earliest expiry later (a refresh) leaves it
+    // in its bucket: when that comes due, expireNow finds nothing expired and moves it then, once,
+    // rather than at every refresh. Only an earlier expiry moves it now.
+    const first = earliest(frozen)
+    let slot: number
+    if (old !== undefined && old.slot !== UNSCHEDULED && wheel.slotOf(first) >= old.slot) slot = old.slot
+    else {
+      if (old !== undefined) wheel.unschedule(aor, old.slot)
+      slot = wheel.schedule(aor, first)
+    }
     if (old === undefined) aors.set(aor, { version, bindings: frozen, slot })
     else {
       old.version = version
@@ -171,12 +211,13 @@ export function createMemoryLocationStore(options: MemoryLocationStoreOptions = 
     for (const aor of wheel.advance(now)) {
       const entry = aors.get(aor)
       if (entry === undefined) continue
+      entry.slot = UNSCHEDULED // its bucket came due: it is in none now
       const keep: Binding[] = []
       for (const b of entry.bindings) {
         if (b.expiresAt <= now) out.push({ aor, binding: b })
         else keep.push(b)
       }
-      // the AOR left the wheel when its bucket came due: write() puts it back in
+      // write() puts it back in the wheel (or drops it), as does schedule() when none expired
       if (keep.length !== entry.bindings.length) write(aor, entry, keep)
       else entry.slot = wheel.schedule(aor, earliest(keep))
     }
@@ -206,7 +247,8 @@ export function createMemoryLocationStore(options: MemoryLocationStoreOptions = 
       if (bindings.length > maxBindingsPerAor) return { ok: false, reason: 'full' }
       if (entry === undefined && bindings.length > 0 && aors.size >= maxAors)
         return { ok: false, reason: 'full' }
-      const copies = bindings.map((b) => stored(aor, b))
+      const held = entry?.bindings ?? empty.bindings
+      const copies = bindings.map((b) => stored(aor, b, held))
       return { ok: true, version: write(aor, entry, copies) }
     },
 

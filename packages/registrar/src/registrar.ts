@@ -174,6 +174,8 @@ function publish(event: BindingEvent, aor: string, binding: Binding): void {
 /** A contact of the request, with what was worked out for it. */
 interface Wanted {
   readonly address: ContactAddress
+  /** The Contact URI as text, as a binding keeps it. */
+  readonly contact: string
   /** Seconds granted; 0 removes. */
   readonly expires: number
   /** Keyed by instance and reg-id (RFC 5626 §6) rather than by URI. */
@@ -184,8 +186,8 @@ type Outcome =
   | {
       readonly ok: true
       readonly after: readonly Binding[]
-      /** Bindings written by this request: `added` or `refreshed`. */
-      readonly written: ReadonlyMap<Binding, 'added' | 'refreshed'>
+      /** Bindings written by this request: `added` or `refreshed`, and the Contact URI it named. */
+      readonly written: ReadonlyMap<Binding, { readonly event: 'added' | 'refreshed'; readonly uri: Uri }>
       readonly removed: readonly Binding[]
       readonly expired: readonly Binding[]
     }
@@ -226,6 +228,7 @@ export function createRegistrar(config: RegistrarConfig, deps: RegistrarDeps): R
     if (w.outbound) return list.findIndex((b) => b.regId === a.regId && b.instanceId === a.instance)
     return list.findIndex((b) => {
       if (b.regId !== undefined) return false
+      if (b.contact === w.contact) return true // the same text: the same URI
       const uri = parseUri(b.contact)
       return uri !== undefined && uriEquals(uri, a.uri)
     })
@@ -261,7 +264,7 @@ export function createRegistrar(config: RegistrarConfig, deps: RegistrarDeps): R
     const host = address.includes(':') && !address.startsWith('[') ? `[${address}]` : address
     return {
       aor,
-      contact: formatUri(a.uri),
+      contact: w.contact,
       params: formatOtherParams(a.params),
       callId: request.callId,
       cseq: request.cseq,
@@ -297,7 +300,7 @@ export function createRegistrar(config: RegistrarConfig, deps: RegistrarDeps): R
       return { ok: true, after: [], written: new Map(), removed: live, expired }
     }
     const after = live.slice()
-    const written = new Map<Binding, 'added' | 'refreshed'>()
+    const written = new Map<Binding, { event: 'added' | 'refreshed'; uri: Uri }>()
     const removed: Binding[] = []
     // (`wanted` names each binding at most once: see `distinct`)
     for (const w of wanted) {
@@ -306,7 +309,7 @@ export function createRegistrar(config: RegistrarConfig, deps: RegistrarDeps): R
         if (w.expires === 0) continue
         const b = newBinding(aor, w, request, context, now)
         after.push(b)
-        written.set(b, 'added')
+        written.set(b, { event: 'added', uri: w.address.uri })
         continue
       }
       const existing = after[i]!
@@ -319,7 +322,7 @@ export function createRegistrar(config: RegistrarConfig, deps: RegistrarDeps): R
       }
       const b = newBinding(aor, w, request, context, now)
       after[i] = b
-      written.set(b, 'refreshed')
+      written.set(b, { event: 'refreshed', uri: w.address.uri })
     }
     if (after.length > maxContacts && after.length > live.length) {
       if (!evict) return { ok: false, status: 403, reason: 'Too Many Contacts' }
@@ -408,6 +411,7 @@ export function createRegistrar(config: RegistrarConfig, deps: RegistrarDeps): R
         if (requested > 0 && requested < minExpires) tooBrief.push(requested)
         wanted.push({
           address: c,
+          contact: formatUri(c.uri),
           expires: Math.min(requested, maxExpires),
           outbound: outboundUsed && c.regId !== undefined && c.instance !== undefined,
         })
@@ -452,14 +456,15 @@ export function createRegistrar(config: RegistrarConfig, deps: RegistrarDeps): R
 
     for (const b of outcome.expired) publish('expired', aor, b)
     for (const b of outcome.removed) publish('removed', aor, b)
-    for (const [b, event] of outcome.written) publish(event, aor, b)
+    for (const [b, w] of outcome.written) publish(w.event, aor, b)
 
     // step 8: 200 listing every binding with its expires, and Date
     const headers: Array<[string, string]> = []
     const mintTemp = codec !== undefined && supported.has('gruu')
     const listed = outcome.after.map((b) => {
       const address: ContactAddress = {
-        uri: parseUri(b.contact) as Uri,
+        // a binding this request wrote: the URI it named (its contact is that URI's text)
+        uri: outcome.written.get(b)?.uri ?? (parseUri(b.contact) as Uri),
         expires: Math.max(0, Math.ceil((b.expiresAt - now) / 1000)),
         q: b.q,
         instance: b.instanceId,

@@ -3,7 +3,8 @@
  * due in, and one timer ticks once a second while any bucket is non-empty, so that a million
  * bindings cost one timer, not a million `setTimeout`s. The owner keeps the slot `schedule` returns
  * and moves its key with `unschedule` + `schedule` when the deadline changes, so a key sits in one
- * bucket at a time.
+ * bucket at a time (or leaves it where it is when the deadline moves later, and looks again when
+ * the bucket comes due).
  */
 import type { Clock, Timer } from './clock.ts'
 
@@ -17,6 +18,8 @@ export interface TimerWheel<K> {
    * deadline already past goes in the next tick.
    */
   schedule(key: K, at: number): number
+  /** The slot `schedule(key, at)` would answer now. */
+  slotOf(at: number): number
   /** Takes `key` out of the bucket `slot` (a no-op when it is not there). */
   unschedule(key: K, slot: number): void
   /** Empties every bucket due at `now` and returns their keys (each once). */
@@ -53,10 +56,13 @@ export function createTimerWheel<K>(clock: Clock, onTick: (now: number) => void)
     for (const k of bucket) out.add(k)
   }
 
+  // due at the end of the second it falls in: processed once now >= that second's end
+  const slotOf = (at: number): number => Math.max(Math.ceil(at / SECOND), done + 1)
+
   return {
+    slotOf,
     schedule(key, at) {
-      // due at the end of the second it falls in: processed once now >= that second's end
-      const second = Math.max(Math.ceil(at / SECOND), done + 1)
+      const second = slotOf(at)
       let bucket = buckets.get(second)
       if (bucket === undefined) {
         bucket = new Set()

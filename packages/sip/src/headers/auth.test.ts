@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import fc from 'fast-check'
 import {
   Authorization,
   type AuthValue,
@@ -294,5 +295,30 @@ describe('auth values: format (RFC 7616 §3.3, §3.4)', () => {
     assert.equal(text, 'Digest username="Jäsøn Doe", realm="r"')
     const wire = Buffer.from(text, 'utf8').toString('latin1')
     assert.deepEqual(Authorization.parse(wire, 0, wire.length), v)
+  })
+})
+
+describe('directive names (RFC 7616 §3.3: case-insensitive)', () => {
+  const known = ['username', 'realm', 'nonce', 'uri', 'response', 'algorithm', 'cnonce', 'opaque', 'qop']
+  const more = ['nc', 'userhash', 'stale', 'domain', 'charset', 'username*', 'auts']
+  test('any spelling of a name, known or not, is the lower-case name', () => {
+    const name = fc.oneof(fc.constantFrom(...known, ...more), fc.stringMatching(/^[a-z][a-z0-9*-]{0,11}$/))
+    const spelled = name.chain((n) =>
+      fc
+        .array(fc.boolean(), { minLength: n.length, maxLength: n.length })
+        .map((upper) => ({ n, written: [...n].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join('') })),
+    )
+    fc.assert(
+      fc.property(fc.uniqueArray(spelled, { minLength: 1, maxLength: 6, selector: (x) => x.n }), (names) => {
+        const text = `Digest ${names.map((x, i) => `${x.written}="v${i}"`).join(', ')}`
+        const v = parse(text)
+        assert.ok(v !== undefined, text)
+        assert.deepEqual(
+          [...v.params],
+          names.map((x, i) => [x.n, `v${i}`]),
+        )
+      }),
+      { numRuns: 2000 },
+    )
   })
 })

@@ -9,7 +9,18 @@
  * Each field holds one challenge or one set of credentials: these headers are never combined at
  * commas (§7.3.1), so several challenges come as several fields.
  */
-import { charAt, isToken, quote, scan, scanQuoted, skipWs, TOKEN, unquoteAt, wireToText } from '../chars.ts'
+import {
+  charAt,
+  isToken,
+  nameIs,
+  quote,
+  scan,
+  scanQuoted,
+  skipWs,
+  TOKEN,
+  unquoteAt,
+  wireToText,
+} from '../chars.ts'
 import { defineHeader } from '../header.ts'
 
 export interface AuthValue {
@@ -24,6 +35,40 @@ export type Challenge = AuthValue
 /** An Authorization or Proxy-Authorization header's credentials. */
 export type Credentials = AuthValue
 
+/**
+ * The directive names of digest (RFC 7616 §3.3, §3.4; RFC 8760) and AKA (RFC 3310) by length:
+ * a name read from a message is answered with one of these constants when it is one of them,
+ * so the parameter map's keys need no new string (and compare by identity).
+ */
+const knownNamesByLength: (readonly string[] | undefined)[] = []
+for (const name of [
+  'username',
+  'realm',
+  'nonce',
+  'uri',
+  'response',
+  'algorithm',
+  'cnonce',
+  'opaque',
+  'qop',
+  'nc',
+  'userhash',
+  'stale',
+  'domain',
+  'charset',
+  'username*',
+  'auts',
+]) {
+  knownNamesByLength[name.length] = [...(knownNamesByLength[name.length] ?? []), name]
+}
+
+/** The directive name at `s[start, end)` in lower case: a constant for a known one. */
+function directiveName(s: string, start: number, end: number): string {
+  const candidates = knownNamesByLength[end - start]
+  if (candidates !== undefined) for (const name of candidates) if (nameIs(s, start, name)) return name
+  return s.slice(start, end).toLowerCase()
+}
+
 export function parseAuth(s: string, start: number, end: number): AuthValue | undefined {
   const schemeEnd = scan(s, start, end, TOKEN)
   if (schemeEnd === start) return undefined
@@ -35,7 +80,7 @@ export function parseAuth(s: string, start: number, end: number): AuthValue | un
   for (;;) {
     const nameEnd = scan(s, i, end, TOKEN)
     if (nameEnd === i) return undefined
-    const name = s.slice(i, nameEnd).toLowerCase()
+    const name = directiveName(s, i, nameEnd)
     i = skipWs(s, nameEnd, end)
     if (charAt(s, i, end) !== 61) return undefined
     i = skipWs(s, i + 1, end)
