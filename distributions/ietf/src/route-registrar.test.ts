@@ -191,6 +191,25 @@ describe('junction-ietf route: registrar and authentication', () => {
     assert.equal(bindings[0]!.received, 'sip:198.51.100.7:40312;transport=udp')
   })
 
+  it('challenges are stateless (RFC 3261 §8.2.7): a retransmitted REGISTER gets a fresh nonce', async () => {
+    const w = world()
+    const text = register('alice', '<sip:alice@10.0.0.5:5060>')
+    const first = response(await send(w.server, text))
+    assert.equal(w.server.stats.transactions, 0, 'no transaction waits to resend the 401')
+    const again = response(await send(w.server, text))
+    const nonce = (r: SipResponse) => r.headers.get(WwwAuthenticate)![0]!.params.get('nonce')
+    assert.equal(again.status, 401)
+    assert.notEqual(nonce(again), nonce(first))
+    // the registration itself keeps its transaction: a retransmission gets the same 200
+    const auth = credentialsFor(again, 'REGISTER', 'sip:example.com', 'alice', 'alice-secret')
+    const ok = register('alice', '<sip:alice@10.0.0.5:5060>', [auth], 'reg-alice', 2)
+    assert.equal(response(await send(w.server, ok)).status, 200)
+    assert.equal(w.server.stats.transactions, 1)
+    const resent = response(await send(w.server, ok))
+    assert.equal(resent.status, 200)
+    assert.equal(w.server.stats.transactions, 1, 'the retransmission matched it')
+  })
+
   it('REGISTER with a wrong password: 401 again; as another user: 403', async () => {
     const w = world()
     const challenge = response(await send(w.server, register('alice', '<sip:alice@10.0.0.5>')))

@@ -37,6 +37,13 @@ import { addContactAlias, fromAdjacentUa, resolveAlias, sourceOf } from './nat.t
 /** Methods that create a dialog: Record-Route makes us stay in it (§16.6 step 4). */
 const dialogCreating: ReadonlySet<string> = new Set(['INVITE', 'SUBSCRIBE', 'REFER'])
 
+/**
+ * Challenges and refusals of authentication are sent as a stateless UAS sends them (RFC 3261
+ * §8.2.7): no transaction waits 32 s to resend a 401; a retransmitted request is challenged
+ * again with a fresh nonce. (The proxy keeps the transaction of an INVITE: its ACK needs it.)
+ */
+const challengeOnce = { stateless: true } as const
+
 export interface IetfRouteDeps {
   /** Absent: no registrar (REGISTER and requests for our users are not served). */
   readonly registrar?: Registrar | undefined
@@ -205,7 +212,7 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
     if (auth !== undefined && !trustedPeer) {
       const a = await authorize(req, auth)
       guard?.record(ctx.flow.remote.address, a.ok ? 'ok' : a.reason)
-      if (!a.ok) return ctx.respond(a.response)
+      if (!a.ok) return ctx.respond(a.response, challengeOnce)
       user = a.user
     }
     return ctx.respond(await reg.register(req, { flowId: ctx.flow.id, source: sourceOf(ctx.flow), user }))
@@ -215,7 +222,7 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
   async function authenticated(ctx: RequestContext, da: DigestAuth, from: Uri): Promise<Verdict> {
     const a = await authorize(ctx.request, da, { proxy: true })
     guard?.record(ctx.flow.remote.address, a.ok ? 'ok' : a.reason)
-    if (!a.ok) return ctx.respond(a.response)
+    if (!a.ok) return ctx.respond(a.response, challengeOnce)
     if (from.kind === 'sip' && a.user !== undefined && from.user !== a.user) {
       return ctx.reply(403, 'From Does Not Match Credentials')
     }

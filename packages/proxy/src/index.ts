@@ -16,4 +16,4 @@ export type {
 } from './route.ts'
 export type { SipServer, SipServerDeps, SipServerOptions } from './server.ts'
 export { createSipServer } from './server.ts'
-export type { ForwardOptions, ForwardTarget, ReplyOptions, Verdict } from './verdict.ts'
+export type { ForwardOptions, ForwardTarget, ReplyOptions, StatelessOption, Verdict } from './verdict.ts'

@@ -19,6 +19,7 @@ import {
   type ClientHandler,
   type ClientTransaction,
   createCancel,
+  type RespondOptions,
   type ServerTransaction,
   type Timer,
 } from '@junction/transaction'
@@ -34,7 +35,7 @@ import { BranchContext, FailureContext, RequestContext, ResponseContext } from '
 import { parseSlimRequest, slimRequest } from './slim-request.ts'
 import { forwardStateless } from './stateless.ts'
 import { isThenable } from './thenable.ts'
-import type { Action, ForwardOptions, ForwardTarget, ReplyOptions } from './verdict.ts'
+import type { Action, ForwardOptions, ForwardTarget, ReplyOptions, StatelessOption } from './verdict.ts'
 import { Verdict } from './verdict.ts'
 
 /** Targets tried together; `undefined` stands for the Request-URI as it is. */
@@ -120,6 +121,8 @@ class Branch implements ClientHandler {
     this.cancelWait = undefined
   }
 }
+
+const STATELESS: RespondOptions = Object.freeze({ stateless: true })
 
 /**
  * A copy of `s` that does not share the octets of the message it was read from: a string cut
@@ -249,7 +252,7 @@ export class ProxyTransaction {
           return
         }
         this.#core.stats.replies++
-        this.#sendFinal(action.response)
+        this.#sendFinal(action.response, action.stateless)
         return
       case 'forward':
       case 'forward-in-dialog': {
@@ -302,7 +305,7 @@ export class ProxyTransaction {
       return
     }
     this.#core.stats.replies++
-    this.#sendFinal(this.#response(status, reason, options))
+    this.#sendFinal(this.#response(status, reason, options), options.stateless === true)
   }
 
   #response(status: number, reason: string | undefined, options: ReplyOptions): SipResponse {
@@ -324,11 +327,12 @@ export class ProxyTransaction {
     if ('trying' in tx && typeof tx.trying === 'function') tx.trying()
   }
 
-  #sendFinal(response: SipResponse): void {
+  /** `stateless`: RFC 3261 §8.2.7, see {@link StatelessOption}. */
+  #sendFinal(response: SipResponse, stateless = false): void {
     if (this.#finalSent) return
     this.#markFinal()
     this.#trying?.cancel()
-    this.tx.respond(response)
+    this.tx.respond(response, stateless ? STATELESS : undefined)
     if (proxyResponse.hasSubscribers) {
       proxyResponse.publish({
         request: this.request,

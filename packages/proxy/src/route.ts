@@ -11,6 +11,7 @@ import {
   type ForwardOptions,
   type ForwardTarget,
   type ReplyOptions,
+  type StatelessOption,
   Verdict,
 } from './verdict.ts'
 
@@ -63,8 +64,8 @@ abstract class Deciding {
    * Answers the request with a response built elsewhere for it (a registrar's 200 with its
    * bindings, an authenticator's 401): it must answer this request (its Via, Call-ID, CSeq).
    */
-  respond(response: SipResponse): Verdict {
-    return new Verdict({ kind: 'respond', response })
+  respond(response: SipResponse, options: StatelessOption = {}): Verdict {
+    return new Verdict({ kind: 'respond', response, stateless: options.stateless === true })
   }
 
   /**

@@ -50,10 +50,21 @@ export interface ForwardOptions {
   readonly serial?: boolean | undefined
 }
 
-export interface ReplyOptions {
+export interface ReplyOptions extends StatelessOption {
   readonly headers?: Iterable<readonly [string, string]> | Readonly<Record<string, string>> | undefined
   readonly body?: Uint8Array | string | undefined
   readonly contentType?: string | undefined
+}
+
+export interface StatelessOption {
+  /**
+   * Answer a non-INVITE request as a stateless UAS (RFC 3261 §8.2.7, whose example is a
+   * challenge): the server transaction ends once the final response is sent, keeping nothing
+   * for 32 s, and a retransmission of the request is routed again as a new one. For answers
+   * that are cheap and harmless to make again, such as a 401 with a fresh nonce. Ignored for an
+   * INVITE (its ACK must find the transaction) and for provisional responses.
+   */
+  readonly stateless?: boolean | undefined
 }
 
 export type Action =
@@ -68,7 +79,7 @@ export type Action =
       readonly targets: readonly ForwardTarget[] | undefined
       readonly options: ForwardOptions
     }
-  | { readonly kind: 'respond'; readonly response: SipResponse }
+  | { readonly kind: 'respond'; readonly response: SipResponse; readonly stateless: boolean }
   | { readonly kind: 'forward-in-dialog'; readonly options: ForwardOptions }
   | { readonly kind: 'relay-best' }
   | { readonly kind: 'drop' }

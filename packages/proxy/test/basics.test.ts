@@ -172,6 +172,36 @@ describe('the route decides', () => {
     assert.equal(calls, 2)
   })
 
+  it('a stateless reply or response (§8.2.7) keeps no transaction: a retransmission is routed again', async () => {
+    let calls = 0
+    const net = createNet({
+      onRequest: (ctx) => {
+        calls++
+        const stateless = { stateless: true }
+        if (ctx.request.method === 'REGISTER') return ctx.reply(401, undefined, stateless)
+        return ctx.respond(createResponse(ctx.request, 403), stateless)
+      },
+    })
+    for (const method of ['REGISTER', 'MESSAGE']) {
+      const text = net.send(request(method, 'sip:example.com'))
+      await net.upstream()
+      assert.equal(net.server.stats.transactions, 0, `${method}: no transaction waits`)
+      net.send(text) // the same request again, as a retransmission
+      await net.upstream()
+    }
+    assert.equal(calls, 4)
+    const statuses = net.sent.map((m) => (m.kind === 'response' ? m.message.status : 0))
+    assert.deepEqual(statuses, [401, 401, 403, 403])
+    // without the option the transaction answers the retransmission itself (§17.2.2)
+    const kept = createNet({ onRequest: (ctx) => ctx.reply(401) })
+    const text = kept.send(request('REGISTER', 'sip:example.com'))
+    await kept.upstream(401)
+    kept.send(text)
+    await kept.settle()
+    assert.equal(kept.sent.length, 2)
+    assert.equal(kept.server.stats.transactions, 1)
+  })
+
   it('a reply keeps the request headers a response copies (§8.2.6) and adds a To tag', async () => {
     const net = createNet({
       onRequest: (ctx) => ctx.reply(404, 'Not Here', { headers: { 'Retry-After': '10' } }),

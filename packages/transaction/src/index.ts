@@ -14,7 +14,12 @@ export {
 } from './layer.ts'
 export type { ClientHandler, FailureReason, TransactionTransport, TransactionUser } from './ports.ts'
 export { createAckForNon2xx, createCancel } from './requests.ts'
-export type { InviteServerState, NonInviteServerState, ServerTransaction } from './server-transaction.ts'
+export type {
+  InviteServerState,
+  NonInviteServerState,
+  RespondOptions,
+  ServerTransaction,
+} from './server-transaction.ts'
 export { InviteServerTransaction, NonInviteServerTransaction } from './server-transaction.ts'
 export type { TimerSettings } from './timers.ts'
 export { defaultTimers } from './timers.ts'

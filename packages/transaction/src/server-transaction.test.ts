@@ -74,6 +74,37 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
     assert.equal(h.sent.at(-1)!.octets, undefined)
   })
 
+  test('a stateless final response (§8.2.7) ends it at once; a retransmission is a new request', () => {
+    const h = createHarness()
+    const req = request('REGISTER')
+    h.layer.receive(req, udpFlow)
+    const tx = h.requests[0]!
+    tx.respond(createResponse(req, 401), { stateless: true })
+    assert.equal(tx.state, 'terminated')
+    assert.equal(h.layer.size, 0)
+    assert.deepEqual(statuses(h.sent), [401])
+    const again = request('REGISTER')
+    h.layer.receive(again, udpFlow)
+    assert.equal(h.requests.length, 2, 'the retransmission reaches the TU as a new request')
+    h.requests[1]!.respond(createResponse(again, 401), { stateless: true })
+    assert.deepEqual(statuses(h.sent), [401, 401])
+    assert.equal(h.clock.pending, 0, 'no Timer J waits')
+  })
+
+  test('stateless does not apply to provisional responses or to an INVITE (its ACK needs it)', () => {
+    const h = createHarness()
+    const reg = request('REGISTER')
+    h.layer.receive(reg, udpFlow)
+    const tx = h.requests[0]!
+    tx.respond(createResponse(reg, 100), { stateless: true })
+    assert.equal(tx.state, 'proceeding')
+    const inv = request('INVITE', 'z9hG4bKinvstateless')
+    h.layer.receive(inv, udpFlow)
+    const itx = h.requests[1]!
+    itx.respond(createResponse(inv, 407), { stateless: true })
+    assert.equal(itx.state, 'completed', 'the INVITE waits for its ACK as always')
+  })
+
   test('over a reliable transport Timer J is zero', () => {
     const h = createHarness()
     const req = request('OPTIONS')

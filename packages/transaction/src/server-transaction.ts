@@ -29,6 +29,17 @@ function detachTag(tag: string | undefined): string | undefined {
   return tag === undefined ? undefined : (JSON.parse(JSON.stringify(tag)) as string)
 }
 
+export interface RespondOptions {
+  /**
+   * A final response to a non-INVITE request sent as a stateless UAS would (RFC 3261 §8.2.7, whose
+   * example is a challenge): the transaction ends at once instead of keeping the response for
+   * retransmissions of the request (Completed, Timer J: 32 s over UDP), so a retransmission is a
+   * new request, answered anew. For responses that are cheap and harmless to make again (a 401
+   * with a fresh nonce). Ignored for an INVITE, whose ACK must find the transaction (§17.2.1).
+   */
+  readonly stateless?: boolean | undefined
+}
+
 export type InviteServerState = 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated'
 export type NonInviteServerState = 'trying' | 'proceeding' | 'completed' | 'terminated'
 
@@ -71,8 +82,11 @@ export abstract class ServerTransaction extends Transaction {
 
   abstract override readonly state: InviteServerState | NonInviteServerState
 
-  /** Sends a response from the transaction user (§17.2.1, §17.2.2). Ignored once Terminated. */
-  abstract respond(response: SipResponse): void
+  /**
+   * Sends a response from the transaction user (§17.2.1, §17.2.2). Ignored once Terminated.
+   * `stateless`: see {@link RespondOptions}.
+   */
+  abstract respond(response: SipResponse, options?: RespondOptions): void
 
   /** The request arrived again (§17.2.1, §17.2.2): resend the last response, if any. */
   abstract retransmitted(): void
@@ -243,7 +257,7 @@ export class InviteServerTransaction extends ServerTransaction {
 export class NonInviteServerTransaction extends ServerTransaction {
   state: NonInviteServerState = 'trying'
 
-  respond(response: SipResponse): void {
+  respond(response: SipResponse, options?: RespondOptions): void {
     if (this.state !== 'trying' && this.state !== 'proceeding') return
     if (response.status < 200) {
       this.sendProvisional(response)
@@ -251,8 +265,10 @@ export class NonInviteServerTransaction extends ServerTransaction {
       return
     }
     this.state = 'completed'
-    this.sendFinal(response, !this.reliable)
-    this.lingerThenEnd(this.reliable ? 0 : timeout64(this.ctx.timers)) // Timer J
+    // §8.2.7: a stateless answer keeps nothing to resend
+    const linger = this.reliable || options?.stateless === true ? 0 : timeout64(this.ctx.timers)
+    this.sendFinal(response, linger > 0)
+    this.lingerThenEnd(linger) // Timer J
   }
 
   protected timeoutTimer(): void {
