@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { Authorization, WwwAuthenticate } from '@junction/sip'
 import { answer, authorizationLine, sipRequest } from '../test/helpers.ts'
 import { createMemoryCredentialStore, hashUser } from './credentials.ts'
@@ -78,6 +80,23 @@ describe('challenges (RFC 3261 §22.1, RFC 8760 §2.4)', () => {
 })
 
 describe('verify', () => {
+  test('nc tracking keeps no request text alive (the nonce is tracked by its id)', async () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const { auth } = setup({ algorithms: ['MD5'] })
+    const pad = Array.from({ length: 12 }, (_, i) => `X-Pad-${i}: ${'x'.repeat(5000)}`)
+    gc()
+    const baseline = process.memoryUsage().heapUsed
+    for (let i = 0; i < 50; i++) {
+      const cred = answer(challenges(auth)[0]![1], { username: 'alice', password: 'wonderland' })
+      const req = sipRequest('REGISTER', [...pad, authorizationLine(cred)])
+      assert.equal((await auth.verify(req, { proxy: false })).ok, true)
+    }
+    gc()
+    const held = process.memoryUsage().heapUsed - baseline
+    assert.ok(held < 1_000_000, `${held} octets held after 50 requests of 60 KB`)
+  })
+
   for (const algorithm of ['MD5', 'SHA-256', 'SHA-512-256'] as const) {
     test(`a SIP client answering the ${algorithm} challenge is authenticated (password and HA1 stores)`, async () => {
       const { auth } = setup()
@@ -101,7 +120,7 @@ describe('verify', () => {
     const rfcNonce = '7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v'
     const nonces: NonceIssuer = {
       issue: () => rfcNonce,
-      check: (n) => (n === rfcNonce ? { ok: true, issuedAt: T0, expired: false } : { ok: false }),
+      check: (n) => (n === rfcNonce ? { ok: true, issuedAt: T0, expired: false, id: 1 } : { ok: false }),
     }
     const credentials = createMemoryCredentialStore([
       { user: 'Mufasa', secret: { password: 'Circle of Life' } },

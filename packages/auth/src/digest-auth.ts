@@ -120,7 +120,7 @@ export function createDigestAuth(config: DigestAuthConfig, deps: DigestAuthDeps)
   const now = deps.clock === undefined ? Date.now : () => deps.clock!.now()
   const nonces =
     deps.nonces ?? createNonceIssuer({ secret: config.secret, realm, lifetimeSec: lifetime, now })
-  const counts = createNonceCounts(maxNc)
+  const counts = createNonceCounts<number>(maxNc)
   const { credentials } = deps
 
   /**
@@ -190,7 +190,8 @@ export function createDigestAuth(config: DigestAuthConfig, deps: DigestAuthDeps)
 
     // right credentials on an old nonce: ask for a new one with stale=true (RFC 7616 §3.3)
     if (nonce.expired) return { ok: false, reason: 'stale', stale: true }
-    const verdict = counts.use(cred.nonce, nonce.issuedAt, Number.parseInt(cred.nc, 16))
+    // by the nonce's id, not its text: a cheaper key, and no slice of the request kept alive
+    const verdict = counts.use(nonce.id, nonce.issuedAt, Number.parseInt(cred.nc, 16))
     if (verdict === 'replay') return { ok: false, reason: 'replay' }
     if (verdict === 'forgotten') return { ok: false, reason: 'stale', stale: true }
     return { ok: true, user: cred.username, realm }

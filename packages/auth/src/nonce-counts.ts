@@ -8,14 +8,18 @@
 
 export type NonceCountVerdict = 'ok' | 'replay' | 'forgotten'
 
-export interface NonceCounts {
-  /** Records `nc` for `nonce` (issued at `issuedAt`) when it is higher than any seen before. */
-  use(nonce: string, issuedAt: number, nc: number): NonceCountVerdict
+export interface NonceCounts<K> {
+  /**
+   * Records `nc` for the nonce named `key` (issued at `issuedAt`) when it is higher than any seen
+   * before. The key names the nonce: its text, or a number drawn from it (see NonceCheck `id`),
+   * which is cheaper to hash and keeps no message text alive.
+   */
+  use(key: K, issuedAt: number, nc: number): NonceCountVerdict
   readonly size: number
 }
 
-export function createNonceCounts(max: number): NonceCounts {
-  const seen = new Map<string, { nc: number; issuedAt: number }>()
+export function createNonceCounts<K = string>(max: number): NonceCounts<K> {
+  const seen = new Map<K, { nc: number; issuedAt: number }>()
   // One iterator for the life of the map, walking it oldest first from where it stopped: every
   // nonce before it has been evicted or moved to the end. A fresh `seen.entries()` per eviction
   // would step over every slot deleted since the map's last rehash (in V8, 10-40 µs per eviction

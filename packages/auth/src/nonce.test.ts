@@ -22,7 +22,24 @@ test('a nonce checks out where it was issued, with its time', () => {
   const nonce = n.issue()
   assert.match(nonce, /^[A-Za-z0-9_-]{43}$/)
   assert.notEqual(n.issue(), nonce)
-  assert.deepEqual(n.check(nonce), { ok: true, issuedAt: T0, expired: false })
+  const checked = n.check(nonce)
+  assert.ok(checked.ok)
+  assert.deepEqual({ ...checked, id: 0 }, { ok: true, issuedAt: T0, expired: false, id: 0 })
+  assert.ok(Number.isSafeInteger(checked.id) && checked.id >= 0 && checked.id < 2 ** 48)
+})
+
+test('each nonce has its own id, the same wherever it is checked', () => {
+  const n = issuer()
+  const ids = new Set<number>()
+  for (let i = 0; i < 10_000; i++) {
+    const nonce = n.issue()
+    const a = n.check(nonce)
+    const b = issuer().check(nonce)
+    assert.ok(a.ok && b.ok)
+    assert.equal(a.id, b.id)
+    ids.add(a.id)
+  }
+  assert.equal(ids.size, 10_000)
 })
 
 test('instances with the same secret and realm accept each other nonces; another secret or realm does not', () => {

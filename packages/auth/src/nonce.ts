@@ -19,7 +19,17 @@ const LENGTH = HEAD + MAC
 const SKEW_MS = 60_000
 
 export type NonceCheck =
-  | { readonly ok: true; readonly issuedAt: number; readonly expired: boolean }
+  | {
+      readonly ok: true
+      readonly issuedAt: number
+      readonly expired: boolean
+      /**
+       * A number that tells this nonce from the others (48 bits of its MAC), to track it by
+       * (nc counts) without hashing or keeping its text; two nonces share one by chance only
+       * (about 1 in 2^48 per pair).
+       */
+      readonly id: number
+    }
   | { readonly ok: false }
 
 export interface NonceIssuer {
@@ -100,7 +110,7 @@ export function createNonceIssuer(options: NonceIssuerOptions): NonceIssuer {
       const issuedAt = raw.readUIntBE(1, 6)
       const t = now()
       if (issuedAt > t + SKEW_MS) return { ok: false }
-      return { ok: true, issuedAt, expired: t - issuedAt > lifetimeMs }
+      return { ok: true, issuedAt, expired: t - issuedAt > lifetimeMs, id: raw.readUIntBE(HEAD, 6) }
     },
   }
 }
