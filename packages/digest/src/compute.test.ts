@@ -2,7 +2,9 @@ import assert from 'node:assert/strict'
 import { Buffer } from 'node:buffer'
 import { createHash } from 'node:crypto'
 import { describe, test } from 'node:test'
+import fc from 'fast-check'
 import {
+  type DigestAlgorithm,
   digestAlgorithms,
   digestLength,
   isAkaAlgorithm,
@@ -371,5 +373,34 @@ describe('algorithms', () => {
     assert.equal(formatNonceCount(0xffffffff), 'ffffffff')
     for (const bad of [0, -1, 1.5, 0x100000000, Number.NaN])
       assert.throws(() => formatNonceCount(bad), isInvalidArgument)
+  })
+})
+
+describe('HA2 of the last method and uri, kept', () => {
+  test('any sequence of inputs gives H(method:uri) each time (the kept one never leaks into another)', () => {
+    const input = fc.record({
+      algorithm: fc.constantFrom(
+        'MD5',
+        'SHA-256',
+        'SHA-512-256',
+        'MD5-sess',
+      ) as fc.Arbitrary<DigestAlgorithm>,
+      method: fc.constantFrom('REGISTER', 'INVITE', 'MESSAGE'),
+      uri: fc.constantFrom('sip:example.com', 'sip:example.org', 'sip:bob@example.com'),
+    })
+    fc.assert(
+      fc.property(fc.array(input, { minLength: 1, maxLength: 20 }), (inputs) => {
+        for (const i of inputs) {
+          const name = i.algorithm.startsWith('SHA-512-256')
+            ? 'sha512-256'
+            : i.algorithm.startsWith('SHA-256')
+              ? 'sha256'
+              : 'md5'
+          const want = createHash(name).update(`${i.method}:${i.uri}`).digest('hex')
+          assert.equal(computeHA2({ ...i, qop: 'auth' }), want)
+        }
+      }),
+      { numRuns: 500 },
+    )
   })
 })

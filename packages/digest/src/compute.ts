@@ -86,6 +86,13 @@ export function computeHA1(input: HA1Input): string {
   return h(algorithm, ha1, input.nonce, input.cnonce)
 }
 
+/**
+ * The last HA2 without a body: it depends on the algorithm, the method and the digest-uri only,
+ * which a UA repeats in every REGISTER (`REGISTER:sip:example.com`), so a server verifying many
+ * of them hashes it once. (An HA2 is no secret.)
+ */
+let lastHA2 = { algorithm: '', method: '', uri: '', value: '' }
+
 /** RFC 7616 §3.4.3: HA2; with `auth-int` it covers the hash of the body. */
 export function computeHA2(input: HA2Input): string {
   const algorithm = input.algorithm ?? 'MD5'
@@ -95,7 +102,12 @@ export function computeHA2(input: HA2Input): string {
   if (input.qop !== undefined && input.qop !== 'auth') {
     throw invalidArgument(`unknown qop ${JSON.stringify(input.qop)}`)
   }
-  return h(algorithm, input.method, input.uri)
+  const last = lastHA2
+  if (last.uri === input.uri && last.method === input.method && last.algorithm === algorithm)
+    return last.value
+  const value = h(algorithm, input.method, input.uri)
+  lastHA2 = { algorithm, method: input.method, uri: input.uri, value }
+  return value
 }
 
 /** nonce-count as on the wire: exactly 8 hex digits (RFC 7616 §3.4). */
