@@ -15,7 +15,7 @@ import { Route, type RouteValue } from './headers/route.ts'
 import { Via, type ViaValue } from './headers/via.ts'
 import { copyFieldsInto, Headers } from './headers.ts'
 import { generateBranch, generateCallId, generateTag } from './ids.ts'
-import { SipRequest, SipResponse } from './message.ts'
+import { noBody, SipRequest, SipResponse } from './message.ts'
 import { canonicalName, headerKey } from './names.ts'
 import { reasonPhrase } from './reason.ts'
 import { parseUri, type Uri } from './uri.ts'
@@ -134,7 +134,7 @@ export function createRequest(options: RequestOptions): SipRequest {
   }
   for (const [name, text] of rawEntries(options.headers)) list.addRaw(name, text)
   const body =
-    typeof options.body === 'string' ? utf8Encode(options.body) : (options.body ?? new Uint8Array(0))
+    typeof options.body === 'string' ? utf8Encode(options.body) : (options.body ?? noBody)
   if (options.contentType !== undefined) {
     const ct = contentType(options.contentType)
     list.add(ContentType, ct)
@@ -179,7 +179,7 @@ export function createResponse(
   if (options.headers !== undefined)
     for (const [name, text] of rawEntries(options.headers)) list.addRaw(name, text)
   const body =
-    typeof options.body === 'string' ? utf8Encode(options.body) : (options.body ?? new Uint8Array(0))
+    typeof options.body === 'string' ? utf8Encode(options.body) : (options.body ?? noBody)
   if (options.contentType !== undefined) list.add(ContentType, contentType(options.contentType))
   list.add(ContentLength, body.length)
   const phrase = reason ?? reasonPhrase(status)

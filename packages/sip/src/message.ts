@@ -26,7 +26,8 @@ interface Internals {
 }
 
 let internalsOf: (m: SipRequest | SipResponse) => Internals
-const noBody = new Uint8Array(0)
+/** The body of a message without one, shared (a zero-length array cannot be written to). */
+export const noBody: Uint8Array = new Uint8Array(0)
 
 abstract class MessageBase {
   /** The header fields; typed access with `headers.get(Via)`, edits with `headers.set(...)`. */
