@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import fc from 'fast-check'
 import { createManualClock } from './clock.ts'
 import { createTimerLanes, defaultSlack, fireTimer, type TimerTarget } from './timer-lanes.ts'
@@ -138,5 +140,59 @@ describe('timer lanes', () => {
     assert.equal(defaultSlack(5_000), 100)
     assert.equal(defaultSlack(500), 15)
     assert.equal(defaultSlack(20), 0)
+  })
+})
+
+describe('timer lanes: cancelled timers do not pile up', () => {
+  test('a long queue of mostly cancelled timers is rebuilt; the live ones still fire on time', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.nat(3)), { minLength: 1, maxLength: 6_000 }),
+        fc.boolean(),
+        (plan, slack) => {
+          const clock = createManualClock()
+          const lanes = createTimerLanes(clock, slack ? { slack: defaultSlack } : {})
+          const due = new Map<number, number>()
+          const fired = new Map<number, number>()
+          const timers = plan.map(([keep, gap], i) => {
+            due.set(i, clock.now() + 180_000)
+            const t = lanes.setTimer(180_000, () => fired.set(i, clock.now()))
+            clock.advance(gap)
+            return { keep, t }
+          })
+          for (const { keep, t } of timers) if (!keep) t.cancel()
+          clock.advance(200_000)
+          const kept = plan.flatMap(([keep], i) => (keep ? [i] : []))
+          assert.deepEqual(
+            [...fired.keys()].sort((a, b) => a - b),
+            kept,
+          )
+          for (const [i, at] of fired) {
+            assert.ok(at >= due.get(i)!, 'early')
+            assert.ok(at <= due.get(i)! + (slack ? 100 : 0), 'late')
+          }
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
+  test('3 minutes of Timer C, set and cancelled 8 000 times a second, hold no cancelled timer', () => {
+    const clock = createManualClock()
+    const lanes = createTimerLanes(clock)
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const live = lanes.setTimer(180_000, () => {}) // a call still ringing keeps the lane going
+    gc()
+    const before = process.memoryUsage().heapUsed
+    for (let i = 0; i < 200_000; i++) {
+      lanes.setTimer(180_000, () => {}).cancel() // the INVITE branch got its final response
+      if (i % 8 === 0) clock.advance(1)
+    }
+    gc()
+    const held = process.memoryUsage().heapUsed - before
+    assert.ok(held < 1_000_000, `${held} octets held by 200 000 cancelled timers`)
+    live.cancel()
+    assert.equal(clock.pending, 0)
   })
 })

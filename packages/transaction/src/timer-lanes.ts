@@ -5,8 +5,11 @@
  * order and one clock timer for its head. Setting a timer costs one small object and no clock
  * timer; a lane of 30 000 transactions waiting out Timer J is one clock timer.
  *
- * A cancelled timer stays in its queue (as 16 octets or so) until it reaches the head; a lane
- * whose timers are all cancelled drops its queue and its clock timer.
+ * A cancelled timer stays in its queue (a small object) until it reaches the head, or until
+ * cancelled ones are most of a long queue: then the queue is rebuilt without them (Timer C, 3
+ * minutes, is set for every INVITE branch and almost always cancelled within seconds; kept to its
+ * head, 8 000 calls/s would hold 1.4 million of them). A lane whose timers are all cancelled drops
+ * its queue and its clock timer.
  *
  * With `slack`, a lane's clock timer may fire that much after its head is due and then fires every
  * timer due by then: timers set close together (500 calls/s leave a Timer K every 2 ms) fire in
@@ -26,6 +29,9 @@ export interface TimerTarget {
 export interface TimerLanes extends Clock {
   setTimerFor(ms: number, target: TimerTarget, kind: number): Timer
 }
+
+/** Below this many queued timers a lane never rebuilds its queue to drop cancelled ones. */
+const COMPACT_AT = 1024
 
 class Lane {
   /** How late its clock timer may fire (ms). */
@@ -60,7 +66,17 @@ class LaneTimer implements Timer {
     if (this.fn === undefined) return
     this.fn = undefined
     const lane = this.lane
-    if (--lane.live > 0) return
+    if (--lane.live > 0) {
+      // Cancelled timers are most of a long queue: rebuild it without them. Each rebuild drops at
+      // least three quarters of what it walks, so it costs O(1) per cancel, amortized. The armed
+      // clock timer stays: it may fire before the new head is due, and then only re-arms.
+      const waiting = lane.queue.length - lane.head
+      if (waiting > COMPACT_AT && waiting > 4 * lane.live) {
+        lane.queue = lane.queue.slice(lane.head).filter((t) => t.fn !== undefined)
+        lane.head = 0
+      }
+      return
+    }
     lane.armed?.cancel()
     lane.armed = undefined
     lane.queue = []
