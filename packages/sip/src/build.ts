@@ -133,8 +133,7 @@ export function createRequest(options: RequestOptions): SipRequest {
     )
   }
   for (const [name, text] of rawEntries(options.headers)) list.addRaw(name, text)
-  const body =
-    typeof options.body === 'string' ? utf8Encode(options.body) : (options.body ?? noBody)
+  const body = typeof options.body === 'string' ? utf8Encode(options.body) : (options.body ?? noBody)
   if (options.contentType !== undefined) {
     const ct = contentType(options.contentType)
     list.add(ContentType, ct)
@@ -178,8 +177,7 @@ export function createResponse(
   const list = new FieldList(fields)
   if (options.headers !== undefined)
     for (const [name, text] of rawEntries(options.headers)) list.addRaw(name, text)
-  const body =
-    typeof options.body === 'string' ? utf8Encode(options.body) : (options.body ?? noBody)
+  const body = typeof options.body === 'string' ? utf8Encode(options.body) : (options.body ?? noBody)
   if (options.contentType !== undefined) list.add(ContentType, contentType(options.contentType))
   list.add(ContentLength, body.length)
   const phrase = reason ?? reasonPhrase(status)
