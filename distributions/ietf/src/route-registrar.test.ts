@@ -191,7 +191,7 @@ describe('junction-ietf route: registrar and authentication', () => {
     assert.equal(bindings[0]!.received, 'sip:198.51.100.7:40312;transport=udp')
   })
 
-  it('challenges are stateless (RFC 3261 §8.2.7): a retransmitted REGISTER gets a fresh nonce', async () => {
+  it('challenges are stateless (RFC 3261 §8.2.7): a retransmitted REGISTER gets a fresh nonce; refusals are not', async () => {
     const w = world()
     const text = register('alice', '<sip:alice@10.0.0.5:5060>')
     const first = response(await send(w.server, text))
@@ -208,6 +208,14 @@ describe('junction-ietf route: registrar and authentication', () => {
     const resent = response(await send(w.server, ok))
     assert.equal(resent.status, 200)
     assert.equal(w.server.stats.transactions, 1, 'the retransmission matched it')
+    // wrong credentials are refused statefully: a retransmission is absorbed, not counted again
+    const fresh = response(await send(w.server, register('bob', '<sip:bob@10.0.0.6:5060>')))
+    const guess = credentialsFor(fresh, 'REGISTER', 'sip:example.com', 'bob', 'guess')
+    const wrong = register('bob', '<sip:bob@10.0.0.6:5060>', [guess], 'reg-bob', 2)
+    assert.equal(response(await send(w.server, wrong)).status, 401)
+    assert.equal(w.server.stats.transactions, 2, 'the refusal keeps its transaction')
+    assert.equal(response(await send(w.server, wrong)).status, 401)
+    assert.equal(w.server.stats.transactions, 2, 'its retransmission matched it')
   })
 
   it('REGISTER with a wrong password: 401 again; as another user: 403', async () => {

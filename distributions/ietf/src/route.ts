@@ -38,11 +38,17 @@ import { addContactAlias, fromAdjacentUa, resolveAlias, sourceOf } from './nat.t
 const dialogCreating: ReadonlySet<string> = new Set(['INVITE', 'SUBSCRIBE', 'REFER'])
 
 /**
- * Challenges and refusals of authentication are sent as a stateless UAS sends them (RFC 3261
- * §8.2.7): no transaction waits 32 s to resend a 401; a retransmitted request is challenged
- * again with a fresh nonce. (The proxy keeps the transaction of an INVITE: its ACK needs it.)
+ * A challenge to a request without credentials, or with stale ones, is sent as a stateless UAS
+ * sends it (RFC 3261 §8.2.7): no transaction waits 32 s to resend the 401; a retransmitted request
+ * is challenged again with a fresh nonce. Refusals of wrong credentials keep their transaction, so
+ * a retransmission is not counted twice by the failed-auth guard. (An INVITE keeps its
+ * transaction either way: its ACK needs it.)
  */
+function challengeOptions(reason: string): { readonly stateless: boolean } {
+  return reason === 'missing' || reason === 'stale' ? challengeOnce : challengeKept
+}
 const challengeOnce = { stateless: true } as const
+const challengeKept = { stateless: false } as const
 
 export interface IetfRouteDeps {
   /** Absent: no registrar (REGISTER and requests for our users are not served). */
@@ -212,7 +218,7 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
     if (auth !== undefined && !trustedPeer) {
       const a = await authorize(req, auth)
       guard?.record(ctx.flow.remote.address, a.ok ? 'ok' : a.reason)
-      if (!a.ok) return ctx.respond(a.response, challengeOnce)
+      if (!a.ok) return ctx.respond(a.response, challengeOptions(a.reason))
       user = a.user
     }
     return ctx.respond(await reg.register(req, { flowId: ctx.flow.id, source: sourceOf(ctx.flow), user }))
@@ -222,7 +228,7 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
   async function authenticated(ctx: RequestContext, da: DigestAuth, from: Uri): Promise<Verdict> {
     const a = await authorize(ctx.request, da, { proxy: true })
     guard?.record(ctx.flow.remote.address, a.ok ? 'ok' : a.reason)
-    if (!a.ok) return ctx.respond(a.response, challengeOnce)
+    if (!a.ok) return ctx.respond(a.response, challengeOptions(a.reason))
     if (from.kind === 'sip' && a.user !== undefined && from.user !== a.user) {
       return ctx.reply(403, 'From Does Not Match Credentials')
     }
