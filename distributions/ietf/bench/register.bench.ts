@@ -13,6 +13,7 @@
  */
 import { hash } from 'node:crypto'
 import { cpuUsage } from 'node:process'
+import { createLogger } from '@junction/ops'
 import type { SentMessage } from '@junction/transport'
 import { composeIetf } from '../src/compose.ts'
 import { parseConfig } from '../src/config.ts'
@@ -34,10 +35,8 @@ const parsed = parseConfig({
 if (!parsed.ok) throw new Error(parsed.problems.join('\n'))
 // no listeners: the SIP server runs on the in-memory transport
 const config = { ...parsed.config, sip: { ...parsed.config.sip, listen: undefined } }
-const noop = (): void => {}
-const log = { child: () => log, fatal: noop, error: noop, warn: noop, info: noop, debug: noop, trace: noop }
 const ietf = composeIetf(config as unknown as typeof parsed.config, {
-  log: log as unknown as Parameters<typeof composeIetf>[1]['log'],
+  log: createLogger({ name: 'junction-ietf', level: 'silent' }),
 })
 const server = ietf.sip
 const sent = server.network!.sent as SentMessage[]

@@ -306,3 +306,17 @@ export function parseDigits(s: string, start: number, end: number, max: number):
 export function equalsIgnoreCase(a: string, b: string): boolean {
   return a.length === b.length && (a === b || a.toLowerCase() === b.toLowerCase())
 }
+
+/**
+ * `words` grouped by length (index: the length), for reading a token as one of a few constants:
+ * only the words of the token's length are compared (see `methodAt`, digest directive names).
+ */
+export function groupByLength(words: readonly string[]): (readonly string[] | undefined)[] {
+  const out: string[][] = []
+  for (const w of words) {
+    const same = out[w.length]
+    if (same === undefined) out[w.length] = [w]
+    else same.push(w)
+  }
+  return out
+}

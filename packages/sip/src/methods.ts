@@ -3,6 +3,8 @@
  * below: no new string per request line or CSeq, and a comparison with a literal is one pointer
  * compare. Method names are case-sensitive (§7.1), so only these exact spellings match.
  */
+import { groupByLength } from './chars.ts'
+
 const known = [
   'ACK', // RFC 3261
   'BYE',
@@ -21,12 +23,7 @@ const known = [
 ]
 
 /** Known methods by length. */
-const byLength: string[][] = []
-for (const m of known) {
-  const same = byLength[m.length]
-  if (same === undefined) byLength[m.length] = [m]
-  else same.push(m)
-}
+const byLength = groupByLength(known)
 
 /** The method token at `s[start, end)`: a known method's constant, else a new string. */
 export function methodAt(s: string, start: number, end: number): string {

@@ -11,6 +11,7 @@
  */
 import {
   charAt,
+  groupByLength,
   isToken,
   nameIs,
   quote,
@@ -40,8 +41,7 @@ export type Credentials = AuthValue
  * a name read from a message is answered with one of these constants when it is one of them,
  * so the parameter map's keys need no new string (and compare by identity).
  */
-const knownNamesByLength: (readonly string[] | undefined)[] = []
-for (const name of [
+const knownNamesByLength = groupByLength([
   'username',
   'realm',
   'nonce',
@@ -58,9 +58,7 @@ for (const name of [
   'charset',
   'username*',
   'auts',
-]) {
-  knownNamesByLength[name.length] = [...(knownNamesByLength[name.length] ?? []), name]
-}
+])
 
 /** The directive name at `s[start, end)` in lower case: a constant for a known one. */
 function directiveName(s: string, start: number, end: number): string {
