@@ -157,3 +157,61 @@ describe('lookups after edits', () => {
     )
   })
 })
+
+describe('values written back keep their octets', () => {
+  // a parameter value is text (params.ts): UTF-8 in a quoted-string is decoded when parsed and
+  // encoded when written, so a header set to the value it was read as keeps its octets
+  const lines = [
+    'Via: SIP/2.0/UDP 192.0.2.4;branch=z9hG4bKx;x="\xc3\xa9t\xc3\xa9"',
+    'From: "Jos\xc3\xa9" <sip:alice@example.com>;tag=1;x="\xc3\xa9"',
+    'To: <sip:bob@example.com>;y="na\xc3\xafve"',
+    'Contact: <sip:alice@192.0.2.4>;+sip.description="B\xc3\xbcro \xe2\x98\x8e"',
+    'Route: <sip:proxy.example.com;lr>;z="\xf0\x9f\x93\x9e"',
+  ]
+  const text = [
+    'INVITE sip:bob@example.com SIP/2.0',
+    ...lines,
+    'Call-ID: a@b',
+    'CSeq: 1 INVITE',
+    'Max-Forwards: 70',
+    'Content-Length: 0',
+    '',
+    '',
+  ].join(CRLF)
+  const written: Array<[string, (h: Headers) => void]> = [
+    ['Via', (h) => h.replaceFirst(Via, h.first(Via)!)],
+    ['From', (h) => h.set(From, h.get(From)!)],
+    ['To', (h) => h.set(To, h.get(To)!)],
+    ['Contact', (h) => h.set(Contact, h.get(Contact)!)],
+    ['Route', (h) => h.set(Route, h.get(Route)!)],
+  ]
+  for (const [name, edit] of written) {
+    test(`${name}: a UTF-8 quoted parameter`, () => {
+      const m = parse(Buffer.from(text, 'latin1'))
+      edit(m.headers)
+      const out = Buffer.from(serialize(m)).toString('latin1')
+      const line = lines.find((l) => l.startsWith(`${name}:`))!
+      assert.ok(out.includes(`${CRLF}${line}${CRLF}`), out)
+    })
+  }
+
+  test('a Via parameter holding any text survives received/rport (fast-check)', () => {
+    const quotedText = fc
+      .string({ unit: 'grapheme', maxLength: 12 })
+      .filter((s) => [...s].every((c) => c !== '"' && c !== '\\' && c.charCodeAt(0) > 31 && c !== '\x7f'))
+    fc.assert(
+      fc.property(quotedText, (value) => {
+        const octets = Buffer.from(`"${value}"`, 'utf8').toString('latin1')
+        const via = `Via: SIP/2.0/UDP 192.0.2.4;branch=z9hG4bKx;rport;x=${octets}`
+        const m = parse(Buffer.from(text.replace(lines[0]!, via), 'latin1'))
+        const top = m.headers.first(Via)!
+        assert.equal(top.params?.get('x'), `"${value}"`)
+        m.headers.replaceFirst(Via, { ...top, received: '192.0.2.9', rport: 5062 })
+        const again = parse(serialize(m)).headers.first(Via)!
+        assert.equal(again.params?.get('x'), `"${value}"`)
+        assert.equal(again.received, '192.0.2.9')
+      }),
+      { numRuns },
+    )
+  })
+})

@@ -5,10 +5,23 @@
  *   gen-value = token / host / quoted-string
  *
  * Names compare case-insensitively and are stored in lower case; values are kept as written (a
- * quoted-string keeps its quotes), so a value formats back to the same text. Header types take the
- * parameters they know into typed fields and keep the rest in a `params` map.
+ * quoted-string keeps its quotes), as text: UTF-8 octets in a quoted-string are decoded like a
+ * display name's, so that a value formats back to the same octets (a formatted value is text, which
+ * the header writer encodes as UTF-8). Header types take the parameters they know into typed fields
+ * and keep the rest in a `params` map.
  */
-import { charAt, is, parseDigits, scan, scanQuoted, skipWs, TOKEN, tokenOrQuoted, unquote } from './chars.ts'
+import {
+  charAt,
+  is,
+  parseDigits,
+  scan,
+  scanQuoted,
+  skipWs,
+  TOKEN,
+  tokenOrQuoted,
+  unquote,
+  wireToText,
+} from './chars.ts'
 import { scanHost } from './host.ts'
 
 export type Params = ReadonlyMap<string, string | null>
@@ -113,12 +126,15 @@ class ParamCursor {
     return this.valueStart === -1 ? -1 : parseDigits(this.#s, this.valueStart, this.valueEnd, max)
   }
 
-  /** Keeps the current parameter among the others (the first of a name wins). */
+  /** Keeps the current parameter among the others (the first of a name wins), its value as text. */
   keep(): void {
     this.#others ??= new Map()
     const map = this.#others
     const name = this.name
-    if (!map.has(name)) map.set(name, this.value)
+    if (!map.has(name)) {
+      const value = this.value
+      map.set(name, value === null ? null : wireToText(value))
+    }
   }
 
   /** The parameters kept. */

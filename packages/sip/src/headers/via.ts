@@ -17,6 +17,7 @@ import {
   skipWs,
   TOKEN,
   tokenChar,
+  wireToText,
 } from '../chars.ts'
 import { defineHeader } from '../header.ts'
 import { ipv4End, isIPv4, isIPv6, lowerHost, scanHost } from '../host.ts'
@@ -38,7 +39,7 @@ export interface ViaValue {
   readonly rport?: number | null | undefined
   readonly maddr?: string | undefined
   readonly ttl?: number | undefined
-  /** Any other parameter (names in lower case, values as written). */
+  /** Any other parameter (names in lower case, values as written, as text: see params.ts). */
   readonly params?: Params | undefined
 }
 
@@ -220,7 +221,8 @@ export function parseVia(s: string, start: number, end: number): ViaValue | unde
     } else {
       others ??= new Map()
       const name = s.slice(nameStart, nameEnd).toLowerCase()
-      if (!others.has(name)) others.set(name, vs === -1 ? null : s.slice(vs, ve))
+      // as text, like every kept parameter (params.ts): UTF-8 in a quoted-string is decoded
+      if (!others.has(name)) others.set(name, vs === -1 ? null : wireToText(s.slice(vs, ve)))
     }
   }
   return { protocol, transport, host, port, branch, received, rport, maddr, ttl, params: others ?? noParams }
