@@ -220,11 +220,8 @@ export class Headers {
   raw(header: Name | string): string[] {
     const name = nameOf(header)
     const out: string[] = []
-    const n = this.size
-    for (let k = 0; k < n; k++) {
-      const ref = this.#ref(k)
-      if (this.#matches(ref, name)) out.push(wireToText(this.#wire(ref)))
-    }
+    for (let k = this.#next(name, 0); k !== -1; k = this.#next(name, k + 1))
+      out.push(wireToText(this.#wire(this.#ref(k))))
     return out
   }
 

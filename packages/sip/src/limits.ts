@@ -23,8 +23,19 @@ export const defaultLimits: Limits = Object.freeze({
   maxUriLength: 4096,
 })
 
-/** Fills the limits not given with the defaults. */
+/**
+ * Fills the limits not given with the defaults. A limits object is read as immutable (its type is
+ * readonly): the last one given is merged once and reused while the same object comes again.
+ */
 export function resolveLimits(limits: Partial<Limits> | undefined): Limits {
   if (limits === undefined || limits === defaultLimits) return defaultLimits
-  return { ...defaultLimits, ...limits }
+  // a transport passes the same object with every message: merged once, not once per message
+  if (limits === lastGiven) return lastResolved
+  const resolved = { ...defaultLimits, ...limits }
+  lastGiven = limits
+  lastResolved = resolved
+  return resolved
 }
+
+let lastGiven: Partial<Limits> | undefined
+let lastResolved: Limits = defaultLimits
