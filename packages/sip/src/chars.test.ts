@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { Buffer } from 'node:buffer'
 import { describe, test } from 'node:test'
 import fc from 'fast-check'
 import { hasNonAscii, isToken, textToWire, wireToText } from './chars.ts'
@@ -37,6 +38,21 @@ describe('chars', () => {
         const wire = textToWire(s)
         assert.equal(hasNonAscii(wire), hasNonAscii(s))
         assert.equal(wireToText(wire), s)
+      }),
+      { numRuns },
+    )
+  })
+
+  test('textToWire gives the UTF-8 octets of any text, short or long, flat or concatenated (fast-check)', () => {
+    const ascii = fc.string({
+      unit: fc.integer({ min: 0, max: 127 }).map((c) => String.fromCharCode(c)),
+      maxLength: 80,
+    })
+    const any = fc.string({ unit: 'binary', maxLength: 3 })
+    fc.assert(
+      fc.property(ascii, any, ascii, (a, b, c) => {
+        const text = `${a}${b}${c}` // a fresh concatenation, as a formatter makes
+        assert.equal(textToWire(text), Buffer.from(text, 'utf8').toString('latin1'))
       }),
       { numRuns },
     )

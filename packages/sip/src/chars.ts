@@ -5,6 +5,7 @@
  * All scanners work on "wire strings": header text decoded as latin1, so one char is one octet.
  * Octets >= 0x80 (UTF8-NONASCII) are only legal inside quoted strings, comments and free text.
  */
+import { Buffer } from 'node:buffer'
 
 export const TOKEN = 1 // token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"
 export const WORD = 2 // word (Call-ID): token chars and ( ) < > : \ DQUOTE / [ ] ? { }
@@ -270,15 +271,25 @@ export function wireToText(wire: string): string {
 
 /** The inverse of {@link wireToText}: text to a wire string of its UTF-8 octets. */
 export function textToWire(text: string): string {
-  if (!hasNonAscii(text)) return text
+  if (isAscii(text)) return text
   let out = ''
   for (const byte of encoder.encode(text)) out += String.fromCharCode(byte)
   return out
 }
 
 /**
- * True when `s` holds a char above U+007F. Runs on every value written, so without a regex (or a
- * call into native code): four chars per test.
+ * True when `text` is ASCII only. Runs on every value written, which is usually a fresh
+ * concatenation (a formatted Via, Record-Route): V8 must flatten such a string before reading a char
+ * of it, and then reads each char through the cons string; Node's native UTF-8 length flattens and
+ * counts in one call, 2-3 times faster from about two dozen chars up. Shorter ones: the JS loop.
+ */
+function isAscii(text: string): boolean {
+  return text.length > 24 ? Buffer.byteLength(text, 'utf8') === text.length : !hasNonAscii(text)
+}
+
+/**
+ * True when `s` holds a char above U+007F: four chars per test, no call into native code (for the
+ * slices of a parsed message, which need no flattening).
  */
 export function hasNonAscii(s: string): boolean {
   const n = s.length
