@@ -294,7 +294,7 @@ export class Headers {
     if (value === undefined) return undefined
     const list = this.#edit()
     const ref = list[k]!
-    const rest = header.kind === 'lines' ? undefined : restAfterFirst(this.#wire(ref))
+    const rest = header.kind === 'lines' ? undefined : this.#restAfterFirst(ref)
     if (rest === undefined) list.splice(k, 1)
     else list[k] = this.#noteWritten(new Written(header.key, this.#name(ref), rest, header.slot))
     return value
@@ -310,7 +310,7 @@ export class Headers {
     const list = this.#edit()
     const ref = list[k]!
     const text = textToWire(header.format(value))
-    const rest = header.kind === 'lines' ? undefined : restAfterFirst(this.#wire(ref))
+    const rest = header.kind === 'lines' ? undefined : this.#restAfterFirst(ref)
     const wire = rest === undefined ? text : `${text}, ${rest}`
     list[k] = this.#noteWritten(new Written(header.key, this.#name(ref), wire, header.slot))
   }
@@ -437,6 +437,16 @@ export class Headers {
     text = src
     valueStart = i
     valueEnd_ = end
+  }
+
+  /** The wire text after the first value of a field, or undefined when it holds one value. */
+  #restAfterFirst(ref: FieldRef): string | undefined {
+    if (typeof ref === 'number') {
+      // a parsed field without a comma holds one value: known without a slice of its text
+      const comma = this.#src.indexOf(',', this.#pos[ref * STRIDE + 1]!)
+      if (comma === -1 || comma >= this.#pos[ref * STRIDE + 2]!) return undefined
+    }
+    return restAfterFirst(this.#wire(ref))
   }
 
   #wire(ref: FieldRef): string {
