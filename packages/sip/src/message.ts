@@ -47,7 +47,9 @@ abstract class MessageBase {
   get body(): Uint8Array {
     if (this.#body === undefined) {
       const s = this.#source
-      this.#body = s === undefined ? noBody : s.bytes.subarray(s.bodyStart, s.bodyEnd)
+      // no body (most messages): the shared empty one, not a view of nothing (an object each)
+      this.#body =
+        s === undefined || s.bodyEnd === s.bodyStart ? noBody : s.bytes.subarray(s.bodyStart, s.bodyEnd)
     }
     return this.#body
   }
