@@ -22,7 +22,7 @@ export interface ContactAddress extends NameAddr {
   /** `pub-gruu` / `temp-gruu` URIs, unquoted (RFC 5627 §3.3). */
   readonly pubGruu?: string | undefined
   readonly tempGruu?: string | undefined
-  /** Other parameters (names in lower case, values as written). */
+  /** Other parameters (names in lower case, values as written, as text: see params.ts). */
   readonly params?: Params | undefined
 }
 

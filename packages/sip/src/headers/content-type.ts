@@ -8,7 +8,7 @@ import { formatParams, type Params, readParams } from '../params.ts'
 export interface ContentTypeValue {
   /** `type/subtype` in lower case: `application/sdp`, `multipart/mixed`. */
   readonly mediaType: string
-  /** Parameters (`boundary`, `charset`): names in lower case, values as written. */
+  /** Parameters (`boundary`, `charset`): names in lower case, values as written, as text (see params.ts). */
   readonly params?: Params | undefined
 }
 

@@ -11,7 +11,7 @@ import { formatParams, type Params, readParams } from '../params.ts'
 export interface AccessNetworkInfoValue {
   /** access-type or access-class as written: `3GPP-E-UTRAN-FDD`, `IEEE-802.11`, `3GPP-NR`. */
   readonly accessType: string
-  /** access-info: `utran-cell-id-3gpp`, `cgi-3gpp`, `network-provided`, ... (values as written). */
+  /** access-info: `utran-cell-id-3gpp`, `cgi-3gpp`, `network-provided`, ... (values as written, as text: see params.ts). */
   readonly params?: Params | undefined
 }
 

@@ -12,7 +12,7 @@ import { formatParams, type Params, params, paramText } from '../params.ts'
 export interface ChargingVectorValue {
   /** IMS Charging Identity, unquoted. */
   readonly icidValue: string
-  /** `icid-generated-at`, `orig-ioi`, `term-ioi`, `transit-ioi`, ... (values as written). */
+  /** `icid-generated-at`, `orig-ioi`, `term-ioi`, `transit-ioi`, ... (values as written, as text: see params.ts). */
   readonly params?: Params | undefined
 }
 
