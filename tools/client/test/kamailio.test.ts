@@ -9,13 +9,12 @@
  * Skipped with a message when kamailio is not installed, except under CI=true, where that fails.
  */
 import assert from 'node:assert/strict'
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { once } from 'node:events'
+import { type ChildProcess, execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { freePort } from '@junction/test-support'
+import { freePort, processGroup } from '@junction/test-support'
 import { answer, type ClientEvent, call, message, ping, register } from '../src/index.ts'
 
 const PASSWORD = 'kamailio-secret'
@@ -91,11 +90,13 @@ interface Kamailio {
   readonly proxy: string
   readonly port: number
   readonly child: ChildProcess
-  log: string
+  /** Its output so far (the latest 200 000 chars). */
+  readonly log: string
 }
 
 const dir = skip ? '' : mkdtempSync(join(tmpdir(), 'junction-client-kamailio-'))
-const started: Kamailio[] = []
+// each Kamailio in a process group of its own, stopped with every process it forked
+const kamailios = processGroup({ maxLog: 200_000 })
 
 async function startKamailio(algorithm: 'MD5' | 'SHA-256'): Promise<Kamailio> {
   const port = await freePort()
@@ -103,14 +104,29 @@ async function startKamailio(algorithm: 'MD5' | 'SHA-256'): Promise<Kamailio> {
   writeFileSync(cfg, config(port, algorithm))
   const run = join(dir, `run-${algorithm}`)
   execFileSync('mkdir', ['-p', run])
-  const child = spawn('kamailio', ['-f', cfg, '-DD', '-E', '-m', '32', '-M', '4', '-Y', run, '-w', dir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  const k: Kamailio = { proxy: `sip:127.0.0.1:${port}`, port, child, log: '' }
-  child.stderr?.on('data', (d: Buffer) => {
-    if (k.log.length < 200_000) k.log += d.toString()
-  })
-  started.push(k)
+  const name = `kamailio-${algorithm}`
+  const child = kamailios.start(name, 'kamailio', [
+    '-f',
+    cfg,
+    '-DD',
+    '-E',
+    '-m',
+    '32',
+    '-M',
+    '4',
+    '-Y',
+    run,
+    '-w',
+    dir,
+  ])
+  const k: Kamailio = {
+    proxy: `sip:127.0.0.1:${port}`,
+    port,
+    child,
+    get log() {
+      return kamailios.log(name)
+    },
+  }
   // ready when it answers OPTIONS (bounded)
   for (let i = 0; i < 50; i++) {
     if (child.exitCode !== null) throw new Error(`kamailio exited ${child.exitCode}:\n${k.log.slice(-3000)}`)
@@ -118,15 +134,6 @@ async function startKamailio(algorithm: 'MD5' | 'SHA-256'): Promise<Kamailio> {
     if (r.status === 200) return k
   }
   throw new Error(`kamailio did not answer OPTIONS:\n${k.log.slice(-3000)}`)
-}
-
-async function stop(k: Kamailio): Promise<void> {
-  if (k.child.exitCode !== null || k.child.signalCode !== null) return
-  const exited = once(k.child, 'exit')
-  k.child.kill('SIGTERM')
-  const t = setTimeout(() => k.child.kill('SIGKILL'), 5000)
-  await exited
-  clearTimeout(t)
 }
 
 let md5: Kamailio
@@ -137,7 +144,7 @@ before(async () => {
   sha = await startKamailio('SHA-256')
 })
 after(async () => {
-  for (const k of started) await stop(k)
+  await kamailios.stopAll()
   if (dir !== '') rmSync(dir, { recursive: true, force: true })
 })
 

@@ -8,14 +8,13 @@
  * Skipped with a message when kamailio or its presence modules are missing, except under CI=true.
  */
 import assert from 'node:assert/strict'
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { createSocket } from 'node:dgram'
-import { once } from 'node:events'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { kamailioModules } from '@junction/test-support'
+import { kamailioModules, processGroup } from '@junction/test-support'
 import { type ClientEvent, run, subscribe, withAgent } from '../src/index.ts'
 
 const MODULES = kamailioModules() // per architecture, from dpkg
@@ -32,8 +31,9 @@ const ci = process.env['CI'] === 'true'
 const skip = !available() && !ci ? 'kamailio with kamailio-presence-modules is missing' : false
 
 const dir = skip ? '' : mkdtempSync(join(tmpdir(), 'junction-client-presence-'))
-let child: ChildProcess | undefined
-let log = ''
+// Kamailio's output, for assertion messages
+const peers = processGroup({ maxLog: 200_000 })
+const log = () => peers.log('kamailio')
 let uri = ''
 
 async function freeUdpPort(): Promise<number> {
@@ -96,37 +96,35 @@ before(async () => {
     writeFileSync(join(dir, 'db', t), 'id(int,auto)\n')
   writeFileSync(join(dir, 'kamailio.cfg'), config(port))
   mkdirSync(join(dir, 'run'))
-  const c = spawn(
-    'kamailio',
-    ['-f', join(dir, 'kamailio.cfg'), '-DD', '-E', '-m', '32', '-M', '4', '-Y', join(dir, 'run'), '-w', dir],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  )
-  child = c
-  c.stderr?.on('data', (d: Buffer) => {
-    if (log.length < 200_000) log += d.toString()
-  })
+  // in a process group of its own, stopped with every process it forks
+  const c = peers.start('kamailio', 'kamailio', [
+    '-f',
+    join(dir, 'kamailio.cfg'),
+    '-DD',
+    '-E',
+    '-m',
+    '32',
+    '-M',
+    '4',
+    '-Y',
+    join(dir, 'run'),
+    '-w',
+    dir,
+  ])
   uri = `sip:127.0.0.1:${port}`
   for (let i = 0; ; i++) {
-    if (c.exitCode !== null) throw new Error(`kamailio exited ${c.exitCode}:\n${log.slice(-3000)}`)
+    if (c.exitCode !== null) throw new Error(`kamailio exited ${c.exitCode}:\n${log().slice(-3000)}`)
     const code = await run(['options', uri, '--local', '127.0.0.1', '--timeout', '500'], {
       stdout: () => {},
       stderr: () => {},
     })
     if (code === 0) break
-    if (i > 40) throw new Error(`kamailio did not answer:\n${log.slice(-3000)}`)
+    if (i > 40) throw new Error(`kamailio did not answer:\n${log().slice(-3000)}`)
   }
 })
 
 after(async () => {
-  if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-    const exited = once(child, 'exit')
-    child.kill('SIGTERM')
-    const t = setTimeout(() => child!.kill('SIGKILL'), 5000)
-    await exited
-    clearTimeout(t)
-  }
+  await peers.stopAll()
   if (dir !== '') rmSync(dir, { recursive: true, force: true })
 })
 
@@ -146,7 +144,7 @@ describe('subscribe against Kamailio presence', { skip }, () => {
       expires: 60,
       onEvent: (e) => events.push(e),
     })
-    assert.equal(r.exitCode, 0, `${JSON.stringify(events)}\n${log.slice(-2000)}`)
+    assert.equal(r.exitCode, 0, `${JSON.stringify(events)}\n${log().slice(-2000)}`)
     assert.equal(events.find((e) => e.event === 'response')?.['status'], 200)
     assert.equal(events.find((e) => e.event === 'notify')?.['state'], 'active')
     assert.equal(events.find((e) => e.event === 'response' && e['unsubscribe'] === true)?.['status'], 200)
@@ -171,7 +169,7 @@ describe('subscribe against Kamailio presence', { skip }, () => {
         }
       },
     )
-    assert.equal(published.status, 200, log.slice(-2000))
+    assert.equal(published.status, 200, log().slice(-2000))
     const out: string[] = []
     const code = await run(
       [

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { processGroup, stop, until } from './processes.ts'
 
@@ -50,6 +51,47 @@ test('stop: SIGTERM by PID; SIGKILL after the grace when SIGTERM is ignored', as
   assert.equal(stubborn.signalCode, 'SIGKILL')
   await stop(stubborn) // exited already: nothing to do
 })
+
+test('stop ends what a child forked: a grandchild that ignores SIGTERM and holds the output pipe', async () => {
+  const group = processGroup()
+  // the parent prints its grandchild's PID and exits on SIGTERM; the grandchild ignores SIGTERM
+  // and keeps the parent's stdout (the pipe to us) open, as Kamailio's workers did
+  const grandchild = 'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)'
+  const parent = group.start('parent', node, [
+    '-e',
+    `const c = require("node:child_process").spawn(process.execPath, ["-e", ${JSON.stringify(grandchild)}], { stdio: ["ignore", "inherit", "inherit"] }); console.log("grandchild " + c.pid); setInterval(() => {}, 1000)`,
+  ])
+  await until(
+    () => /grandchild \d+/.test(group.log('parent')),
+    10_000,
+    'the grandchild',
+    () => group.diagnose(),
+  )
+  const gpid = Number(/grandchild (\d+)/.exec(group.log('parent'))![1])
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+  assert.equal(alive(gpid), true)
+  await stop(parent, 300)
+  assert.equal(parent.signalCode, 'SIGTERM')
+  // the grandchild got SIGKILL after the grace (it may stay a zombie until its new parent reaps it)
+  await until(() => !alive(gpid) || /\bZ\b/.test(stateOf(gpid)), 5000, 'the grandchild gone')
+  assert.equal(parent.stdout?.destroyed, true)
+})
+
+/** The state letter of a process from /proc (Linux), or '' when it is gone. */
+function stateOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.charAt(0) ?? ''
+  } catch {
+    return ''
+  }
+}
 
 test('until: resolves once the condition holds; times out naming what it waited for, with the detail', async () => {
   let n = 0

@@ -1,6 +1,10 @@
 /**
  * Real peers as child processes: started with their output captured by name, shown by
  * `diagnose()` when a test fails, and stopped by their PID (SIGTERM, then SIGKILL after a grace).
+ * A group's children each run in a process group of their own (their PID is its id), so that
+ * stopping one also ends what it forked: Kamailio's worker processes can outlive the process we
+ * started (one deadlocked in shared memory, SIGTERM pending, after a stop during start-up), and
+ * an orphan holding the output pipe would keep the test process from ever exiting.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -29,9 +33,11 @@ export function processGroup(options: { readonly maxLog?: number } = {}): Proces
     start(name, command, args, startOptions = {}) {
       const child = spawn(command, args, {
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true, // a process group of its own: see stop()
         ...(startOptions.cwd === undefined ? {} : { cwd: startOptions.cwd }),
       })
       children.push(child)
+      if (child.pid !== undefined) grouped.add(child)
       logs.set(name, '')
       const collect = (chunk: string) => {
         const log = (logs.get(name) ?? '') + chunk
@@ -54,21 +60,60 @@ export function processGroup(options: { readonly maxLog?: number } = {}): Proces
   }
 }
 
+/** Children started by a {@link processGroup}: each leads a process group of its own. */
+const grouped = new WeakSet<ChildProcess>()
+
 /**
  * Stops a child by its PID: SIGTERM, then SIGKILL when it still runs after `grace` ms; resolves
- * once it has exited. Nothing to do when it has exited already or never started.
+ * once it has exited. Nothing to do when it has exited already or never started. A child started
+ * by a {@link processGroup} is stopped with its process group (the processes it forked): each
+ * signal goes to the group, and once the child has exited, what is left of the group gets the
+ * rest of the grace, then SIGKILL. Its output pipes are closed last.
  */
 export async function stop(child: ChildProcess, grace = 5000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return
-  const exited = once(child, 'exit')
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), grace)
+  const pid = child.pid
+  if (pid === undefined) return
+  const group = grouped.has(child)
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      if (group) process.kill(-pid, sig)
+      else child.kill(sig)
+    } catch {
+      // gone already
+    }
+  }
+  const started = performance.now()
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = once(child, 'exit')
+    signal('SIGTERM')
+    const timer = setTimeout(() => signal('SIGKILL'), grace)
+    try {
+      await exited
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+  if (group) {
+    if (groupAlive(pid)) signal('SIGTERM')
+    while (groupAlive(pid) && performance.now() - started < grace) await sleep(20)
+    if (groupAlive(pid)) signal('SIGKILL')
+    while (groupAlive(pid) && performance.now() - started < grace + 5000) await sleep(20)
+  }
+  child.stdout?.destroy()
+  child.stderr?.destroy()
+}
+
+/** True while some process of the process group `pgid` runs (signal 0 checks, sends nothing). */
+function groupAlive(pgid: number): boolean {
   try {
-    await exited
-  } finally {
-    clearTimeout(timer)
+    process.kill(-pgid, 0)
+    return true
+  } catch {
+    return false
   }
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
  * Polls `cond` every 10 ms until it holds; rejects after `timeout` ms with what was awaited and,
