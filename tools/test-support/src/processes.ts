@@ -67,8 +67,8 @@ const grouped = new WeakSet<ChildProcess>()
  * Stops a child by its PID: SIGTERM, then SIGKILL when it still runs after `grace` ms; resolves
  * once it has exited. Nothing to do when it has exited already or never started. A child started
  * by a {@link processGroup} is stopped with its process group (the processes it forked): each
- * signal goes to the group, and once the child has exited, what is left of the group gets the
- * rest of the grace, then SIGKILL. Its output pipes are closed last.
+ * signal goes to the group, and once the child has exited, what is left of the group has the
+ * rest of the grace, then gets SIGKILL. Its output pipes are closed last.
  */
 export async function stop(child: ChildProcess, grace = 5000): Promise<void> {
   const pid = child.pid
@@ -94,7 +94,7 @@ export async function stop(child: ChildProcess, grace = 5000): Promise<void> {
     }
   }
   if (group) {
-    if (groupAlive(pid)) signal('SIGTERM')
+    // what the child forked got the same SIGTERM: it has the rest of the grace
     while (groupAlive(pid) && performance.now() - started < grace) await sleep(20)
     if (groupAlive(pid)) signal('SIGKILL')
     while (groupAlive(pid) && performance.now() - started < grace + 5000) await sleep(20)
