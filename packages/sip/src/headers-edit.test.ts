@@ -7,12 +7,15 @@ import assert from 'node:assert/strict'
 import { Buffer } from 'node:buffer'
 import { describe, test } from 'node:test'
 import fc from 'fast-check'
+import { parseVia } from './headers/via.ts'
 import {
   CallId,
   Contact,
   ContentLength,
   CSeq,
+  defineHeader,
   From,
+  FromTag,
   type Headers,
   type ListHeader,
   MaxForwards,
@@ -25,6 +28,7 @@ import {
   sipUri,
   To,
   Via,
+  type ViaValue,
 } from './index.ts'
 
 const numRuns = Number(process.env['FC_NUM_RUNS'] ?? 300)
@@ -203,7 +207,13 @@ describe('values written back keep their octets', () => {
       fc.property(quotedText, (value) => {
         const octets = Buffer.from(`"${value}"`, 'utf8').toString('latin1')
         const via = `Via: SIP/2.0/UDP 192.0.2.4;branch=z9hG4bKx;rport;x=${octets}`
-        const m = parse(Buffer.from(text.replace(lines[0]!, via), 'latin1'))
+        // (a function: a replacement string would read `$$` in the value as `$`)
+        const m = parse(
+          Buffer.from(
+            text.replace(lines[0]!, () => via),
+            'latin1',
+          ),
+        )
         const top = m.headers.first(Via)!
         assert.equal(top.params?.get('x'), `"${value}"`)
         m.headers.replaceFirst(Via, { ...top, received: '192.0.2.9', rport: 5062 })
@@ -213,5 +223,86 @@ describe('values written back keep their octets', () => {
       }),
       { numRuns },
     )
+  })
+})
+
+describe('a value written is read back as given, and a list value is formatted once', () => {
+  const request = () =>
+    parse(
+      Buffer.from(
+        ['OPTIONS sip:bob@example.com SIP/2.0', ...required, 'Content-Length: 0', '', ''].join(CRLF),
+      ),
+    )
+
+  test('a Via prepended, then completed (the transport fills sent-by, §18.1.1), is formatted once and never parsed', () => {
+    let formats = 0
+    let parses = 0
+    const SpyVia = defineHeader({
+      name: 'Via',
+      kind: 'list',
+      parse: (s, start, end) => {
+        parses++
+        return parseVia(s, start, end)
+      },
+      format: (v: ViaValue) => {
+        formats++
+        return Via.format(v)
+      },
+    })
+    const m = request()
+    const placeholder = { transport: 'UDP', host: '0.0.0.0', branch: 'z9hG4bKnew' }
+    m.headers.prepend(SpyVia, placeholder)
+    assert.equal(m.headers.first(SpyVia), placeholder, 'the value as given')
+    const filled = { ...placeholder, host: '192.0.2.1', port: 5060, rport: null }
+    m.headers.replaceFirst(SpyVia, filled)
+    assert.equal(m.headers.first(SpyVia), filled)
+    assert.equal(formats, 0, 'nothing formatted before it is needed')
+    const out = Buffer.from(serialize(m)).toString('latin1')
+    assert.equal(formats, 1)
+    assert.equal(parses, 0)
+    assert.ok(
+      out.includes(
+        `${CRLF}Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKnew;rport${CRLF}Via: SIP/2.0/UDP 192.0.2.10:5060;`,
+      ),
+    )
+    assert.deepEqual(
+      parse(Buffer.from(serialize(m))).headers.first(Via),
+      parseVia(Via.format(filled), 0, Via.format(filled).length),
+    )
+  })
+
+  test('replacing the first of several values keeps the others and reads the new one back', () => {
+    const m = parse(
+      Buffer.from(
+        [
+          'OPTIONS sip:bob@example.com SIP/2.0',
+          'Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK1, SIP/2.0/TCP b.example.com;branch=z9hG4bK2',
+          ...required.slice(1),
+          'Content-Length: 0',
+          '',
+          '',
+        ].join(CRLF),
+      ),
+    )
+    const top = { ...m.headers.first(Via)!, received: '192.0.2.7' }
+    m.headers.replaceFirst(Via, top)
+    assert.equal(m.headers.first(Via), top)
+    assert.deepEqual(
+      m.headers.get(Via)?.map((v) => v.branch),
+      ['z9hG4bK1', 'z9hG4bK2'],
+    )
+    assert.ok(
+      Buffer.from(serialize(m))
+        .toString('latin1')
+        .includes('received=192.0.2.7, SIP/2.0/TCP b.example.com;branch=z9hG4bK2'),
+    )
+  })
+
+  test('a single header set is read back as given; a write-only definition still refuses at once', () => {
+    const m = request()
+    m.headers.set(MaxForwards, 12)
+    assert.equal(m.headers.get(MaxForwards), 12)
+    assert.ok(Buffer.from(serialize(m)).toString('latin1').includes(`${CRLF}Max-Forwards: 12${CRLF}`))
+    assert.throws(() => m.headers.set(FromTag, 'x'))
   })
 })

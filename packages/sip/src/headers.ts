@@ -250,11 +250,12 @@ export class Headers {
       for (const v of value as readonly T[]) this.append(header, v)
       return
     }
-    const text =
-      header.kind === 'list' && Array.isArray(value)
-        ? (value as readonly T[]).map((v) => header.format(v)).join(', ')
-        : header.format(value as T)
-    this.#replaceAll(header, written(header, text))
+    if (header.kind === 'list' && Array.isArray(value)) {
+      this.#replaceAll(
+        header,
+        written(header, (value as readonly T[]).map((v) => header.format(v)).join(', ')),
+      )
+    } else this.#replaceAll(header, Written.of(header, value as T))
   }
 
   /** Sets a header from text, replacing every field of that name. */
@@ -264,7 +265,7 @@ export class Headers {
 
   /** Adds a value after the last field of that header (or at the end of the header fields). */
   append<T>(header: HeaderDef<T>, value: T): void {
-    this.#insertAfterLast(header, written(header, header.format(value)))
+    this.#insertAfterLast(header, Written.of(header, value))
   }
 
   /** Adds a field from text after the last field of that name (or at the end). */
@@ -279,7 +280,7 @@ export class Headers {
   prepend<T>(header: ListHeader<T>, value: T): void {
     const k = this.#indexOf(header) // before #edit(): while unedited, slots answer at once
     const list = this.#edit()
-    list.splice(k === -1 ? 0 : k, 0, this.#noteWritten(written(header, header.format(value))))
+    list.splice(k === -1 ? 0 : k, 0, this.#noteWritten(Written.of(header, value)))
   }
 
   /**
@@ -309,10 +310,20 @@ export class Headers {
     }
     const list = this.#edit()
     const ref = list[k]!
-    const text = textToWire(header.format(value))
     const rest = header.kind === 'lines' ? undefined : this.#restAfterFirst(ref)
-    const wire = rest === undefined ? text : `${text}, ${rest}`
-    list[k] = this.#noteWritten(new Written(header.key, this.#name(ref), wire, header.slot))
+    let field: Written
+    if (rest === undefined) field = Written.of(header, value, this.#name(ref))
+    else {
+      field = new Written(
+        header.key,
+        this.#name(ref),
+        `${textToWire(header.format(value))}, ${rest}`,
+        header.slot,
+      )
+      field.head = value
+      field.headBy = header.parse
+    }
+    list[k] = this.#noteWritten(field)
   }
 
   /** Removes every field of that header; returns how many were removed. */
@@ -445,7 +456,7 @@ export class Headers {
       // a parsed field without a comma holds one value: known without a slice of its text
       const comma = this.#src.indexOf(',', this.#pos[ref * STRIDE + 1]!)
       if (comma === -1 || comma >= this.#pos[ref * STRIDE + 2]!) return undefined
-    }
+    } else if (ref.single) return undefined
     return restAfterFirst(this.#wire(ref))
   }
 

@@ -4,6 +4,7 @@
  * changed once made.
  */
 import { textToWire } from './chars.ts'
+import type { HeaderDef } from './header.ts'
 import { valueEnd } from './list.ts'
 import { canonicalName, headerKey } from './names.ts'
 import { slotOf } from './slots.ts'
@@ -12,8 +13,6 @@ import { slotOf } from './slots.ts'
 export class Written {
   readonly key: string
   readonly name: string
-  /** Value as wire text (latin1, one char per octet). */
-  readonly wire: string
   /** The header's slot (see slots.ts), or -1: lookups compare it instead of the key. */
   readonly slot: number
   /** Parse caches, as for parsed fields, with the parser that filled each. */
@@ -21,12 +20,52 @@ export class Written {
   parsedBy: unknown = undefined
   head: unknown = undefined
   headBy: unknown = undefined
+  #wire: string | undefined
+  /** For a field written from one typed value: the value and its header's formatter. */
+  #value: unknown = undefined
+  #format: ((value: never) => string) | undefined = undefined
 
-  constructor(key: string, name: string, wire: string, slot: number = slotOf(key)) {
+  constructor(key: string, name: string, wire: string | undefined, slot: number = slotOf(key)) {
     this.key = key
     this.name = name
-    this.wire = wire
+    this.#wire = wire
     this.slot = slot
+  }
+
+  /**
+   * A field holding one typed value. The value is what reading the field returns (it is not
+   * parsed back from its text); a list header's text is formatted when first needed, so that a Via
+   * the transport completes before it is sent (§18.1.1) is formatted once.
+   */
+  static of<T>(header: HeaderDef<T>, value: T, name: string = header.name): Written {
+    if (header.kind === 'single') {
+      // formatted at once: a formatter that refuses a value (FromTag, say) throws at the edit
+      const field = new Written(header.key, name, textToWire(header.format(value)), header.slot)
+      field.parsed = value
+      field.parsedBy = header.parse
+      return field
+    }
+    const field = new Written(header.key, name, undefined, header.slot)
+    field.#value = value
+    field.#format = header.format as (value: never) => string
+    field.head = value
+    field.headBy = header.parse
+    return field
+  }
+
+  /** Value as wire text (latin1, one char per octet). */
+  get wire(): string {
+    let wire = this.#wire
+    if (wire === undefined) {
+      wire = textToWire(this.#format!(this.#value as never))
+      this.#wire = wire
+    }
+    return wire
+  }
+
+  /** True when the field is known to hold one value of a list header (written from a typed value). */
+  get single(): boolean {
+    return this.#format !== undefined
   }
 }
 
