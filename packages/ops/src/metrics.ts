@@ -5,8 +5,9 @@
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { InviteServerTransaction, NonInviteServerTransaction } from '@junction/transaction'
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client'
 import { faultCodes, OpsError } from './errors.ts'
+import { createFastHistogram } from './fast-histogram.ts'
 
 /** The channels the metrics subscribe to. A channel that nothing publishes on yet is fine. */
 export const metricChannels = {
@@ -232,11 +233,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       forwardsFlushed = forwardCount
     },
   })
-  const forwardSeconds = new Histogram({
+  // observed once per relayed final response: counted in plain arrays, rendered at scrape time
+  const forwardSeconds = createFastHistogram({
     name: 'junction_proxy_forward_seconds',
     help: 'Time from forwarding a request to relaying its final response, by status class',
-    labelNames: ['status_class'] as const,
-    buckets: [...forwardBuckets],
+    labelName: 'status_class',
+    labelValues: [...statusClasses, 'other'], // by statusClassIndex
+    buckets: forwardBuckets,
     registers,
   })
   const bindings = new Gauge({
@@ -280,7 +283,6 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const bindingEventBy = children(bindingEventsTotal, 'event', bindingEvents)
   const authFailureBy = children(authFailures, 'reason', authFailureReasons)
   const dropBy = new Map<string, Child>()
-  const histogramBy = statusClassLabels.map((c) => forwardSeconds.labels({ status_class: c }))
   // what was counted as opened, so that a close seen without its open does not count
   const openFlows = new WeakSet<object>()
 
@@ -342,7 +344,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       const e = event as { response?: { status?: number } | null; elapsedMs?: unknown } | null
       const elapsedMs = e?.elapsedMs
       if (typeof elapsedMs !== 'number' || !Number.isFinite(elapsedMs) || elapsedMs < 0) return
-      histogramBy[statusClassIndex(e?.response?.status)]!.observe(elapsedMs / 1000)
+      forwardSeconds.observe(statusClassIndex(e?.response?.status), elapsedMs / 1000)
     },
     registrarBinding(event) {
       const name = (event as { event?: unknown } | null)?.event
