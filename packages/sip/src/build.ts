@@ -9,7 +9,7 @@ import { CallId } from './headers/call-id.ts'
 import { Contact, type ContactValue } from './headers/contact.ts'
 import { ContentType, type ContentTypeValue } from './headers/content-type.ts'
 import { CSeq } from './headers/cseq.ts'
-import { From, type FromToValue, To } from './headers/from-to.ts'
+import { From, type FromToValue, To, ToTag } from './headers/from-to.ts'
 import { ContentLength, MaxForwards } from './headers/numbers.ts'
 import { Route, type RouteValue } from './headers/route.ts'
 import { Via, type ViaValue } from './headers/via.ts'
@@ -167,8 +167,8 @@ export function createResponse(
   const fields: Written[] = []
   copyFieldsInto(fields, req, Via)
   copyFieldsInto(fields, req, From)
-  const to = req.get(To)
-  const addTag = status > 100 && to !== undefined && to.tag === undefined
+  // §8.2.6.2: a To tag on every response but 100 whose request had none (read without parsing To)
+  const addTag = status > 100 && req.get(ToTag) === ''
   const tag = options.toTag ?? (addTag ? generateTag() : undefined)
   copyFieldsInto(fields, req, To, addTag ? (wire) => `${wire};tag=${tag}` : undefined)
   copyFieldsInto(fields, req, CallId)
