@@ -51,6 +51,8 @@ export const sipMethods = [
 ] as const
 
 export const statusClasses = ['1xx', '2xx', '3xx', '4xx', '5xx', '6xx'] as const
+/** The `status_class` label values by {@link statusClassIndex}: the classes, then `other`. */
+const statusClassLabels: readonly string[] = [...statusClasses, 'other']
 const transports = ['udp', 'tcp', 'tls', 'ws', 'wss'] as const
 
 /** Buckets of `junction_proxy_forward_seconds`: 5 ms to Timer B/F (64·T1 = 32 s). */
@@ -238,7 +240,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     name: 'junction_proxy_forward_seconds',
     help: 'Time from forwarding a request to relaying its final response, by status class',
     labelName: 'status_class',
-    labelValues: [...statusClasses, 'other'], // by statusClassIndex
+    labelValues: statusClassLabels,
     buckets: forwardBuckets,
     registers,
   })
@@ -269,7 +271,6 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry })
 
   const requestBy: Tally = tally(requests, 'method', [...sipMethods, 'other'])
-  const statusClassLabels = [...statusClasses, 'other'] // by statusClassIndex
   const responseBy: Tally = tally(responses, 'status_class', statusClassLabels)
   const outBy: Tally = tally(messagesOut, 'kind', ['request', 'response'])
   const txLive = new Map(['server', 'client'].map((k) => [k, transactionsLive.labels({ kind: k })] as const))

@@ -4,7 +4,7 @@
  * (once), and edited by recording fields Junction writes, so that serialization copies every
  * untouched field's octets verbatim (RFC 3261 §16.6: a proxy changes only what it must).
  */
-import { textToWire, wireToText } from './chars.ts'
+import { wireToText } from './chars.ts'
 import type { HeaderDef, ListHeader, SingleHeader } from './header.ts'
 import { firstElementEnd, splitList } from './list.ts'
 import { canonicalName, compactOf, headerKey } from './names.ts'
@@ -311,19 +311,7 @@ export class Headers {
     const list = this.#edit()
     const ref = list[k]!
     const rest = header.kind === 'lines' ? undefined : this.#restAfterFirst(ref)
-    let field: Written
-    if (rest === undefined) field = Written.of(header, value, this.#name(ref))
-    else {
-      field = new Written(
-        header.key,
-        this.#name(ref),
-        `${textToWire(header.format(value))}, ${rest}`,
-        header.slot,
-      )
-      field.head = value
-      field.headBy = header.parse
-    }
-    list[k] = this.#noteWritten(field)
+    list[k] = this.#noteWritten(Written.of(header, value, this.#name(ref), rest))
   }
 
   /** Removes every field of that header; returns how many were removed. */

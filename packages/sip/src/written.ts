@@ -33,23 +33,32 @@ export class Written {
   }
 
   /**
-   * A field holding one typed value. The value is what reading the field returns (it is not
-   * parsed back from its text); a list header's text is formatted when first needed, so that a Via
-   * the transport completes before it is sent (§18.1.1) is formatted once.
+   * A field whose first value is `value`, and `rest` the text of the values after it, if any. The
+   * value is what reading the field returns (it is not parsed back from its text). A list
+   * header's field holding that one value is formatted when its text is first needed, so that a
+   * Via the transport completes before it is sent (§18.1.1) is formatted once; a single header's
+   * is formatted at once, so that a formatter that refuses a value (FromTag, say) throws at the
+   * edit.
    */
-  static of<T>(header: HeaderDef<T>, value: T, name: string = header.name): Written {
+  static of<T>(header: HeaderDef<T>, value: T, name: string = header.name, rest?: string): Written {
+    const lazy = header.kind !== 'single' && rest === undefined
+    let wire: string | undefined
+    if (!lazy) {
+      const text = textToWire(header.format(value))
+      wire = rest === undefined ? text : `${text}, ${rest}`
+    }
+    const field = new Written(header.key, name, wire, header.slot)
+    if (lazy) {
+      field.#value = value
+      field.#format = header.format as (value: never) => string
+    }
     if (header.kind === 'single') {
-      // formatted at once: a formatter that refuses a value (FromTag, say) throws at the edit
-      const field = new Written(header.key, name, textToWire(header.format(value)), header.slot)
       field.parsed = value
       field.parsedBy = header.parse
-      return field
+    } else {
+      field.head = value
+      field.headBy = header.parse
     }
-    const field = new Written(header.key, name, undefined, header.slot)
-    field.#value = value
-    field.#format = header.format as (value: never) => string
-    field.head = value
-    field.headBy = header.parse
     return field
   }
 
