@@ -1,21 +1,13 @@
 /**
- * What the parser's framework costs: `parseMessage` plus the reads of `bench/sip-codec.bench.ts`
- * (the Request-URI, the top Via, the To and From tags, Call-ID, CSeq, every Route, Max-Forwards)
- * against a bare pass that calls the same value parsers on the same octets with nothing around
- * them. The bare pass is a lower bound for this codec's design, not a parser: it finds the lines
- * with the same searches and CRLF checks and names the fields with the same automaton, then parses
- * the seven headers at once from offsets kept in locals. It leaves out what `parseMessage` must do
- * besides: the limits, LWS folding, Content-Length and the Via count, the checks of the start line,
- * the `Headers` with its lookups and parse caches, the message objects and the results.
- *
- * Both run on the corpus of bench/corpus, alternating, in one process (hrtime, median of 7 rounds
- * of 100 000 corpus passes). The ratio of the two, times the corpus ratio of `parseMessage` to npm
- * `sip` from `sip-codec.bench.ts`, bounds what any change inside the framework can reach.
- *
- *   node --conditions=@junction/source packages/sip/bench/floor.bench.ts [passes]
+ * The bare pass of bench/sip-floor.bench.ts: the codec bench's parse-row work done with the same
+ * value parsers on the same octets and nothing around them. The same line searches and CRLF checks and the same field-name automaton as
+ * `parseMessage`, offsets kept in locals, the Request-URI, the top Via, the To and From tags,
+ * Call-ID, CSeq, Max-Forwards and every Route parsed at once. It leaves out what `parseMessage`
+ * must do besides: the limits, LWS folding, Content-Length and the Via count, the checks of the
+ * start line, `Headers` with its lookups, laziness and parse caches, the message objects. A lower
+ * bound for a parser built on these value parsers, not a parser.
  */
-import { readdirSync, readFileSync } from 'node:fs'
-import { cpus } from 'node:os'
+import type { Buffer } from 'node:buffer'
 import { nameSlot, readFieldName } from '../src/field-names.ts'
 import { CallId } from '../src/headers/call-id.ts'
 import { CSeq } from '../src/headers/cseq.ts'
@@ -24,14 +16,7 @@ import { MaxForwards } from '../src/headers/numbers.ts'
 import { Route } from '../src/headers/route.ts'
 import { Via } from '../src/headers/via.ts'
 import { firstElementEnd, splitList } from '../src/list.ts'
-import { parseMessage } from '../src/parse.ts'
 import { parseUriAt } from '../src/uri.ts'
-
-const corpusDir = new URL('../../../bench/corpus/', import.meta.url)
-const corpus = readdirSync(corpusDir)
-  .filter((f) => f.endsWith('.sip'))
-  .sort()
-  .map((f) => readFileSync(new URL(f, corpusDir)))
 
 /** Slots of field-names.ts (slots.ts): Via 0, From 1, To 2, Call-ID 3, CSeq 4, Max-Forwards 5, Route 6. */
 const [VIA, FROM, TO, CALL_ID, CSEQ, MAX_FORWARDS, ROUTE] = [0, 1, 2, 3, 4, 5, 6] as const
@@ -56,7 +41,7 @@ interface Latin1Readable {
 }
 
 /** The bare pass: the values in an array, or undefined where the octets are not a message. */
-function bare(bytes: Buffer): unknown[] | undefined {
+export function barePass(bytes: Buffer): unknown[] | undefined {
   const s = (bytes as unknown as Latin1Readable).latin1Slice(0, bytes.length)
   const lf = s.indexOf('\n')
   if (lf < 1 || s.charCodeAt(lf - 1) !== 13) return undefined
@@ -105,51 +90,3 @@ function bare(bytes: Buffer): unknown[] | undefined {
   }
   return out
 }
-
-/** What `sip-codec.bench.ts` times for @junction/sip. */
-function framework(bytes: Buffer): unknown[] | undefined {
-  const r = parseMessage(bytes)
-  if (!r.ok) return undefined
-  const m = r.message
-  const h = m.headers
-  return [
-    m.kind === 'request' ? m.uri : null,
-    h.first(Via),
-    h.get(ToTag),
-    h.get(FromTag),
-    h.get(CallId),
-    h.get(CSeq),
-    h.get(MaxForwards) ?? null,
-    ...(h.get(Route) ?? []),
-  ]
-}
-
-// both read the same values from every corpus message
-for (const bytes of corpus) {
-  const a = JSON.stringify(bare(bytes))
-  const b = JSON.stringify(framework(bytes))
-  if (a !== b || a.includes('null,null')) throw new Error(`bare pass and parseMessage disagree:\n${a}\n${b}`)
-}
-
-const passes = Number(process.argv[2] ?? 100_000)
-const runs: Record<'bare' | 'framework', number[]> = { bare: [], framework: [] }
-let sink = 0
-for (let round = 0; round < 7; round++) {
-  for (const [name, pass] of [
-    ['bare', bare],
-    ['framework', framework],
-  ] as const) {
-    const start = process.hrtime.bigint()
-    for (let i = 0; i < passes; i++) for (const bytes of corpus) if (pass(bytes) !== undefined) sink++
-    runs[name].push(Number(process.hrtime.bigint() - start) / passes)
-  }
-}
-const median = (xs: number[]) => xs.sort((x, y) => x - y)[xs.length >> 1]!
-const bareNs = median(runs.bare)
-const frameworkNs = median(runs.framework)
-console.log(
-  `node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${new Date().toISOString()}, ${sink} messages`,
-)
-console.log(`bare pass              ${bareNs.toFixed(0).padStart(6)} ns per corpus pass`)
-console.log(`parseMessage + reads   ${frameworkNs.toFixed(0).padStart(6)} ns per corpus pass`)
-console.log(`framework / bare       ${(frameworkNs / bareNs).toFixed(2)}×`)
