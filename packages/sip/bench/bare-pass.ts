@@ -16,10 +16,19 @@ import { MaxForwards } from '../src/headers/numbers.ts'
 import { Route } from '../src/headers/route.ts'
 import { Via } from '../src/headers/via.ts'
 import { firstElementEnd, splitList } from '../src/list.ts'
+import { slotOf } from '../src/slots.ts'
 import { parseUriAt } from '../src/uri.ts'
 
-/** Slots of field-names.ts (slots.ts): Via 0, From 1, To 2, Call-ID 3, CSeq 4, Max-Forwards 5, Route 6. */
-const [VIA, FROM, TO, CALL_ID, CSEQ, MAX_FORWARDS, ROUTE] = [0, 1, 2, 3, 4, 5, 6] as const
+/** The slots (slots.ts) that readFieldName reports for the seven headers. */
+const [VIA, FROM, TO, CALL_ID, CSEQ, MAX_FORWARDS, ROUTE] = [
+  'via',
+  'from',
+  'to',
+  'call-id',
+  'cseq',
+  'max-forwards',
+  'route',
+].map(slotOf)
 
 /** Where the value of the field whose name ends at `nameEnd` starts (after ":" and SP). */
 function valueStart(s: string, nameEnd: number): number {
@@ -28,7 +37,7 @@ function valueStart(s: string, nameEnd: number): number {
   return i
 }
 
-/** Value bounds of the field at `f` in `at` (field start, name end, end after CRLF). */
+/** Parses the value of field `f` of `at` (its start, name end, and end after the CRLF). */
 function parseAt<T>(s: string, at: Int32Array, f: number, parse: (s: string, a: number, b: number) => T): T {
   return parse(s, valueStart(s, at[f + 1]!), at[f + 2]! - 2)
 }
@@ -59,6 +68,7 @@ export function barePass(bytes: Buffer): unknown[] | undefined {
     const nl = s.indexOf('\n', at)
     if (nl === -1 || s.charCodeAt(nl - 1) !== 13 || s.indexOf('\r', at) !== nl - 1) return undefined
     if (nl === at + 1) break
+    if (n + 3 > fields.length) return undefined
     const nameEnd = readFieldName(s, at)
     fields[n] = at
     fields[n + 1] = nameEnd
