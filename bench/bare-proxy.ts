@@ -157,7 +157,11 @@ function onResponse(res: SipResponse): void {
   send(bytes, { address: up.received ?? up.host, port: up.rport ?? up.port ?? 5060 })
 }
 
-socket.bind(port, host)
+socket.bind(port, host, () => {
+  // as junction-ietf (limits.udpBufferSize) and Kamailio (maxbuffer) do: room for bursts
+  socket.setRecvBufferSize(4 * 1024 * 1024)
+  socket.setSendBufferSize(4 * 1024 * 1024)
+})
 process.on('SIGTERM', () => {
   socket.close()
   process.exit(0)
