@@ -16,7 +16,6 @@
  *
  *   ./junction pnpm --filter @junction/bench bench        (or ./junction pnpm bench)
  */
-import { readdirSync, readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import {
   CallId,
@@ -38,12 +37,7 @@ import {
 import { bench, do_not_optimize, run } from 'mitata'
 // @ts-expect-error npm sip 0.0.6 ships no types
 import * as npmSip from 'sip'
-
-const corpusDir = new URL('./corpus/', import.meta.url)
-const corpus = readdirSync(corpusDir)
-  .filter((f) => f.endsWith('.sip'))
-  .sort()
-  .map((f) => ({ name: f.replace('.sip', ''), bytes: readFileSync(new URL(f, corpusDir)) }))
+import { corpus, npmParse } from './codec-corpus.ts'
 
 // --- @junction/sip
 function junctionParse(bytes: Uint8Array): SipMessage {
@@ -79,32 +73,7 @@ function junctionForward(bytes: Uint8Array): Uint8Array {
   return serialize(m)
 }
 
-// --- npm sip 0.0.6, used the way its own stack uses it
-interface NpmVia {
-  version?: string
-  protocol?: string
-  host?: string
-  port?: number
-  params: Record<string, unknown>
-}
-interface NpmMessage {
-  method?: string
-  uri?: string
-  headers: {
-    via: NpmVia[]
-    route?: unknown[]
-    'record-route'?: unknown[]
-    'max-forwards'?: number
-  }
-}
-
-function npmParse(bytes: Buffer): NpmMessage {
-  const m = npmSip.parse(bytes) as NpmMessage | undefined
-  if (m === undefined) throw new Error('npm sip: no parse')
-  if (m.method !== undefined) do_not_optimize(npmSip.parseUri(m.uri))
-  return m
-}
-
+// --- npm sip 0.0.6
 function npmForward(bytes: Buffer): Buffer {
   const m = npmParse(bytes)
   const h = m.headers

@@ -9,19 +9,11 @@
  *
  *   ./junction pnpm --filter @junction/bench exec node --conditions=@junction/source sip-floor.bench.ts
  */
-import { readdirSync, readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { CallId, CSeq, FromTag, MaxForwards, parseMessage, Route, ToTag, Via } from '@junction/sip'
-import { bench, do_not_optimize, run } from 'mitata'
-// @ts-expect-error npm sip 0.0.6 ships no types
-import * as npmSip from 'sip'
+import { bench, run } from 'mitata'
 import { barePass } from '../packages/sip/bench/bare-pass.ts'
-
-const corpusDir = new URL('./corpus/', import.meta.url)
-const corpus = readdirSync(corpusDir)
-  .filter((f) => f.endsWith('.sip'))
-  .sort()
-  .map((f) => ({ name: f.replace('.sip', ''), bytes: readFileSync(new URL(f, corpusDir)) }))
+import { corpus, npmParse } from './codec-corpus.ts'
 
 /** The parse row of sip-codec.bench.ts, returning what it read. */
 function parse(bytes: Buffer): unknown[] {
@@ -39,13 +31,6 @@ function parse(bytes: Buffer): unknown[] {
     h.get(MaxForwards) ?? null,
     ...(h.get(Route) ?? []),
   ]
-}
-
-function npmParse(bytes: Buffer): unknown {
-  const m = npmSip.parse(bytes) as { method?: string; uri?: string } | undefined
-  if (m === undefined) throw new Error('npm sip: no parse')
-  if (m.method !== undefined) do_not_optimize(npmSip.parseUri(m.uri))
-  return m
 }
 
 // the bare pass reads exactly what the parser reads
