@@ -17,6 +17,11 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     assert.equal(r.timeouts, 1)
     assert.equal(tx.state, 'terminated')
     assert.equal(h.layer.size, 0)
+    // the Timer E set at 31.5 s is stale: it falls due, sends nothing, and nothing is left
+    const sent = h.sent.length
+    h.clock.advance(8_000)
+    assert.equal(h.sent.length, sent)
+    assert.equal(r.timeouts, 1)
     assert.equal(h.clock.pending, 0)
   })
 
@@ -73,6 +78,11 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     await h.settle()
     assert.equal(r.transportErrors, 1)
     assert.equal(tx.state, 'terminated')
+    // Timers E and F are stale once it ended: they fall due without a send or a timeout
+    const sent = h.sent.length
+    h.clock.advance(64_000)
+    assert.equal(h.sent.length, sent)
+    assert.equal(r.timeouts, 0)
     assert.equal(h.clock.pending, 0)
   })
 
@@ -115,13 +125,18 @@ describe('INVITE client transaction (RFC 3261 §17.1.1, RFC 6026 §7.2)', () => 
     const r = recorder()
     const req = request('INVITE')
     const tx = h.layer.request(req, udpTarget, r)
+    h.clock.advance(10_000)
     h.layer.receive(response(req, 200, 'x1'), udpFlowLike)
     assert.equal(tx.state, 'accepted')
     h.layer.receive(response(req, 200, 'x1'), udpFlowLike) // retransmission
     h.layer.receive(response(req, 200, 'x2'), udpFlowLike) // another fork
     assert.deepEqual(r.responses, [200, 200, 200])
     assert.deepEqual(times(h.sent, 'request', 'ACK'), [])
-    h.clock.advance(32_000)
+    // Timer B (due at 32 s) was stopped by the 2xx: only Timer M, 32 s after it, ends the transaction
+    h.clock.advance(22_000)
+    assert.equal(tx.state, 'accepted')
+    assert.equal(r.timeouts, 0)
+    h.clock.advance(10_000)
     assert.equal(tx.state, 'terminated')
   })
 

@@ -272,6 +272,7 @@ export function createTransactionLayer(
 
     close() {
       for (const tx of [...servers.values(), ...clients.values()]) tx.end()
+      ctx.clock.close()
     },
   }
 }

@@ -77,16 +77,58 @@ describe('timer lanes', () => {
     assert.deepEqual(fired, ['a', 'c@200', 'd@200'])
   })
 
-  test('setTimerFor calls its target with the kind, in a lane or past maxLanes', () => {
+  test('setTimerFor calls its target with the tag, in a lane or past maxLanes', () => {
     const clock = createManualClock()
     const lanes = createTimerLanes(clock, { maxLanes: 1 })
     const fired: string[] = []
-    const target: TimerTarget = { [fireTimer]: (kind) => fired.push(`${kind}@${clock.now()}`) }
+    const target: TimerTarget = { [fireTimer]: (tag) => fired.push(`${tag}@${clock.now()}`) }
     lanes.setTimerFor(100, target, 1)
     lanes.setTimerFor(300, target, 2) // a second duration: past maxLanes, on the clock itself
-    lanes.setTimerFor(100, target, 3).cancel()
+    lanes.setTimerFor(100, target, 3)
     clock.advance(1_000)
-    assert.deepEqual(fired, ['1@100', '2@300'])
+    assert.deepEqual(fired, ['1@100', '3@100', '2@300'])
+  })
+
+  test('setTimerFor keeps no object per timer, and a fired entry lets go of its target', () => {
+    const clock = createManualClock()
+    const lanes = createTimerLanes(clock)
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const target: TimerTarget = { [fireTimer]: () => {} }
+    lanes.setTimerFor(32_000, target, 2) // the lane and its arrays exist before the count
+    gc()
+    const before = process.memoryUsage().heapUsed
+    for (let i = 0; i < 100_000; i++) lanes.setTimerFor(32_000, target, 2 + 2 * (i % 1000))
+    gc()
+    const held = process.memoryUsage().heapUsed - before
+    // three array slots per timer (target, due time, tag: ~24 octets), where a timer object was 56 more
+    assert.ok(held < 100_000 * 40, `${held} octets for 100 000 timers`)
+    // a target whose timer fired is not reachable from the lane any more, though the lane still
+    // holds a later timer (a short queue, which is not rebuilt)
+    const clock2 = createManualClock()
+    const lanes2 = createTimerLanes(clock2)
+    let collected = false
+    const registry = new FinalizationRegistry(() => {
+      collected = true
+    })
+    ;(() => {
+      const t: TimerTarget = { [fireTimer]: () => {} }
+      registry.register(t, 'gone')
+      lanes2.setTimerFor(32_000, t, 2)
+    })()
+    clock2.advance(1)
+    lanes2.setTimerFor(32_000, target, 2) // due 1 ms after the first
+    clock2.advance(31_999)
+    gc()
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        gc()
+        setImmediate(() => {
+          assert.ok(collected, 'the fired target is still referenced by its lane')
+          resolve()
+        })
+      }),
+    )
   })
 
   test('past maxLanes, other durations go to the clock itself', () => {

@@ -2,8 +2,19 @@
  * Timer lanes: the many timers of a transaction layer have a few fixed durations (64*T1 for Timers
  * B, F, H, J, L and M; T4 for I and K; Timer D; T1 doubling up to T2 for A, E and G). Timers of
  * one duration fall due in the order they were set, so each duration gets a lane: a queue in that
- * order and one clock timer for its head. Setting a timer costs one small object and no clock
- * timer; a lane of 30 000 transactions waiting out Timer J is one clock timer.
+ * order and one clock timer for its head. A lane of 30 000 transactions waiting out Timer J is one
+ * clock timer.
+ *
+ * A transaction's timers (`setTimerFor`) cost no object at all: the queue holds the transaction
+ * itself, with a tag it chose, and a due time in parallel arrays. There is no handle to cancel
+ * such a timer: the transaction keeps the tag of the timer it still wants and ignores any other
+ * when it fires (a restarted or stopped timer is a stale tag). Under load a transaction waiting
+ * out Timer J or L has only its tag in a lane, where a timer object per timer (six per proxied
+ * call) was as many objects as the transactions themselves for the garbage collector to mark. A
+ * stale entry keeps its target reachable until the lane reaches it (at most the lane's duration).
+ *
+ * `setTimer` (a function to call) still returns a {@link Timer} to cancel: a small object in the
+ * queue.
  *
  * A cancelled timer stays in its queue (a small object) until it reaches the head, or until
  * cancelled ones are most of a long queue: then the queue is rebuilt without them (Timer C, 3
@@ -20,14 +31,23 @@ import type { Clock, Timer } from './clock.ts'
 /** The method a {@link TimerTarget} is called by. */
 export const fireTimer: unique symbol = Symbol('fireTimer')
 
-/** An object whose timers call one of its methods: no closure per timer (see setTimerFor). */
+/**
+ * An object whose timers call one of its methods with the tag it set them with: no closure and no
+ * object per timer (see setTimerFor). It tells a timer it still wants from a stale one by the tag.
+ */
 export interface TimerTarget {
-  [fireTimer](kind: number): void
+  [fireTimer](tag: number): void
 }
 
-/** A clock with lanes; `setTimerFor` calls `target[fireTimer](kind)` when due. */
+/** A clock with lanes; `setTimerFor` calls `target[fireTimer](tag)` when due (a Smi tag). */
 export interface TimerLanes extends Clock {
-  setTimerFor(ms: number, target: TimerTarget, kind: number): Timer
+  setTimerFor(ms: number, target: TimerTarget, tag: number): void
+  /**
+   * Drops every timer and stops every clock timer (the layer closes). A target's timers stay queued
+   * until due even when it no longer wants them (it cannot cancel them): without this, a closed
+   * layer would keep the event loop alive until the last of them is due.
+   */
+  close(): void
 }
 
 /** Below this many queued timers a lane never rebuilds its queue to drop cancelled ones. */
@@ -39,26 +59,53 @@ class Lane {
   constructor(slack: number) {
     this.slack = slack
   }
-  /** Timers in the order set, which is the order due; `head` is the first not fired. */
-  queue: LaneTimer[] = []
+  /**
+   * Timers in the order set, which is the order due; `head` is the first not fired. Each is a
+   * {@link LaneTimer} (setTimer) or a target (setTimerFor) with its tag in `tags`; `ats` holds
+   * when each falls due. Three arrays of the same length, no object per target timer.
+   */
+  queue: Array<LaneTimer | TimerTarget> = []
+  ats: number[] = []
+  tags: number[] = []
   head = 0
-  /** Timers set and neither fired nor cancelled. */
+  /** Timers set and neither fired nor cancelled (a target's stale timers count until they fire). */
   live = 0
   /** The clock timer for the head, if armed. */
   armed: Timer | undefined
+
+  /** Keeps the entries from `from` on for which `keep` holds. */
+  rebuild(from: number, keep: (t: LaneTimer | TimerTarget) => boolean): void {
+    const q: Array<LaneTimer | TimerTarget> = []
+    const ats: number[] = []
+    const tags: number[] = []
+    for (let i = from; i < this.queue.length; i++) {
+      const t = this.queue[i]!
+      if (!keep(t)) continue
+      q.push(t)
+      ats.push(this.ats[i]!)
+      tags.push(this.tags[i]!)
+    }
+    this.queue = q
+    this.ats = ats
+    this.tags = tags
+    this.head = 0
+  }
+
+  clear(): void {
+    this.queue = []
+    this.ats = []
+    this.tags = []
+    this.head = 0
+  }
 }
 
+/** A timer of `setTimer`: the function to call, undefined once fired or cancelled. */
 class LaneTimer implements Timer {
-  readonly at: number
-  /** What to call: a function, or a target with the kind to tell it; undefined once fired or cancelled. */
-  fn: (() => void) | TimerTarget | undefined
-  readonly kind: number
+  fn: (() => void) | undefined
   readonly lane: Lane
 
-  constructor(at: number, fn: (() => void) | TimerTarget, kind: number, lane: Lane) {
-    this.at = at
+  constructor(fn: () => void, lane: Lane) {
     this.fn = fn
-    this.kind = kind
     this.lane = lane
   }
 
@@ -71,17 +118,22 @@ class LaneTimer implements Timer {
       // least three quarters of what it walks, so it costs O(1) per cancel, amortized. The armed
       // clock timer stays: it may fire before the new head is due, and then only re-arms.
       const waiting = lane.queue.length - lane.head
-      if (waiting > COMPACT_AT && waiting > 4 * lane.live) {
-        lane.queue = lane.queue.slice(lane.head).filter((t) => t.fn !== undefined)
-        lane.head = 0
-      }
+      if (waiting > COMPACT_AT && waiting > 4 * lane.live) lane.rebuild(lane.head, isPending)
       return
     }
     lane.armed?.cancel()
     lane.armed = undefined
-    lane.queue = []
-    lane.head = 0
+    lane.clear()
   }
+}
+
+/** Put in place of a fired target, so that the queue does not keep it: a LaneTimer already fired. */
+const done = new LaneTimer(() => {}, new Lane(0))
+done.fn = undefined
+
+/** False for a cancelled or fired LaneTimer; a target's timer may be wanted still. */
+function isPending(t: LaneTimer | TimerTarget): boolean {
+  return !(t instanceof LaneTimer) || t.fn !== undefined
 }
 
 export interface TimerLanesOptions {
@@ -108,21 +160,19 @@ export function createTimerLanes(clock: Clock, options: TimerLanesOptions = {}):
   const maxLanes = options.maxLanes ?? 32
   const slackOf = options.slack
   const lanes = new Map<number, Lane>()
+  /** setTimerFor's timers past maxLanes, on the clock itself (for close). */
+  const direct = new Set<Timer>()
 
   function arm(lane: Lane): void {
     const q = lane.queue
-    while (lane.head < q.length && q[lane.head]!.fn === undefined) lane.head++
+    while (lane.head < q.length && !isPending(q[lane.head]!)) lane.head++
     if (lane.head >= q.length) {
-      lane.queue = []
-      lane.head = 0
+      lane.clear()
       return
     }
-    if (lane.head > 1024 && lane.head * 2 > q.length) {
-      lane.queue = q.slice(lane.head)
-      lane.head = 0
-    }
-    const next = lane.queue[lane.head]!
-    lane.armed = clock.setTimer(Math.max(0, next.at + lane.slack - clock.now()), () => fire(lane))
+    if (lane.head > 1024 && lane.head * 2 > q.length) lane.rebuild(lane.head, () => true)
+    const at = lane.ats[lane.head]!
+    lane.armed = clock.setTimer(Math.max(0, at + lane.slack - clock.now()), () => fire(lane))
   }
 
   function fire(lane: Lane): void {
@@ -131,41 +181,77 @@ export function createTimerLanes(clock: Clock, options: TimerLanesOptions = {}):
     try {
       const q = lane.queue
       while (lane.head < q.length && lane.queue === q) {
-        const t = q[lane.head]!
-        const fn = t.fn
-        if (fn !== undefined && t.at > now) break
+        const i = lane.head
+        const t = q[i]!
+        const pending = isPending(t)
+        if (pending && lane.ats[i]! > now) break
         lane.head++
-        if (fn === undefined) continue
-        t.fn = undefined
+        if (!pending) continue
         lane.live--
-        if (typeof fn === 'function') fn()
-        else fn[fireTimer](t.kind)
+        if (t instanceof LaneTimer) {
+          const fn = t.fn!
+          t.fn = undefined
+          fn()
+        } else {
+          q[i] = done // the target is not kept by a fired entry
+          t[fireTimer](lane.tags[i]!)
+        }
       }
     } finally {
       if (lane.armed === undefined) arm(lane)
     }
   }
 
-  function set(ms: number, fn: (() => void) | TimerTarget, kind: number): Timer {
+  /** The lane for timers of `ms`; undefined past `maxLanes`. */
+  function laneOf(ms: number): Lane | undefined {
     let lane = lanes.get(ms)
-    if (lane === undefined) {
-      if (lanes.size >= maxLanes)
-        return clock.setTimer(ms, typeof fn === 'function' ? fn : () => fn[fireTimer](kind))
+    if (lane === undefined && lanes.size < maxLanes) {
       lane = new Lane(slackOf === undefined ? 0 : Math.max(0, slackOf(ms)))
       lanes.set(ms, lane)
     }
-    // whole milliseconds, rounded up (never early): a small integer is kept in the timer itself,
-    // where a fractional time would be a heap number of its own, kept as long as the timer
-    const timer = new LaneTimer(Math.ceil(clock.now() + Math.max(0, ms)), fn, kind, lane)
-    lane.queue.push(timer)
+    return lane
+  }
+
+  function push(lane: Lane, ms: number, t: LaneTimer | TimerTarget, tag: number): void {
+    lane.queue.push(t)
+    // whole milliseconds, rounded up: never early, and a small integer where it fits
+    lane.ats.push(Math.ceil(clock.now() + Math.max(0, ms)))
+    lane.tags.push(tag)
     lane.live++
     if (lane.armed === undefined) arm(lane)
-    return timer
   }
 
   return {
     now: () => clock.now(),
-    setTimer: (ms, fn) => set(ms, fn, 0),
-    setTimerFor: set,
+    setTimer(ms, fn) {
+      const lane = laneOf(ms)
+      if (lane === undefined) return clock.setTimer(ms, fn)
+      const timer = new LaneTimer(fn, lane)
+      push(lane, ms, timer, 0)
+      return timer
+    },
+    setTimerFor(ms, target, tag) {
+      const lane = laneOf(ms)
+      if (lane !== undefined) {
+        push(lane, ms, target, tag)
+        return
+      }
+      const timer = clock.setTimer(ms, () => {
+        direct.delete(timer)
+        target[fireTimer](tag)
+      })
+      direct.add(timer)
+    },
+    close() {
+      for (const lane of lanes.values()) {
+        lane.armed?.cancel()
+        lane.armed = undefined
+        lane.live = 0
+        lane.clear()
+      }
+      lanes.clear()
+      for (const t of direct) t.cancel()
+      direct.clear()
+    },
   }
 }

@@ -1,14 +1,16 @@
 /**
  * What every transaction shares: its key, its timers on the injected clock, and how it ends.
  */
-import type { Timer } from './clock.ts'
 import { faultCodes, TransactionError } from './errors.ts'
 import type { TransactionTransport, TransactionUser } from './ports.ts'
 import { fireTimer, type TimerLanes } from './timer-lanes.ts'
 import type { TimerSettings } from './timers.ts'
 
+/** The low bit of a timer's tag: which of the two timers it is; the rest counts the timers set. */
 const RETRANSMIT = 0
 const TIMEOUT = 1
+/** Tags stay small integers (Smis): the count wraps long before that. */
+const TAG_MASK = 0x3ffffffe
 
 /** What a transaction needs from its layer. */
 export interface Context {
@@ -34,8 +36,14 @@ export abstract class Transaction {
    */
   userData: unknown = undefined
   protected readonly ctx: Context
-  #retransmit: Timer | undefined
-  #timeout: Timer | undefined
+  /**
+   * The tag of the armed retransmission timer (A, E or G) and of the armed state timer, 0 when
+   * none: the lanes hold no object per timer, so a timer is stopped by forgetting its tag, and a
+   * timer that fires with any other tag (stopped, or set again since) is ignored.
+   */
+  #retransmit = 0
+  #timeout = 0
+  #timersSet = 0
   #ended = false
   #holding = true
 
@@ -55,17 +63,22 @@ export abstract class Transaction {
     return this.#ended
   }
 
+  /** A new tag for a timer of `kind`: never 0, never the tag of a timer still queued. */
+  #tag(kind: number): number {
+    this.#timersSet = (this.#timersSet + 2) & TAG_MASK || 2
+    return this.#timersSet | kind
+  }
+
   /** Starts (or restarts) the retransmission timer (A, E or G); it calls {@link retransmitTimer}. */
   protected setRetransmit(ms: number): void {
-    this.#retransmit?.cancel()
     // the timer calls back this transaction, no closure: a closure made in a state method would
     // keep that method's locals (the messages) alive as long as the timer waits, up to 32 s
-    this.#retransmit = this.ctx.clock.setTimerFor(ms, this, RETRANSMIT)
+    this.#retransmit = this.#tag(RETRANSMIT)
+    this.ctx.clock.setTimerFor(ms, this, this.#retransmit)
   }
 
   protected stopRetransmit(): void {
-    this.#retransmit?.cancel()
-    this.#retransmit = undefined
+    this.#retransmit = 0
   }
 
   /**
@@ -73,24 +86,23 @@ export abstract class Transaction {
    * delay); it calls {@link timeoutTimer}, which tells them apart by the state.
    */
   protected setTimeout(ms: number): void {
-    this.#timeout?.cancel()
-    this.#timeout = this.ctx.clock.setTimerFor(ms, this, TIMEOUT)
+    this.#timeout = this.#tag(TIMEOUT)
+    this.ctx.clock.setTimerFor(ms, this, this.#timeout)
   }
 
-  /** @internal From the timer lanes. */
-  [fireTimer](kind: number): void {
-    if (kind === RETRANSMIT) {
-      this.#retransmit = undefined
+  /** @internal From the timer lanes: runs the timer of `tag` if it is still the armed one. */
+  [fireTimer](tag: number): void {
+    if (tag === this.#retransmit) {
+      this.#retransmit = 0
       this.retransmitTimer()
-    } else {
-      this.#timeout = undefined
+    } else if (tag === this.#timeout) {
+      this.#timeout = 0
       this.timeoutTimer()
     }
   }
 
   protected stopTimeout(): void {
-    this.#timeout?.cancel()
-    this.#timeout = undefined
+    this.#timeout = 0
   }
 
   /** The retransmission timer fired. */
