@@ -144,6 +144,25 @@ describe('numeric hosts (RFC 3263 §4.1, §4.2): no DNS', () => {
     assert.deepEqual(r.targets, [{ transport: 'tls', address: '2001:db8::1', port: 5061, expires: Infinity }])
   })
 
+  test('one shared, frozen target per numeric host, port, transport and server name', async () => {
+    const { resolver } = setup({})
+    const first = resolver.resolveNow?.('sip:alice@192.0.2.10')?.targets[0]
+    assert.ok(first !== undefined && Object.isFrozen(first))
+    assert.equal(resolver.resolveNow?.('sip:bob@192.0.2.10;lr')?.targets[0], first)
+    assert.equal((await resolver.resolve('sip:carol@192.0.2.10')).targets[0], first)
+    const other = resolver.resolveNow?.('sip:alice@192.0.2.10:5070')?.targets
+    assert.deepEqual(other, [{ transport: 'udp', address: '192.0.2.10', port: 5070, expires: Infinity }])
+    const tcp = resolver.resolveNow?.('sip:alice@192.0.2.10;transport=tcp')?.targets
+    assert.deepEqual(tcp, [{ transport: 'tcp', address: '192.0.2.10', port: 5060, expires: Infinity }])
+    // the host's entry now holds the TCP target: the UDP one is made anew, equal to the first
+    assert.deepEqual(resolver.resolveNow?.('sip:alice@192.0.2.10')?.targets, [first])
+    // many numeric hosts: the table is bounded, and every answer is still right
+    for (let i = 0; i < 3000; i++) {
+      const host = `10.${(i >> 8) & 255}.${i & 255}.1`
+      assert.equal(resolver.resolveNow?.(`sip:${host}`)?.targets[0]?.address, host)
+    }
+  })
+
   test('resolveNow gives the same result at once, and undefined when DNS must be asked', async () => {
     const { resolver, log } = setup({})
     for (const uri of [

@@ -183,6 +183,9 @@ const srvLabels: Readonly<Record<TransportName, string>> = {
  * Default ports (RFC 3263 §4.2: 5060, and 5061 for TLS). RFC 7118 defines none for WebSocket; WS
  * and WSS use the WebSocket ones (RFC 6455 §3: 80 and 443).
  */
+/** Most numeric hosts whose resolution is kept (see numericTarget). */
+const MAX_NUMERIC = 1024
+
 const defaultPorts: Readonly<Record<TransportName, number>> = {
   udp: 5060,
   tcp: 5060,
@@ -325,6 +328,8 @@ export function createResolver(options: ResolverOptions = {}, deps: ResolverDeps
   const cache = new Map<string, Answer<unknown>>()
   const inflight = new Map<string, Promise<Answer<unknown>>>()
   const blocked = new Map<string, number>()
+  /** Numeric hosts' resolutions (see numericTarget); emptied when MAX_NUMERIC are held. */
+  const numeric = new Map<string, Extract<Resolution, { ok: true }>>()
   // One iterator per map for its life, oldest first from where it stopped: a fresh `keys()` per
   // eviction steps over every slot deleted since the map's last rehash (V8: 10-40 µs once 100 000
   // entries turned over). Every entry behind an iterator was deleted (or deleted and set again, so
@@ -610,6 +615,33 @@ export function createResolver(options: ResolverOptions = {}, deps: ResolverDeps
     readonly serverName: string | undefined
   }
 
+  /**
+   * The resolution of a numeric host: one frozen result per host, port, transport and TLS server
+   * name, shared by every request to it. A proxy sends most requests to a few such next hops, and
+   * each client transaction keeps its target for up to 32 s (Timers D, K, M): one target object
+   * per next hop, not one per request for the garbage collector to mark.
+   */
+  function numericTarget(
+    transport: TransportName,
+    address: string,
+    port: number,
+    serverName: string | undefined,
+  ): Resolution {
+    const hit = numeric.get(address)
+    const t = hit?.targets[0]
+    if (t !== undefined && t.transport === transport && t.port === port && t.serverName === serverName)
+      return hit!
+    if (numeric.size >= MAX_NUMERIC) numeric.clear()
+    // a copy of its own: the host may be cut from the text of the message it came in
+    const own = JSON.parse(JSON.stringify(address)) as string
+    const resolution = Object.freeze({
+      ok: true as const,
+      targets: Object.freeze([Object.freeze(make(transport, own, port, Infinity, serverName))]),
+    })
+    numeric.set(own, resolution)
+    return resolution
+  }
+
   /** What resolve() decides without DNS: a result (a bad URI, a numeric host...), or what to look up. */
   function decide(input: Uri | string, resolveOptions: ResolveOptions): Resolution | Lookup {
     const uri = typeof input === 'string' ? parseUri(input) : input
@@ -649,12 +681,8 @@ export function createResolver(options: ResolverOptions = {}, deps: ResolverDeps
     }
 
     // RFC 3263 §4.1, §4.2: a numeric TARGET needs no DNS.
-    if (ipVersion(target) !== 0) {
-      return {
-        ok: true,
-        targets: [make(fallback, target, uri.port ?? defaultPorts[fallback], Infinity, serverName)],
-      }
-    }
+    if (ipVersion(target) !== 0)
+      return numericTarget(fallback, target, uri.port ?? defaultPorts[fallback], serverName)
     // RFC 6761 §6.4: names under .invalid never resolve.
     if (target === 'invalid' || target.endsWith('.invalid')) {
       return failure(resolveErrorCodes.DNS_NOT_FOUND, `${target} is under .invalid (RFC 6761)`)
