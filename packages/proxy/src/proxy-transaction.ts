@@ -42,8 +42,17 @@ import { Verdict } from './verdict.ts'
 type Group = Array<ForwardTarget | undefined>
 
 const noop: ClientHandler = { onResponse() {} }
-/** What a released proxy transaction holds instead of its forward options. */
+/**
+ * What a released proxy transaction holds instead of its forward options, target groups, final
+ * responses and branches, and a released branch instead of its destinations: one shared empty
+ * value each, where a fresh one per transaction would be an object more for the garbage collector
+ * to mark while the transaction waits out its timers (up to 32 s). Frozen: nothing may add to them.
+ */
 const noOptions: ForwardOptions = Object.freeze({})
+const noGroups: Group[] = Object.freeze([]) as unknown as Group[]
+const noFinals: SipResponse[] = Object.freeze([]) as unknown as SipResponse[]
+const noBranches: Branch[] = Object.freeze([]) as unknown as Branch[]
+const noTargets: readonly Target[] = Object.freeze([])
 
 /** §16.6: the targets in groups to try one after another — by q-value, highest first; equal q in parallel. */
 function groupTargets(targets: readonly ForwardTarget[] | undefined, serial: boolean): Group[] {
@@ -75,7 +84,7 @@ class Branch implements ClientHandler {
   /** Once the proxy transaction is released: a 2xx branch's request, slim (see slim-request.ts). */
   slim: Uint8Array | undefined
   client: ClientTransaction | undefined
-  destinations: readonly Target[] = []
+  destinations: readonly Target[] = noTargets
   nextDestination = 0
   destination: Target | undefined
   provisional = false
@@ -86,7 +95,10 @@ class Branch implements ClientHandler {
   /** Timer C fired: the 487 that follows the CANCEL stands for a 408 (§16.8). */
   timedOut = false
   timerC: Timer | undefined
-  /** When Timer C falls due; a provisional response moves it (the running timer re-checks). */
+  /**
+   * When Timer C falls due, in whole milliseconds (a small integer: a fraction would be a heap
+   * number of its own); a provisional response moves it (the running timer re-checks).
+   */
   timerCDue = 0
   cancelWait: Timer | undefined
 
@@ -145,7 +157,7 @@ export class ProxyTransaction {
   #releasedCallId: string | undefined
   #hash: string | undefined
   #branches: Branch[] = []
-  #groups: Group[] = []
+  #groups: Group[] = noGroups
   #options: ForwardOptions = {}
   #finals: SipResponse[] = []
   #finalSent = false
@@ -216,7 +228,7 @@ export class ProxyTransaction {
   cancel(): void {
     if (this.#finalSent || this.#cancelled) return
     this.#cancelled = true
-    this.#groups = []
+    this.#groups = noGroups
     if (this.#branches.length === 0) {
       this.#sendFinal(this.#local(487))
       return
@@ -228,7 +240,7 @@ export class ProxyTransaction {
   serverFailed(): void {
     this.#markFinal()
     this.#cancelled = true
-    this.#groups = []
+    this.#groups = noGroups
     for (const b of this.#branches) this.#cancelBranch(b)
   }
 
@@ -354,6 +366,7 @@ export class ProxyTransaction {
   }
 
   #nextGroup(): void {
+    if (this.#groups.length === 0) return
     const group = this.#groups.shift()
     if (group === undefined) return
     const core = this.#core
@@ -476,7 +489,7 @@ export class ProxyTransaction {
    */
   #armTimerC(branch: Branch): void {
     const clock = this.#core.clock
-    branch.timerCDue = clock.now() + this.#core.settings.timerC
+    branch.timerCDue = Math.ceil(clock.now()) + this.#core.settings.timerC
     if (branch.timerC === undefined)
       branch.timerC = clock.setTimer(this.#core.settings.timerC, () => this.#timerC(branch))
   }
@@ -525,7 +538,7 @@ export class ProxyTransaction {
         if (this.#finalSent) this.tx.respond(r)
         else this.#sendFinal(r)
         // step 10: a final response went upstream: CANCEL the pending branches
-        this.#groups = []
+        this.#groups = noGroups
         if (this.#invite) for (const b of this.#branches) if (b !== branch) this.#cancelBranch(b)
         this.#checkDone()
       })
@@ -594,7 +607,7 @@ export class ProxyTransaction {
     if (final.status >= 600) {
       // step 5: a 6xx is not sent at once, but no new branches, and the others are cancelled
       this.#sixxx = true
-      this.#groups = []
+      this.#groups = noGroups
       if (this.#invite) for (const b of this.#branches) this.#cancelBranch(b)
     }
     this.#checkDone()
@@ -613,7 +626,7 @@ export class ProxyTransaction {
     branch.target = { ...next, alternates: rest }
     branch.client = undefined
     branch.sent = undefined
-    branch.destinations = []
+    branch.destinations = noTargets
     branch.nextDestination = 0
     branch.destination = undefined
     branch.timedOut = false
@@ -719,18 +732,22 @@ export class ProxyTransaction {
     this.#request = undefined
     this.#receivedUri = undefined
     this.#poppedRoutes = undefined
-    this.#finals = []
-    this.#groups = []
+    this.#finals = noFinals
+    this.#groups = noGroups
+    this.#hash = undefined
     this.#options = noOptions
     const keepSent = this.#invite && this.#core.route.onResponse !== undefined
     for (const b of this.#branches) {
       b.base = undefined
-      b.destinations = []
+      b.destinations = noTargets
       // onResponse sees the 2xx retransmissions of a branch that got a 2xx (RFC 6026 §7.2), with
       // its target and a slim copy of its request; no other branch hears anything more
       if (keepSent && b.final >= 200 && b.final < 300 && b.sent !== undefined) b.slim = slimRequest(b.sent)
       else b.target = undefined
       b.sent = undefined
     }
+    // a branch that relays 2xx retransmissions is its client transaction's handler: the list of
+    // branches is not needed for that
+    this.#branches = noBranches
   }
 }
