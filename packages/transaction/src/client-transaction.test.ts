@@ -17,7 +17,7 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     assert.equal(r.timeouts, 1)
     assert.equal(tx.state, 'terminated')
     assert.equal(h.layer.size, 0)
-    // the Timer E set at 31.5 s is stale: it falls due, sends nothing, and nothing is left
+    assert.equal(h.clock.pending, 0, 'Timer E stopped with it: no clock timer left')
     const sent = h.sent.length
     h.clock.advance(8_000)
     assert.equal(h.sent.length, sent)
@@ -78,7 +78,7 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     await h.settle()
     assert.equal(r.transportErrors, 1)
     assert.equal(tx.state, 'terminated')
-    // Timers E and F are stale once it ended: they fall due without a send or a timeout
+    assert.equal(h.clock.pending, 0, 'Timers E and F stopped with it')
     const sent = h.sent.length
     h.clock.advance(64_000)
     assert.equal(h.sent.length, sent)

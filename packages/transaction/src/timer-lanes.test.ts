@@ -81,7 +81,12 @@ describe('timer lanes', () => {
     const clock = createManualClock()
     const lanes = createTimerLanes(clock, { maxLanes: 1 })
     const fired: string[] = []
-    const target: TimerTarget = { [fireTimer]: (tag) => fired.push(`${tag}@${clock.now()}`) }
+    const target: TimerTarget = {
+      [fireTimer]: (tag) => {
+        fired.push(`${tag}@${clock.now()}`)
+        return true
+      },
+    }
     lanes.setTimerFor(100, target, 1)
     lanes.setTimerFor(300, target, 2) // a second duration: past maxLanes, on the clock itself
     lanes.setTimerFor(100, target, 3)
@@ -94,7 +99,7 @@ describe('timer lanes', () => {
     const lanes = createTimerLanes(clock)
     setFlagsFromString('--expose-gc')
     const gc = runInNewContext('gc') as () => void
-    const target: TimerTarget = { [fireTimer]: () => {} }
+    const target: TimerTarget = { [fireTimer]: () => true }
     lanes.setTimerFor(32_000, target, 2) // the lane and its arrays exist before the count
     gc()
     const before = process.memoryUsage().heapUsed
@@ -112,7 +117,7 @@ describe('timer lanes', () => {
       collected = true
     })
     ;(() => {
-      const t: TimerTarget = { [fireTimer]: () => {} }
+      const t: TimerTarget = { [fireTimer]: () => true }
       registry.register(t, 'gone')
       lanes2.setTimerFor(32_000, t, 2)
     })()
@@ -129,6 +134,51 @@ describe('timer lanes', () => {
         })
       }),
     )
+  })
+
+  test('setTimerFor: released timers are stale; a lane with no wanted timer left drops its clock timer', () => {
+    for (const maxLanes of [32, 0]) {
+      const clock = createManualClock()
+      const lanes = createTimerLanes(clock, { maxLanes })
+      // a target that wants one tag at a time, as a transaction does
+      let wanted = 0
+      const fired: string[] = []
+      const target: TimerTarget = {
+        [fireTimer]: (tag) => {
+          if (tag !== wanted) return false
+          wanted = 0
+          fired.push(`${tag}@${clock.now()}`)
+          return true
+        },
+      }
+      wanted = 2
+      let lane = lanes.setTimerFor(500, target, 2)
+      // set again: the first is released and stale
+      lane.release()
+      wanted = 4
+      lane = lanes.setTimerFor(500, target, 4)
+      clock.advance(100)
+      const other = lanes.setTimerFor(500, { [fireTimer]: () => true }, 2)
+      clock.advance(400)
+      assert.deepEqual(fired, ['4@500'])
+      // the other target's timer is still wanted: the lane keeps a clock timer
+      assert.equal(clock.pending, 1)
+      other.release()
+      assert.equal(clock.pending, 0, 'no wanted timer: no clock timer (the process may exit)')
+      // stopped before it fires: nothing fires, nothing waits
+      wanted = 6
+      lanes.setTimerFor(500, target, 6).release()
+      wanted = 0
+      assert.equal(clock.pending, 0)
+      clock.advance(1_000)
+      assert.deepEqual(fired, ['4@500'])
+      // the lane still works after being emptied
+      wanted = 8
+      lanes.setTimerFor(500, target, 8)
+      clock.advance(500)
+      assert.deepEqual(fired, ['4@500', '8@2000'])
+      assert.equal(clock.pending, 0)
+    }
   })
 
   test('past maxLanes, other durations go to the clock itself', () => {

@@ -6,12 +6,15 @@
  * clock timer.
  *
  * A transaction's timers (`setTimerFor`) cost no object at all: the queue holds the transaction
- * itself, with a tag it chose, and a due time in parallel arrays. There is no handle to cancel
- * such a timer: the transaction keeps the tag of the timer it still wants and ignores any other
- * when it fires (a restarted or stopped timer is a stale tag). Under load a transaction waiting
- * out Timer J or L has only its tag in a lane, where a timer object per timer (six per proxied
- * call) was as many objects as the transactions themselves for the garbage collector to mark. A
- * stale entry keeps its target reachable until the lane reaches it (at most the lane's duration).
+ * itself, with a tag it chose, and a due time in parallel arrays. There is no timer object to
+ * cancel: the transaction keeps the tag of the timer it still wants and ignores any other when it
+ * fires (a restarted or stopped timer is a stale tag), and tells the lane it set it in (the
+ * {@link LaneHandle} `setTimerFor` returns: the lane itself, shared) that it no longer wants one,
+ * so that the lane counts the timers still wanted and drops its queue and its clock timer when
+ * none is left. Under load a transaction waiting out Timer J or L has only its tag in a lane,
+ * where a timer object per timer (six per proxied call) was as many objects as the transactions
+ * themselves for the garbage collector to mark. A stale entry keeps its target reachable until
+ * the lane reaches it (at most the lane's duration) or the lane has no wanted timer left.
  *
  * `setTimer` (a function to call) still returns a {@link Timer} to cancel: a small object in the
  * queue.
@@ -33,27 +36,30 @@ export const fireTimer: unique symbol = Symbol('fireTimer')
 
 /**
  * An object whose timers call one of its methods with the tag it set them with: no closure and no
- * object per timer (see setTimerFor). It tells a timer it still wants from a stale one by the tag.
+ * object per timer (see setTimerFor). It tells a timer it still wants from a stale one by the tag,
+ * and returns true when it still wanted the timer that fired.
  */
 export interface TimerTarget {
-  [fireTimer](tag: number): void
+  [fireTimer](tag: number): boolean
+}
+
+/** Where a target's timer waits: told when the target stops wanting it before it fires. */
+export interface LaneHandle {
+  /** The timer set there is no longer wanted (stopped, or set again): at most once per timer. */
+  release(): void
 }
 
 /** A clock with lanes; `setTimerFor` calls `target[fireTimer](tag)` when due (a Smi tag). */
 export interface TimerLanes extends Clock {
-  setTimerFor(ms: number, target: TimerTarget, tag: number): void
-  /**
-   * Drops every timer and stops every clock timer (the layer closes). A target's timers stay queued
-   * until due even when it no longer wants them (it cannot cancel them): without this, a closed
-   * layer would keep the event loop alive until the last of them is due.
-   */
+  setTimerFor(ms: number, target: TimerTarget, tag: number): LaneHandle
+  /** Drops every timer and stops every clock timer (the layer closes). */
   close(): void
 }
 
 /** Below this many queued timers a lane never rebuilds its queue to drop cancelled ones. */
 const COMPACT_AT = 1024
 
-class Lane {
+class Lane implements LaneHandle {
   /** How late its clock timer may fire (ms). */
   readonly slack: number
   constructor(slack: number) {
@@ -68,7 +74,7 @@ class Lane {
   ats: number[] = []
   tags: number[] = []
   head = 0
-  /** Timers set and neither fired nor cancelled (a target's stale timers count until they fire). */
+  /** Timers set and still wanted: neither fired, cancelled (setTimer) nor released (setTimerFor). */
   live = 0
   /** The clock timer for the head, if armed. */
   armed: Timer | undefined
@@ -89,6 +95,15 @@ class Lane {
     this.ats = ats
     this.tags = tags
     this.head = 0
+  }
+
+  release(): void {
+    // after close() a lane is empty and forgotten: a late release changes nothing
+    if (this.live <= 0 || --this.live > 0) return
+    // no wanted timer left: whatever is queued is stale
+    this.armed?.cancel()
+    this.armed = undefined
+    this.clear()
   }
 
   clear(): void {
@@ -164,6 +179,10 @@ export function createTimerLanes(clock: Clock, options: TimerLanesOptions = {}):
   const direct = new Set<Timer>()
 
   function arm(lane: Lane): void {
+    if (lane.live <= 0) {
+      lane.clear()
+      return
+    }
     const q = lane.queue
     while (lane.head < q.length && !isPending(q[lane.head]!)) lane.head++
     if (lane.head >= q.length) {
@@ -187,14 +206,14 @@ export function createTimerLanes(clock: Clock, options: TimerLanesOptions = {}):
         if (pending && lane.ats[i]! > now) break
         lane.head++
         if (!pending) continue
-        lane.live--
         if (t instanceof LaneTimer) {
+          lane.live--
           const fn = t.fn!
           t.fn = undefined
           fn()
         } else {
           q[i] = done // the target is not kept by a fired entry
-          t[fireTimer](lane.tags[i]!)
+          if (t[fireTimer](lane.tags[i]!)) lane.live-- // a stale one was not counted any more
         }
       }
     } finally {
@@ -234,13 +253,19 @@ export function createTimerLanes(clock: Clock, options: TimerLanesOptions = {}):
       const lane = laneOf(ms)
       if (lane !== undefined) {
         push(lane, ms, target, tag)
-        return
+        return lane
       }
       const timer = clock.setTimer(ms, () => {
         direct.delete(timer)
         target[fireTimer](tag)
       })
       direct.add(timer)
+      return {
+        release() {
+          direct.delete(timer)
+          timer.cancel()
+        },
+      }
     },
     close() {
       for (const lane of lanes.values()) {

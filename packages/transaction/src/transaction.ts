@@ -3,7 +3,7 @@
  */
 import { faultCodes, TransactionError } from './errors.ts'
 import type { TransactionTransport, TransactionUser } from './ports.ts'
-import { fireTimer, type TimerLanes } from './timer-lanes.ts'
+import { fireTimer, type LaneHandle, type TimerLanes } from './timer-lanes.ts'
 import type { TimerSettings } from './timers.ts'
 
 /** The low bit of a timer's tag: which of the two timers it is; the rest counts the timers set. */
@@ -43,6 +43,9 @@ export abstract class Transaction {
    */
   #retransmit = 0
   #timeout = 0
+  /** Where the armed timers wait (shared lanes: no object per timer), told when one is stopped. */
+  #retransmitLane: LaneHandle | undefined
+  #timeoutLane: LaneHandle | undefined
   #timersSet = 0
   #ended = false
   #holding = true
@@ -73,11 +76,14 @@ export abstract class Transaction {
   protected setRetransmit(ms: number): void {
     // the timer calls back this transaction, no closure: a closure made in a state method would
     // keep that method's locals (the messages) alive as long as the timer waits, up to 32 s
+    this.#retransmitLane?.release()
     this.#retransmit = this.#tag(RETRANSMIT)
-    this.ctx.clock.setTimerFor(ms, this, this.#retransmit)
+    this.#retransmitLane = this.ctx.clock.setTimerFor(ms, this, this.#retransmit)
   }
 
   protected stopRetransmit(): void {
+    this.#retransmitLane?.release()
+    this.#retransmitLane = undefined
     this.#retransmit = 0
   }
 
@@ -86,22 +92,34 @@ export abstract class Transaction {
    * delay); it calls {@link timeoutTimer}, which tells them apart by the state.
    */
   protected setTimeout(ms: number): void {
+    this.#timeoutLane?.release()
     this.#timeout = this.#tag(TIMEOUT)
-    this.ctx.clock.setTimerFor(ms, this, this.#timeout)
+    this.#timeoutLane = this.ctx.clock.setTimerFor(ms, this, this.#timeout)
   }
 
-  /** @internal From the timer lanes: runs the timer of `tag` if it is still the armed one. */
-  [fireTimer](tag: number): void {
+  /**
+   * @internal From the timer lanes: runs the timer of `tag` if it is still the armed one (and says
+   * so); a stale tag is ignored.
+   */
+  [fireTimer](tag: number): boolean {
     if (tag === this.#retransmit) {
       this.#retransmit = 0
+      this.#retransmitLane = undefined
       this.retransmitTimer()
-    } else if (tag === this.#timeout) {
-      this.#timeout = 0
-      this.timeoutTimer()
+      return true
     }
+    if (tag === this.#timeout) {
+      this.#timeout = 0
+      this.#timeoutLane = undefined
+      this.timeoutTimer()
+      return true
+    }
+    return false
   }
 
   protected stopTimeout(): void {
+    this.#timeoutLane?.release()
+    this.#timeoutLane = undefined
     this.#timeout = 0
   }
 
