@@ -269,6 +269,34 @@ describe('timer lanes: cancelled timers do not pile up', () => {
     )
   })
 
+  test('a lane holding stale target timers and cancelled timers: each fires right or not at all', () => {
+    const clock = createManualClock()
+    const lanes = createTimerLanes(clock)
+    const fired: number[] = []
+    // one wanted target timer keeps the lane going; 5 000 released ones stay queued as stale entries
+    // (only their target can tell them apart, so a rebuild of the queue keeps them)
+    lanes.setTimerFor(60_000, { [fireTimer]: () => fired.push(-1) > 0 }, 2)
+    const stale: TimerTarget = {
+      [fireTimer]: () => {
+        fired.push(-2)
+        return false
+      },
+    }
+    for (let i = 0; i < 5_000; i++) lanes.setTimerFor(60_000, stale, 2).release()
+    // then 20 000 timers set and cancelled, one in 1 000 kept: many rebuilds, each keeping the 5 000
+    for (let i = 0; i < 20_000; i++) {
+      const t = lanes.setTimer(60_000, () => fired.push(i))
+      if (i % 1_000 !== 0) t.cancel()
+    }
+    clock.advance(60_000)
+    const kept = Array.from({ length: 20 }, (_, k) => k * 1_000)
+    assert.deepEqual(
+      fired.filter((x) => x !== -2),
+      [-1, ...kept],
+    )
+    assert.equal(clock.pending, 0)
+  })
+
   test('3 minutes of Timer C, set and cancelled 8 000 times a second, hold no cancelled timer', () => {
     const clock = createManualClock()
     const lanes = createTimerLanes(clock)

@@ -78,6 +78,12 @@ class Lane implements LaneHandle {
   live = 0
   /** The clock timer for the head, if armed. */
   armed: Timer | undefined
+  /**
+   * No rebuild before the queue is this long: set after each rebuild to twice what it kept, so that
+   * entries a rebuild must keep (a target's timers, stale or not, which only the target can tell
+   * apart) never make rebuilds cost more than O(1) per cancel, amortized.
+   */
+  rebuildAt = 0
 
   /** Keeps the entries from `from` on for which `keep` holds. */
   rebuild(from: number, keep: (t: LaneTimer | TimerTarget) => boolean): void {
@@ -95,6 +101,7 @@ class Lane implements LaneHandle {
     this.ats = ats
     this.tags = tags
     this.head = 0
+    this.rebuildAt = 2 * q.length
   }
 
   release(): void {
@@ -129,11 +136,13 @@ class LaneTimer implements Timer {
     this.fn = undefined
     const lane = this.lane
     if (--lane.live > 0) {
-      // Cancelled timers are most of a long queue: rebuild it without them. Each rebuild drops at
-      // least three quarters of what it walks, so it costs O(1) per cancel, amortized. The armed
-      // clock timer stays: it may fire before the new head is due, and then only re-arms.
+      // Cancelled timers are most of a long queue: rebuild it without them. A rebuild walks no
+      // more than the queue has grown since the last one (`rebuildAt`: target timers it must keep
+      // count), so it costs O(1) per cancel, amortized. The armed clock timer stays: it may fire
+      // before the new head is due, and then only re-arms.
       const waiting = lane.queue.length - lane.head
-      if (waiting > COMPACT_AT && waiting > 4 * lane.live) lane.rebuild(lane.head, isPending)
+      if (waiting > COMPACT_AT && waiting > 4 * lane.live && waiting > lane.rebuildAt)
+        lane.rebuild(lane.head, isPending)
       return
     }
     lane.armed?.cancel()
