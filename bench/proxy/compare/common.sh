@@ -9,6 +9,19 @@ mkdir -p "$LOG_DIR"
 tree_ok() { [[ -f "$1/bench/proxy/run-step.sh" && -f "$1/distributions/ietf/src/main.ts" ]] || { echo "error: $1 is not a Junction tree" >&2; exit 2; }; }
 tree_commit() { git -C "$1" rev-parse --short HEAD 2>/dev/null || echo unknown; }
 
+# trees_args OUT TREE_A [TREE_B]: sets OUT, TREE_A and TREE_B (absolute paths, checked); 1 on other arguments
+trees_args() {
+	(($# == 2 || $# == 3)) || return 1
+	OUT=$1 TREE_A=$(cd "$2" && pwd) || exit 2
+	TREE_B=""
+	if (($# == 3)); then TREE_B=$(cd "$3" && pwd) || exit 2; fi
+	tree_ok "$TREE_A"
+	[[ -z "$TREE_B" ]] || tree_ok "$TREE_B"
+	touch "$OUT" || exit 2
+}
+# the trees and their commits, for the first line of a run
+trees_label() { echo "A=$TREE_A ($(tree_commit "$TREE_A"))${TREE_B:+ B=$TREE_B ($(tree_commit "$TREE_B"))}"; }
+
 # label -> "KIND TREE"
 server_kind() { case "$1" in kamailio) echo kamailio ;; junctionA|junctionB) echo junction ;; bare) echo bare ;; *) return 1 ;; esac; }
 server_tree() { case "$1" in junctionB) echo "$TREE_B" ;; *) echo "$TREE_A" ;; esac; }

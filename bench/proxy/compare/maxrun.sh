@@ -53,19 +53,15 @@ if [[ "${1:-}" == --report ]]; then
 	report "$out" "$run"; exit
 fi
 
-(($# == 2 || $# == 3)) || { sed -n '2,14p' "$0" >&2; exit 2; }
-OUT=$1 TREE_A=$(cd "$2" && pwd) || exit 2
-TREE_B=""; (($# == 3)) && { TREE_B=$(cd "$3" && pwd) || exit 2; }
 # shellcheck source=common.sh
 . "$ME/common.sh"
-tree_ok "$TREE_A"; [[ -n "$TREE_B" ]] && tree_ok "$TREE_B"
+trees_args "$@" || { sed -n '2,14p' "$0" >&2; exit 2; }
 export STEP_S=${STEP_S:-10}
 GAP_S=${GAP_S:-5}
 SERVERS=${SERVERS:-"kamailio junctionA${TREE_B:+ junctionB}"}
 RUN=maxrun-$(date +%Y%m%d-%H%M%S)
-touch "$OUT" || exit 2
 echo "run $RUN: servers [$SERVERS], find-max calls, STEP_S=$STEP_S RATES=\"${RATES:-default}\" REFINE=${REFINE:-2}," \
-	"A=$TREE_A ($(tree_commit "$TREE_A"))${TREE_B:+ B=$TREE_B ($(tree_commit "$TREE_B"))}; logs $LOG_DIR/$RUN-*"
+	"$(trees_label); logs $LOG_DIR/$RUN-*"
 
 for label in $SERVERS; do
 	srv_start "$label" || { echo "  $label: server did not start, skipped"; continue; }

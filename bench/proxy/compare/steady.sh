@@ -62,12 +62,9 @@ if [[ "${1:-}" == --report ]]; then
 	report "$out" "$run"; exit
 fi
 
-(($# == 2 || $# == 3)) || { sed -n '2,20p' "$0" >&2; exit 2; }
-OUT=$1 TREE_A=$(cd "$2" && pwd) || exit 2
-TREE_B=""; (($# == 3)) && { TREE_B=$(cd "$3" && pwd) || exit 2; }
 # shellcheck source=common.sh
 . "$ME/common.sh"
-tree_ok "$TREE_A"; [[ -n "$TREE_B" ]] && tree_ok "$TREE_B"
+trees_args "$@" || { sed -n '2,20p' "$0" >&2; exit 2; }
 . "$TREE_A/bench/proxy/lib.sh"
 ROUNDS=${ROUNDS:-3} WARM_S=${WARM_S:-40} STEP_S=${STEP_S:-20} STEPS=${STEPS:-3} RATE=${RATE:-500}
 GAP_S=${GAP_S:-3} OTHER_MAX=${OTHER_MAX:-15} QUIET_WAIT_S=${QUIET_WAIT_S:-120}
@@ -75,9 +72,8 @@ SERVERS=${SERVERS:-"kamailio junctionA${TREE_B:+ junctionB} bare"}
 for v in ROUNDS WARM_S STEP_S STEPS RATE; do require_uint "$v" "${!v}"; done
 STEP_SH=$TREE_A/bench/proxy/run-step.sh
 RUN=steady-$(date +%Y%m%d-%H%M%S)
-touch "$OUT" || exit 2
 echo "run $RUN: servers [$SERVERS], $ROUNDS round(s), warm-up ${WARM_S}s + $STEPS x ${STEP_S}s at $RATE/s," \
-	"A=$TREE_A ($(tree_commit "$TREE_A"))${TREE_B:+ B=$TREE_B ($(tree_commit "$TREE_B"))}; logs $LOG_DIR/$RUN-*"
+	"$(trees_label); logs $LOG_DIR/$RUN-*"
 
 one_step() {   # one_step LABEL ROUND STEP DURATION
 	local label=$1 round=$2 step=$3 dur=$4 log res

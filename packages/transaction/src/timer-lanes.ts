@@ -107,7 +107,11 @@ class Lane implements LaneHandle {
   release(): void {
     // after close() a lane is empty and forgotten: a late release changes nothing
     if (this.live <= 0 || --this.live > 0) return
-    // no wanted timer left: whatever is queued is stale
+    this.disarm() // no wanted timer left: whatever is queued is stale
+  }
+
+  /** Stops the clock timer and drops the queue. */
+  disarm(): void {
     this.armed?.cancel()
     this.armed = undefined
     this.clear()
@@ -118,6 +122,7 @@ class Lane implements LaneHandle {
     this.ats = []
     this.tags = []
     this.head = 0
+    this.rebuildAt = 0
   }
 }
 
@@ -135,7 +140,8 @@ class LaneTimer implements Timer {
     if (this.fn === undefined) return
     this.fn = undefined
     const lane = this.lane
-    if (--lane.live > 0) {
+    lane.release() // the last wanted timer gone: the lane disarms
+    if (lane.live > 0) {
       // Cancelled timers are most of a long queue: rebuild it without them. A rebuild walks no
       // more than the queue has grown since the last one (`rebuildAt`: target timers it must keep
       // count), so it costs O(1) per cancel, amortized. The armed clock timer stays: it may fire
@@ -143,11 +149,7 @@ class LaneTimer implements Timer {
       const waiting = lane.queue.length - lane.head
       if (waiting > COMPACT_AT && waiting > 4 * lane.live && waiting > lane.rebuildAt)
         lane.rebuild(lane.head, isPending)
-      return
     }
-    lane.armed?.cancel()
-    lane.armed = undefined
-    lane.clear()
   }
 }
 
@@ -211,16 +213,17 @@ export function createTimerLanes(clock: Clock, options: TimerLanesOptions = {}):
       while (lane.head < q.length && lane.queue === q) {
         const i = lane.head
         const t = q[i]!
-        const pending = isPending(t)
-        if (pending && lane.ats[i]! > now) break
-        lane.head++
-        if (!pending) continue
         if (t instanceof LaneTimer) {
+          const fn = t.fn
+          if (fn !== undefined && lane.ats[i]! > now) break
+          lane.head++
+          if (fn === undefined) continue // cancelled or fired
           lane.live--
-          const fn = t.fn!
           t.fn = undefined
           fn()
         } else {
+          if (lane.ats[i]! > now) break
+          lane.head++
           q[i] = done // the target is not kept by a fired entry
           if (t[fireTimer](lane.tags[i]!)) lane.live-- // a stale one was not counted any more
         }
@@ -278,10 +281,8 @@ export function createTimerLanes(clock: Clock, options: TimerLanesOptions = {}):
     },
     close() {
       for (const lane of lanes.values()) {
-        lane.armed?.cancel()
-        lane.armed = undefined
         lane.live = 0
-        lane.clear()
+        lane.disarm()
       }
       lanes.clear()
       for (const t of direct) t.cancel()

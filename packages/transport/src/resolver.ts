@@ -179,13 +179,13 @@ const srvLabels: Readonly<Record<TransportName, string>> = {
   wss: '_sips._ws',
 }
 
+/** Most numeric hosts whose resolution is kept (see numericTarget). */
+const MAX_NUMERIC = 1024
+
 /**
  * Default ports (RFC 3263 §4.2: 5060, and 5061 for TLS). RFC 7118 defines none for WebSocket; WS
  * and WSS use the WebSocket ones (RFC 6455 §3: 80 and 443).
  */
-/** Most numeric hosts whose resolution is kept (see numericTarget). */
-const MAX_NUMERIC = 1024
-
 const defaultPorts: Readonly<Record<TransportName, number>> = {
   udp: 5060,
   tcp: 5060,
