@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
@@ -40,8 +40,9 @@ describe('junction-ietf configuration', () => {
     }
   })
 
-  it('reads YAML; reports every problem with its path', async () => {
+  it('reads YAML; reports every problem with its path', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'ietf-config-'))
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
     const good = join(dir, 'good.yaml')
     writeFileSync(
       good,

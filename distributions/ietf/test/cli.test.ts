@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { createSocket } from 'node:dgram'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
@@ -33,8 +33,9 @@ describe('junction-ietf command line', () => {
     assert.equal(config.routing.relay.dns, false, 'never an open relay by default')
   })
 
-  test('an invalid configuration exits 2 and lists every problem with its path', async () => {
+  test('an invalid configuration exits 2 and lists every problem with its path', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'ietf-cli-'))
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
     const file = join(dir, 'bad.yaml')
     writeFileSync(
       file,

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict'
 import { createSocket, type Socket } from 'node:dgram'
 import { once } from 'node:events'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -74,8 +74,9 @@ describe('junction-ietf registrar with real clients', () => {
     await ietf?.stop()
   })
 
-  test(`SIPp: ${USERS} REGISTERs with digest, 0 failures`, { skip: !hasSipp }, async () => {
+  test(`SIPp: ${USERS} REGISTERs with digest, 0 failures`, { skip: !hasSipp }, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'ietf-register-'))
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
     const csv = join(dir, 'users.csv')
     const made = await run('bash', [join(scenarios, 'make-users.sh'), String(USERS)], 10)
     writeFileSync(csv, made.stdout)

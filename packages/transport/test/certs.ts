@@ -3,7 +3,7 @@
  * fixtures with keys in the repository).
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -20,6 +20,7 @@ function openssl(args: string[], cwd: string): void {
 
 export function createTestPki(): TestPki {
   const dir = mkdtempSync(join(tmpdir(), 'junction-pki-'))
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
   openssl(
     [
       'req',

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, test } from 'node:test'
+import { after, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { createDigestAuth, createYamlCredentialStore } from '@junction/auth'
 import { computeHA1 } from '@junction/digest'
@@ -31,7 +31,15 @@ function ctl(
   })
 }
 
-const dir = () => mkdtempSync(join(tmpdir(), 'ctl-users-'))
+const dirs: string[] = []
+const dir = (): string => {
+  const made = mkdtempSync(join(tmpdir(), 'ctl-users-'))
+  dirs.push(made)
+  return made
+}
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+})
 
 describe('junction-ctl user', () => {
   test('ha1: RFC 7616 H(user:realm:password) for each algorithm', () => {
