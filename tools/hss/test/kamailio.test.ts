@@ -27,6 +27,7 @@ import {
   kamailioArgs,
   kamailioImsInstalled,
   processGroup,
+  removeCdpFifos,
   skipUnless,
   until,
   writeImsCore,
@@ -57,7 +58,9 @@ const dir = tempDir('kamailio')
 const kamailios = processGroup()
 
 after(async () => {
+  const pids = kamailios.members()
   await kamailios.stopAll()
+  removeCdpFifos(pids)
   await killAll()
   if (process.env['KEEP_KAMAILIO_DIR'] === undefined) rmSync(dir, { recursive: true, force: true })
 })

@@ -10,6 +10,7 @@ export {
   kamailioHead,
   kamailioImsInstalled,
   kamailioModules,
+  removeCdpFifos,
   type ScscfOptions,
   scscfCfg,
   writeImsCore,

@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { CX_DATA_TYPE_XSD, kamailioArgs, kamailioModules, writeImsCore } from './kamailio-ims.ts'
+import {
+  CX_DATA_TYPE_XSD,
+  kamailioArgs,
+  kamailioModules,
+  removeCdpFifos,
+  writeImsCore,
+} from './kamailio-ims.ts'
 
 const ports = { hss: 3868, icscfSip: 5060, scscfSip: 6060, icscfDiameter: 3869, scscfDiameter: 3870 }
 
@@ -44,4 +50,18 @@ test('writeImsCore with usePath: the S-CSCF keeps the Path', (t) => {
     readFileSync(join(dir, 'scscf.cfg'), 'utf8'),
     /\nmodparam\("ims_registrar_scscf","use_path",1\)\n/,
   )
+})
+
+test('removeCdpFifos: removes the cdp_send files of the given PIDs only', (t) => {
+  const ours = join('/tmp', `cdp_send_${process.pid}_1_${Date.now()}`)
+  const other = join('/tmp', `cdp_send_99999999_1_${Date.now()}`) // above any pid_max
+  const unrelated = join('/tmp', `cdp_sendx_${process.pid}_1_${Date.now()}`)
+  for (const f of [ours, other, unrelated]) writeFileSync(f, '')
+  t.after(() => {
+    for (const f of [ours, other, unrelated]) rmSync(f, { force: true })
+  })
+  removeCdpFifos([process.pid])
+  assert.equal(existsSync(ours), false)
+  assert.equal(existsSync(other), true)
+  assert.equal(existsSync(unrelated), true)
 })

@@ -5,7 +5,7 @@
  * processes (see processes.ts) with {@link kamailioArgs}.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { commandRuns } from './skip.ts'
 
@@ -243,4 +243,22 @@ export function kamailioArgs(dir: string, name: 'icscf' | 'scscf'): string[] {
     '-P',
     join(run, 'kamailio.pid'),
   ]
+}
+
+/**
+ * Kamailio's cdp module makes FIFOs named `/tmp/cdp_send_<pid>_…` in each of its processes and
+ * leaves them behind: removes those of the processes `pids` (see `ProcessGroup.members()`).
+ */
+export function removeCdpFifos(pids: readonly number[]): void {
+  const ours = new Set(pids.map(String))
+  let names: string[]
+  try {
+    names = readdirSync('/tmp')
+  } catch {
+    return
+  }
+  for (const name of names) {
+    const pid = /^cdp_send_(\d+)_/.exec(name)?.[1]
+    if (pid !== undefined && ours.has(pid)) rmSync(join('/tmp', name), { force: true })
+  }
 }

@@ -84,6 +84,27 @@ test('stop ends what a child forked: a grandchild that ignores SIGTERM and holds
   assert.equal(parent.stdout?.destroyed, true)
 })
 
+test('members: the PIDs of the children and of what they forked, none once stopped', async () => {
+  const group = processGroup()
+  const parent = group.start('parent', node, [
+    '-e',
+    'const c = require("node:child_process").spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" }); console.log("grandchild " + c.pid); setInterval(() => {}, 1000)',
+  ])
+  await until(
+    () => /grandchild \d+/.test(group.log('parent')),
+    10_000,
+    'the grandchild',
+    () => group.diagnose(),
+  )
+  const gpid = Number(/grandchild (\d+)/.exec(group.log('parent'))![1])
+  assert.deepEqual(
+    group.members().sort((a, b) => a - b),
+    [parent.pid!, gpid].sort((a, b) => a - b),
+  )
+  await group.stopAll(2000)
+  assert.deepEqual(group.members(), [])
+})
+
 /** The state letter of a process from /proc (Linux), or '' when it is gone. */
 function stateOf(pid: number): string {
   try {

@@ -8,6 +8,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { readdirSync, readFileSync } from 'node:fs'
 
 export interface StartOptions {
   readonly cwd?: string
@@ -22,6 +23,8 @@ export interface ProcessGroup {
   diagnose(lines?: number): string
   /** Stops every process started here that still runs (see {@link stop}). */
   stopAll(grace?: number): Promise<void>
+  /** The PIDs of the running processes (zombies excluded) in the process groups of the children started here. */
+  members(): number[]
 }
 
 /** A group of child processes whose output is kept (at most `maxLog` characters each, the latest). */
@@ -57,7 +60,34 @@ export function processGroup(options: { readonly maxLog?: number } = {}): Proces
     async stopAll(grace) {
       for (const child of children) await stop(child, grace)
     },
+    members() {
+      const leaders = new Set(children.map((c) => c.pid).filter((pid) => pid !== undefined))
+      return leaders.size === 0 ? [] : processesIn(leaders)
+    },
   }
+}
+
+/** The PIDs of the running processes whose process group is one of `groups` (from /proc). */
+function processesIn(groups: ReadonlySet<number>): number[] {
+  const out: number[] = []
+  let entries: string[]
+  try {
+    entries = readdirSync('/proc')
+  } catch {
+    return out // no procfs
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so read after the last ")"
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (state !== 'Z' && groups.has(Number(pgrp))) out.push(Number(entry)) // not a zombie
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out
 }
 
 /** Children started by a {@link processGroup}: each leads a process group of its own. */
