@@ -445,10 +445,20 @@ export class ProxyTransaction {
     this.#attempt(branch)
   }
 
+  /**
+   * No new client transaction once the request was CANCELled (§16.10), a 6xx came (§16.7 step 5:
+   * "MUST NOT create any new branches") or a final response went upstream (a 2xx: step 10 CANCELs
+   * every pending branch; a failover attempt after that would ring a callee that is cancelled at
+   * once). A resolution or an onBranch hook may finish after any of these.
+   */
+  #closed(): boolean {
+    return this.#cancelled || this.#sixxx || this.#finalSent
+  }
+
   /** Sends the branch to its next destination (a new client transaction, a new branch id). */
   #attempt(branch: Branch): void {
     const core = this.#core
-    if (this.#cancelled) {
+    if (this.#closed() || branch.cancelPending) {
       this.#branchFinal(branch, this.#local(487))
       return
     }
@@ -562,7 +572,8 @@ export class ProxyTransaction {
   #tryNext(branch: Branch): boolean {
     const dest = branch.destination
     if (dest !== undefined && branch.target?.destination === undefined) this.#core.resolver.markFailed(dest)
-    if (this.#cancelled || branch.nextDestination >= branch.destinations.length) return false
+    if (this.#closed() || branch.cancelPending || branch.nextDestination >= branch.destinations.length)
+      return false
     branch.client = undefined
     this.#attempt(branch)
     return true
@@ -621,7 +632,8 @@ export class ProxyTransaction {
     const alternates = branch.target?.alternates
     if ((status !== 430 && status !== 408) || alternates === undefined || alternates.length === 0)
       return false
-    if (branch.provisional || this.#cancelled || this.#sixxx || this.#request === undefined) return false
+    if (branch.provisional || branch.cancelPending || this.#closed() || this.#request === undefined)
+      return false
     const [next, ...rest] = alternates as [ForwardTarget, ...ForwardTarget[]]
     branch.target = { ...next, alternates: rest }
     branch.client = undefined

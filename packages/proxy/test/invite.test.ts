@@ -203,6 +203,20 @@ describe('choosing the response (§16.7 steps 6–7)', () => {
     assert.deepEqual(up.message.headers.raw('Contact'), ['<sip:bob@198.51.100.9>'])
   })
 
+  it('forking with 486 and 200: the 200 goes upstream, the 486 never does', async () => {
+    const net = createNet({ onRequest: fork('sip:a@192.0.2.21', 'sip:b@192.0.2.22') })
+    net.send(request('INVITE', 'sip:bob@example.com'))
+    const a = await net.forwarded('INVITE', '192.0.2.21')
+    const b = await net.forwarded('INVITE', '192.0.2.22')
+    net.answer(a, 486)
+    await net.settle()
+    assert.deepEqual(responses(net), [100], 'a 4xx waits while a branch is pending (§16.7 step 5)')
+    net.answer(b, 200, { toTag: 'tb' })
+    await net.upstream(200)
+    await net.settle()
+    assert.deepEqual(responses(net), [100, 200])
+  })
+
   it('a 486 beats the 408 of a branch that never answered', async () => {
     const net = createNet({ onRequest: fork('sip:a@192.0.2.21', 'sip:b@192.0.2.22') })
     net.send(request('INVITE', 'sip:bob@example.com'))

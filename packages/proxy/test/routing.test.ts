@@ -254,6 +254,7 @@ describe('stateless forwarding (§16.11)', () => {
 
 describe('failover (RFC 3263 §4.3)', () => {
   const twoSrv = {
+    'a.example.com': [{ transport: 'udp', address: '192.0.2.21', port: 5060 }],
     'pool.example.com': [
       { transport: 'udp', address: '192.0.2.71', port: 5060 },
       { transport: 'udp', address: '192.0.2.72', port: 5060 },
@@ -299,6 +300,60 @@ describe('failover (RFC 3263 §4.3)', () => {
     )
     net.send(request('INVITE', 'sip:bob@example.com'))
     await net.upstream(500)
+  })
+
+  it('a transport error (a refused connection) moves the branch to the next destination', async () => {
+    const resolver = tableResolver(twoSrv)
+    const net = createNet({ onRequest: (ctx) => ctx.forward('sip:bob@pool.example.com') }, {}, resolver)
+    net.network.refuse('192.0.2.71')
+    net.send(request('INVITE', 'sip:bob@example.com'))
+    const second = await net.forwarded('INVITE', '192.0.2.72')
+    net.answer(second, 200)
+    await net.upstream(200)
+    assert.deepEqual(
+      resolver.failed.map((t) => t.address),
+      ['192.0.2.71'],
+    )
+  })
+
+  it('no failover once a 2xx went upstream: the other branch is not tried at its next destination', async () => {
+    const net = createNet(
+      { onRequest: (ctx) => ctx.forward(['sip:a@a.example.com', 'sip:bob@pool.example.com']) },
+      {},
+      tableResolver(twoSrv),
+    )
+    net.send(request('INVITE', 'sip:bob@example.com'))
+    const a = await net.forwarded('INVITE', '192.0.2.21')
+    await net.forwarded('INVITE', '192.0.2.71')
+    net.answer(a, 200, { toTag: 'ta' })
+    await net.upstream(200)
+    net.clock.advance(32_000) // Timer B of the branch that never answered (its CANCEL waits for a 1xx)
+    await net.settle()
+    assert.deepEqual(
+      net.sent.filter((s) => s.kind === 'request' && s.target.address === '192.0.2.72'),
+      [],
+      'a new INVITE after the call was answered',
+    )
+  })
+
+  it('no failover after a 6xx (§16.7 step 5): a 503 on the other branch ends it', async () => {
+    const net = createNet(
+      { onRequest: (ctx) => ctx.forward(['sip:a@a.example.com', 'sip:bob@pool.example.com']) },
+      {},
+      tableResolver(twoSrv),
+    )
+    net.send(request('INVITE', 'sip:bob@example.com'))
+    const a = await net.forwarded('INVITE', '192.0.2.21')
+    const pool = await net.forwarded('INVITE', '192.0.2.71')
+    net.answer(a, 603)
+    await net.settle()
+    net.answer(pool, 503)
+    await net.upstream(603)
+    assert.deepEqual(
+      net.sent.filter((s) => s.kind === 'request' && s.target.address === '192.0.2.72'),
+      [],
+      'a new INVITE after a 6xx',
+    )
   })
 
   it('after a provisional response there is no failover: the 503 is final (as a 500)', async () => {

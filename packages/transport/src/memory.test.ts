@@ -108,4 +108,25 @@ describe('the in-memory transport', () => {
     await t.sendRequest(req(), { ...target, flowOnly: false }) // a new connection would be opened
     assert.equal(t.sent.filter((m) => m.kind === 'request').length, 2)
   })
+
+  it('refuse: requests to that address fail as a refused connection, others still go', async () => {
+    const { t } = setup()
+    const req = () =>
+      createRequest({
+        method: 'OPTIONS',
+        uri: 'sip:b@192.0.2.20',
+        from: 'sip:a@x',
+        to: 'sip:b@x',
+        via: { transport: 'UDP', host: '0.0.0.0', branch: 'z9hG4bKr' },
+      })
+    t.refuse('192.0.2.20')
+    await assert.rejects(t.sendRequest(req(), { transport: 'tcp', address: '192.0.2.20', port: 5060 }), {
+      code: 'ECONNREFUSED',
+    })
+    await t.sendRequest(req(), { transport: 'tcp', address: '192.0.2.21', port: 5060 })
+    assert.deepEqual(
+      t.sent.map((m) => (m.kind === 'request' ? m.target.address : '')),
+      ['192.0.2.21'],
+    )
+  })
 })

@@ -55,6 +55,11 @@ export interface MemoryTransport extends Transport {
    * request for a target `flowOnly` over it fails with `JUNCTION_ERR_TRANSPORT_FLOW_GONE`.
    */
   closeFlow(flowId: string): void
+  /**
+   * Makes requests to `address` fail from now on as a refused connection does (an `Error` with
+   * code `ECONNREFUSED`): for failover tests (RFC 3263 §4.3).
+   */
+  refuse(address: string): void
   /** Every message sent so far, in order. */
   readonly sent: readonly SentMessage[]
   /** Resolves with the first message sent from now on (or already sent, from `since`) that matches. */
@@ -99,6 +104,7 @@ export function createMemoryTransport(options: MemoryTransportOptions, deps: Tra
   }
   const waiters: Waiter[] = []
   const flows = new Map<string, Flow>()
+  const refused = new Set<string>()
   let nextFlow = 1
   const stats: TransportStats = {
     messagesIn: 0,
@@ -162,6 +168,10 @@ export function createMemoryTransport(options: MemoryTransportOptions, deps: Tra
     },
     listeners,
     async sendRequest(request, target) {
+      if (refused.has(target.address)) {
+        const error = new Error(`connect ECONNREFUSED ${target.address}:${target.port}`)
+        throw Object.assign(error, { code: 'ECONNREFUSED' })
+      }
       if (target.flowOnly === true && target.transport !== 'udp' && flowById(target.flowId) === undefined) {
         throw new TransportError(
           faultCodes.FLOW_GONE,
@@ -182,6 +192,9 @@ export function createMemoryTransport(options: MemoryTransportOptions, deps: Tra
       record({ kind: 'response', message: response, flow: undefined, bytes: serialize(response) })
     },
     flow: flowById,
+    refuse(address) {
+      refused.add(address)
+    },
     closeFlow(id) {
       for (const [key, f] of flows) {
         if (f.id !== id || !f.reliable) continue
