@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createSipServer } from '@junction/proxy'
-import { formatUri, parseMessage, RecordRoute } from '@junction/sip'
+import { createResponse, formatUri, parseMessage, RecordRoute, serialize } from '@junction/sip'
 import { routingConfig } from './config.ts'
 import { createIetfRoute } from './route.ts'
 
@@ -42,6 +42,17 @@ async function outcome(s: ReturnType<typeof server>, text: string) {
   return { forwardedTo: `${m.target.address}:${m.target.port}`, message }
 }
 
+/** Answers a request the server forwarded (as the next hop it went to would). */
+function reply(
+  s: ReturnType<typeof server>,
+  forwarded: Awaited<ReturnType<typeof outcome>>,
+  status: number,
+): void {
+  const [address, port] = forwarded.forwardedTo!.split(':')
+  const response = createResponse(forwarded.message!, status, undefined, { toTag: 'hop' })
+  s.inject(serialize(response), { address, port: Number(port) })
+}
+
 describe('the junction-ietf route', () => {
   it('is not an open relay: a request for another domain gets 403', async () => {
     assert.deepEqual(await outcome(server(), req('INVITE', 'sip:bob@example.org')), {
@@ -72,6 +83,29 @@ describe('the junction-ietf route', () => {
     // a MESSAGE is not Record-Routed (no dialog)
     const m = await outcome(s, req('MESSAGE', 'sip:123@example.com'))
     assert.equal(m.message!.headers.has(RecordRoute), false)
+  })
+
+  it("fails over along a static route's next hops only when one fails, not when it answers", async () => {
+    const s = server({ routes: [{ domain: 'example.com', to: ['sip:192.0.2.51', 'sip:192.0.2.52'] }] })
+    // the first next hop answers 486: that is the answer, the second one never hears of the call
+    const first = await outcome(s, req('INVITE', 'sip:bob@example.com'))
+    assert.equal(first.forwardedTo, '192.0.2.51:5060')
+    const since = s.network!.sent.length
+    reply(s, first, 486)
+    const up = await s.network!.next((x) => x.kind === 'response' && x.message.status >= 200, { since })
+    assert.equal(up.kind === 'response' && up.message.status, 486)
+    assert.equal(
+      s.network!.sent.filter((x) => x.kind === 'request' && x.target.address === '192.0.2.52').length,
+      0,
+    )
+    // the first next hop is unavailable (503): the second takes the call
+    const again = await outcome(s, req('INVITE', 'sip:carol@example.com'))
+    const since2 = s.network!.sent.length
+    reply(s, again, 503)
+    const next = await s.network!.next((x) => x.kind === 'request' && x.message.method === 'INVITE', {
+      since: since2,
+    })
+    assert.equal(next.kind === 'request' && next.target.address, '192.0.2.52')
   })
 
   it('follows the route set of a dialog only when it names us; a To tag alone gets 404', async () => {

@@ -253,7 +253,7 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
     for (const r of routes) {
       if (!matches(r, uri)) continue
       const targets = r.to.map((nextHop) => ({ uri, nextHop }))
-      return ctx.forward(targets, { ...options, serial: true })
+      return ctx.forward(targets, { ...options, failover: true })
     }
     if (ctx.server.isLocal(uri)) {
       if (registrar === undefined) return ctx.reply(404, 'Not Found')

@@ -54,6 +54,14 @@ const noFinals: SipResponse[] = Object.freeze([]) as unknown as SipResponse[]
 const noBranches: Branch[] = Object.freeze([]) as unknown as Branch[]
 const noTargets: readonly Target[] = Object.freeze([])
 
+/**
+ * The final statuses that mean a target failed rather than answered (the failover option): no
+ * response (408), unreachable or unavailable (503, RFC 3263 §4.3), its flow gone (430, RFC 5626).
+ */
+function isFailure(status: number): boolean {
+  return status === 408 || status === 503 || status === 430
+}
+
 /** §16.6: the targets in groups to try one after another — by q-value, highest first; equal q in parallel. */
 function groupTargets(targets: readonly ForwardTarget[] | undefined, serial: boolean): Group[] {
   // no targets: one branch to the Request-URI as it is
@@ -163,6 +171,8 @@ export class ProxyTransaction {
   #finalSent = false
   #cancelled = false
   #sixxx = false
+  /** With the failover option: every branch so far failed (see {@link ForwardOptions.failover}). */
+  #onlyFailures = true
   #trying: Timer | undefined
 
   /** Our Route values that §16.4 removed (none: empty), until the request is let go. */
@@ -279,7 +289,9 @@ export class ProxyTransaction {
           return
         }
         this.#options = action.options
-        this.#groups = groupTargets(targets, action.options.serial === true)
+        this.#onlyFailures = true
+        const oneByOne = action.options.serial === true || action.options.failover === true
+        this.#groups = groupTargets(targets, oneByOne)
         if (this.#invite) this.#sendTrying()
         this.#nextGroup()
         return
@@ -615,6 +627,7 @@ export class ProxyTransaction {
     const final = branch.timedOut && response.status === 487 ? this.#local(408) : response
     branch.final = final.status
     this.#finals.push(final)
+    if (!isFailure(final.status) || branch.provisional) this.#onlyFailures = false
     if (final.status >= 600) {
       // step 5: a 6xx is not sent at once, but no new branches, and the others are cancelled
       this.#sixxx = true
@@ -652,6 +665,9 @@ export class ProxyTransaction {
       this.#cleanup()
       return
     }
+    // with the failover option, a target that answered (rather than failed) ends the list
+    if (this.#groups.length > 0 && this.#options.failover === true && !this.#onlyFailures)
+      this.#groups = noGroups
     if (this.#groups.length > 0) {
       this.#nextGroup()
       return

@@ -48,6 +48,14 @@ export interface ForwardOptions {
   readonly stateless?: boolean | undefined
   /** One target at a time, in order (serial forking), instead of by q-value. */
   readonly serial?: boolean | undefined
+  /**
+   * One target at a time, in order, moving on only when one *fails* before any provisional
+   * response: no answer (408), a transport error or a 503 (RFC 3263 §4.3), 430 Flow Failed. Any
+   * other final response (a 486, a 404, a challenge) ends the forwarding as it would the last
+   * target: for a list of next hops that stand in for each other, where `serial` would ring the
+   * callee again through the next one.
+   */
+  readonly failover?: boolean | undefined
 }
 
 export interface ReplyOptions extends StatelessOption {

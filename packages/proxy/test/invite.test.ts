@@ -158,6 +158,41 @@ describe('forking (§16.6)', () => {
     net.answer(b, 200)
     await net.upstream(200)
   })
+
+  it('failover: the next target only when one failed (503, no answer), not when it answered (486)', async () => {
+    const hops = ['sip:h1@192.0.2.21', 'sip:h2@192.0.2.22', 'sip:h3@192.0.2.23']
+    const net = createNet({ onRequest: (ctx) => ctx.forward(hops, { failover: true }) })
+    net.send(request('INVITE', 'sip:bob@example.com'))
+    const h1 = await net.forwarded('INVITE', '192.0.2.21')
+    net.answer(h1, 503)
+    await net.forwarded('INVITE', '192.0.2.22')
+    net.clock.advance(32_000) // Timer B: h2 never answers
+    const h3 = await net.forwarded('INVITE', '192.0.2.23')
+    net.answer(h3, 486)
+    await net.upstream(486)
+
+    // a target that answers ends the list: the callee is not rung again through the next one
+    const net2 = createNet({ onRequest: (ctx) => ctx.forward(hops, { failover: true }) })
+    net2.send(request('INVITE', 'sip:bob@example.com'))
+    net2.answer(await net2.forwarded('INVITE', '192.0.2.21'), 486)
+    await net2.upstream(486)
+    await net2.settle()
+    assert.deepEqual(
+      net2.sent
+        .filter((s) => s.kind === 'request' && s.message.method === 'INVITE')
+        .map((s) => s.target.address),
+      ['192.0.2.21'],
+    )
+
+    // a 503 after a provisional response: the callee may have been alerted, no failover
+    const net3 = createNet({ onRequest: (ctx) => ctx.forward(hops, { failover: true }) })
+    net3.send(request('INVITE', 'sip:bob@example.com'))
+    const r1 = await net3.forwarded('INVITE', '192.0.2.21')
+    net3.answer(r1, 180)
+    net3.answer(r1, 503)
+    await net3.upstream(500)
+    assert.equal(net3.sent.filter((s) => s.kind === 'request' && s.message.method === 'INVITE').length, 1)
+  })
 })
 
 describe('choosing the response (§16.7 steps 6–7)', () => {
