@@ -7,7 +7,7 @@ describe('sipServerConfig', () => {
     const c = sipServerConfig.parse(undefined)
     assert.deepEqual(c.listen, ['udp:127.0.0.1:5060', 'tcp:127.0.0.1:5060'])
     assert.deepEqual(c.domains, ['localhost'])
-    assert.equal(c.timerC, 180_000)
+    assert.equal(c.timerC, 181_000)
     assert.equal(serverOptions(c).maxBranches, 32)
   })
 

@@ -68,7 +68,12 @@ export const sipServerConfig = z
       })
       .default({})
       .describe('RFC 3261 §17 timers in ms (defaults T1 500, T2 4000, T4 5000, D 32000)'),
-    timerC: z.number().int().min(1000).default(180_000).describe('Timer C in ms (§16.6 step 11)'),
+    timerC: z
+      .number()
+      .int()
+      .min(1000)
+      .default(181_000)
+      .describe('Timer C in ms (§16.6 step 11: larger than 3 minutes)'),
     maxTransactions: z
       .number()
       .int()

@@ -251,7 +251,7 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
     clock,
     log,
     settings: {
-      timerC: options.timerC ?? 180_000,
+      timerC: options.timerC ?? 181_000, // §16.6 step 11: larger than 3 minutes
       maxBranches: options.maxBranches ?? 32,
       supported: options.supported ?? [],
       cancelWait: 64 * t1,
