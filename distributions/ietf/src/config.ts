@@ -67,6 +67,17 @@ export const routingConfig = z
       .describe(
         'Peers (IP or CIDR) whose requests are not challenged and may reach other domains (gateways, trunks)',
       ),
+    dialog: z
+      .strictObject({
+        secret: z
+          .string()
+          .min(16)
+          .optional()
+          .describe(
+            'Key of the tokens in our Record-Route that in-dialog requests must bring back (no relaying for forged dialogs); the same on every instance that shares dialogs. Unset: a random key per process, and in-dialog requests of dialogs recorded before a restart get 403',
+          ),
+      })
+      .prefault({}),
     relay: z
       .strictObject({
         dns: z

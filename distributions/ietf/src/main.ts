@@ -4,7 +4,7 @@
  * cannot start, 2 for a usage or configuration error.
  */
 import { readFileSync } from 'node:fs'
-import { createLogger, onShutdown } from '@junction/ops'
+import { createLogger, onShutdown, redact } from '@junction/ops'
 import { Command, CommanderError, Option } from 'commander'
 import { composeIetf, type Service } from './compose.ts'
 import { type ConfigResult, loadConfig, parseConfig } from './config.ts'
@@ -21,6 +21,8 @@ interface Flags {
   logLevel?: string | undefined
   admin?: string | boolean | undefined
   checkConfig?: boolean | undefined
+  /** From the environment only (JUNCTION_DIALOG_SECRET). */
+  dialogSecret?: string | undefined
 }
 
 function program(): Command {
@@ -53,7 +55,7 @@ function program(): Command {
     .addHelpText(
       'after',
       '\nEnvironment (the command line wins): JUNCTION_CONFIG, JUNCTION_LISTEN, JUNCTION_DOMAINS,\n' +
-        'JUNCTION_LOG_LEVEL, JUNCTION_ADMIN (host:port or off).\n' +
+        'JUNCTION_LOG_LEVEL, JUNCTION_ADMIN (host:port or off), JUNCTION_DIALOG_SECRET.\n' +
         '\nExamples:\n' +
         '  junction-ietf                                  embedded defaults\n' +
         '  junction-ietf -c /etc/junction/ietf.yaml       from a file\n' +
@@ -69,6 +71,7 @@ function program(): Command {
  * Environment overrides for the common keys (a container sets these instead of mounting a file):
  * JUNCTION_CONFIG, JUNCTION_LISTEN and JUNCTION_DOMAINS (lists separated by spaces or commas),
  * JUNCTION_LOG_LEVEL, JUNCTION_ADMIN (host:port, or "off"). The command line wins over them.
+ * JUNCTION_DIALOG_SECRET sets routing.dialog.secret (a secret is better kept out of a file).
  */
 function fromEnv(flags: Flags, env: NodeJS.ProcessEnv): Flags {
   const list = (v: string | undefined) => v?.split(/[\s,]+/).filter((x) => x !== '')
@@ -80,6 +83,7 @@ function fromEnv(flags: Flags, env: NodeJS.ProcessEnv): Flags {
     logLevel: flags.logLevel ?? env['JUNCTION_LOG_LEVEL'],
     admin: flags.admin ?? (admin === undefined ? undefined : admin === 'off' ? false : admin),
     checkConfig: flags.checkConfig,
+    dialogSecret: env['JUNCTION_DIALOG_SECRET'],
   }
 }
 
@@ -92,6 +96,7 @@ async function resolveConfig(cli: Flags, env: NodeJS.ProcessEnv): Promise<Config
   if (flags.listen !== undefined) raw.sip.listen = flags.listen
   if (flags.domain !== undefined) raw.sip.domains = flags.domain
   if (flags.logLevel !== undefined) raw.log.level = flags.logLevel as typeof raw.log.level
+  if (flags.dialogSecret !== undefined) raw.routing.dialog.secret = flags.dialogSecret
   if (flags.admin === false) raw.admin.enabled = false
   else if (typeof flags.admin === 'string') {
     const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(flags.admin)
@@ -119,7 +124,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const config = result.config
   if (flags.checkConfig === true) {
-    process.stdout.write(`${JSON.stringify(config, null, 2)}\n`)
+    // passwords and secrets stay out of what may end up in a CI log
+    process.stdout.write(`${JSON.stringify(redact(config), null, 2)}\n`)
     return 0
   }
 

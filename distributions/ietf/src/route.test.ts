@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createSipServer } from '@junction/proxy'
-import { createResponse, formatUri, parseMessage, RecordRoute, serialize } from '@junction/sip'
+import { CallId, createResponse, formatUri, parseMessage, RecordRoute, serialize } from '@junction/sip'
 import { routingConfig } from './config.ts'
 import { createIetfRoute } from './route.ts'
 
@@ -108,15 +108,28 @@ describe('the junction-ietf route', () => {
     assert.equal(next.kind === 'request' && next.target.address, '192.0.2.52')
   })
 
-  it('follows the route set of a dialog only when it names us; a To tag alone gets 404', async () => {
-    const s = server()
-    const inDialog = (route: string[]) =>
-      req('BYE', 'sip:bob@192.0.2.60', route).replace(
-        'To: <sip:bob@example.com>',
-        'To: <sip:bob@example.com>;tag=b',
-      )
-    assert.equal((await outcome(s, inDialog([]))).status, 404)
-    const r = await outcome(s, inDialog(['Route: <sip:127.0.0.1;lr>']))
+  it('follows the route set of a dialog only when it names us with its token: 404 without, 403 when forged', async () => {
+    const s = server({ routes: [{ domain: 'example.com', to: 'sip:192.0.2.50' }] })
+    const invite = await outcome(s, req('INVITE', 'sip:bob@example.com'))
+    const rr = invite.message!.headers.get(RecordRoute)!
+    assert.equal(rr.length, 1)
+    const recorded = formatUri(rr[0]!.uri)
+    assert.match(recorded, /^sip:dlg-[A-Za-z0-9_-]{16}@127\.0\.0\.1:5060;lr$/)
+    const callId = invite.message!.headers.get(CallId)!
+    // the callee's BYE: Request-URI the caller's Contact, the recorded route, the dialog's Call-ID
+    const bye = (route: string[], id = callId) =>
+      req('BYE', 'sip:alice@192.0.2.60', route)
+        .replace('To: <sip:bob@example.com>', 'To: <sip:bob@example.com>;tag=b')
+        .replace(/Call-ID: .*/, `Call-ID: ${id}`)
+    const r = await outcome(s, bye([`Route: <${recorded}>`]))
     assert.equal(r.forwardedTo, '192.0.2.60:5060')
+    // a To tag without our Route: not ours to route
+    assert.equal((await outcome(s, bye([]))).status, 404)
+    // our address without a token, or with the token of another dialog: a forged dialog, no relay
+    assert.deepEqual(await outcome(s, bye(['Route: <sip:127.0.0.1;lr>'])), {
+      status: 403,
+      reason: 'Unknown Dialog',
+    })
+    assert.equal((await outcome(s, bye([`Route: <${recorded}>`], 'another-call'))).status, 403)
   })
 })

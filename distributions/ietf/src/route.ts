@@ -2,9 +2,10 @@
  * The policy of junction-ietf, top to bottom like a Kamailio request_route:
  *
  * 0. a source blocked by the failed-auth guard is ignored;
- * 1. in-dialog requests follow their route set (RFC 3261 §16.12) when it names us: to an Outbound
- *    UA over the flow its Record-Route token names (RFC 5626 §5.3, 430 when it is gone), to a
- *    NATed UA through its Contact alias; else 404;
+ * 1. in-dialog requests follow their route set (RFC 3261 §16.12) when it names us (else 404) with
+ *    a token we signed (else 403: a forged dialog must not make us a relay): to an Outbound UA
+ *    over the flow its Record-Route token names (RFC 5626 §5.3, 430 when it is gone), to a NATed
+ *    UA through its Contact alias, else to the Request-URI;
  * 2. OPTIONS to the server itself are answered 200 (keep-alives, monitoring);
  * 3. REGISTER for our domains: authenticate (401, §22.2), then the registrar (§10.3);
  * 4. requests from our own users (From in our domains) authenticate (407, §22.3) as that user —
@@ -21,6 +22,7 @@ import { authorize, type DigestAuth, type FailureGuard, needsAuth } from '@junct
 import type { ForwardOptions, ForwardTarget, RequestContext, Route, Verdict } from '@junction/proxy'
 import type { Target as Binding, Registrar } from '@junction/registrar'
 import {
+  CallId,
   Contact,
   From,
   ProxyAuthorization,
@@ -31,6 +33,7 @@ import {
 } from '@junction/sip'
 import type { Target, TransportName } from '@junction/transport'
 import type { RoutingConfig } from './config.ts'
+import { createDialogTokens, type DialogTokens } from './dialog-token.ts'
 import { createFlowTokens, type FlowTokens } from './flow-token.ts'
 import { addContactAlias, fromAdjacentUa, resolveAlias, sourceOf } from './nat.ts'
 
@@ -60,6 +63,8 @@ export interface IetfRouteDeps {
   readonly trusted?: BlockList | undefined
   /** Flow tokens for Record-Route (RFC 5626 §5.3). Default: made with a random key. */
   readonly flowTokens?: FlowTokens | undefined
+  /** Dialog tokens for Record-Route. Default: keyed by `routing.dialog.secret`, else a random key. */
+  readonly dialogTokens?: DialogTokens | undefined
 }
 
 /** The UA supports Outbound (RFC 5626 §5.3): its Contact carries `ob`. */
@@ -172,6 +177,7 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
   const stateless = routing.stateless
   const { registrar, auth, guard, trusted } = deps
   const flowTokens = deps.flowTokens ?? createFlowTokens(randomBytes(32))
+  const dialogTokens = deps.dialogTokens ?? createDialogTokens(routing.dialog.secret ?? randomBytes(32))
   const ourRealm = auth === undefined ? undefined : realmPattern(auth.realm)
 
   /** A refusal: an ACK is never answered (§17.1.1.3 has no response to it), anything else `status`. */
@@ -195,10 +201,22 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
     return undefined
   }
 
+  /** One of our Route values carries a token we signed: a flow token, or this dialog's token. */
+  function recordedByUs(ctx: RequestContext): boolean {
+    const callId = ctx.request.headers.get(CallId) ?? ''
+    for (const popped of ctx.poppedRoutes) {
+      const user = popped.user
+      if (user === undefined) continue
+      if (dialogTokens.verify(callId, user) || flowTokens.decode(user) !== undefined) return true
+    }
+    return false
+  }
+
   /** In-dialog (§16.12): along the route set we recorded, to a NATed UA through its alias. */
   function inDialog(ctx: RequestContext): Verdict {
     const req = ctx.request
     if (!ctx.looseRouted) return refuse(ctx, 404, 'Not Here')
+    if (!recordedByUs(ctx)) return refuse(ctx, 403, 'Unknown Dialog')
     // RFC 5626 §5.3: our Record-Route named the flow of an Outbound UA (one value per side when
     // both are): a request goes over the flow named that is not the one it came over (430 Flow
     // Failed when it is gone)
@@ -248,6 +266,8 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
       if (contactHasOb(req)) recordRouteUser = flowTokens.encode(ctx.flow)
       else addContactAlias(req, sourceOf(ctx.flow))
     }
+    // else our Record-Route carries the dialog's token, which in-dialog requests bring back
+    if (recordRoute) recordRouteUser ??= dialogTokens.sign(req.headers.get(CallId) ?? '')
     const options: ForwardOptions = { recordRoute, recordRouteUser, stateless }
 
     for (const r of routes) {

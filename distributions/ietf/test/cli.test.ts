@@ -33,6 +33,33 @@ describe('junction-ietf command line', () => {
     assert.equal(config.routing.relay.dns, false, 'never an open relay by default')
   })
 
+  test('the environment sets the common keys, the command line wins; secrets are not printed', async () => {
+    const r = await run(
+      'env',
+      [
+        'JUNCTION_DOMAINS=a.example.com, b.example.com',
+        'JUNCTION_LISTEN=udp:127.0.0.1:5071',
+        'JUNCTION_LOG_LEVEL=debug',
+        'JUNCTION_ADMIN=off',
+        'JUNCTION_DIALOG_SECRET=sixteen chars or more',
+        node,
+        bin,
+        '--check-config',
+        '--log-level',
+        'warn',
+      ],
+      20,
+    )
+    assert.equal(r.code, 0, r.stderr)
+    const config = JSON.parse(r.stdout)
+    assert.deepEqual(config.sip.domains, ['a.example.com', 'b.example.com'])
+    assert.deepEqual(config.sip.listen, ['udp:127.0.0.1:5071'])
+    assert.equal(config.log.level, 'warn', 'the command line wins')
+    assert.equal(config.admin.enabled, false)
+    assert.equal(config.routing.dialog.secret, '[Redacted]')
+    assert.ok(!r.stdout.includes('sixteen chars'), 'the secret itself is not printed')
+  })
+
   test('an invalid configuration exits 2 and lists every problem with its path', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'ietf-cli-'))
     t.after(() => rmSync(dir, { recursive: true, force: true }))
