@@ -120,9 +120,27 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
       })
     : undefined
 
-  const services: Service[] = []
+  // started in this order, stopped in reverse (main.ts): on SIGTERM `/ready` turns 503 first,
+  // then SIP drains its live transactions while the stores they may still need stay open, then
+  // the stores close, then the admin server, and the metrics last
+  const services: Service[] = [
+    {
+      name: 'metrics',
+      start: async () => {},
+      stop: async () => metrics.close(),
+    },
+  ]
   if (admin !== undefined) services.push(admin)
   services.push(
+    {
+      name: 'stores',
+      start: async () => {},
+      stop: async () => {
+        registrar?.close()
+        store?.close()
+        credentials?.close()
+      },
+    },
     {
       name: 'sip',
       start: () => sip.start(),
@@ -137,10 +155,7 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
         ready = true
       },
       stop: async () => {
-        metrics.close()
-        registrar?.close()
-        store?.close()
-        credentials?.close()
+        ready = false
       },
     },
   )
