@@ -114,6 +114,24 @@ describe('createMetrics', () => {
   )
 
   test(
+    'send errors by transport (a fixed label set)',
+    withMetrics(async (m) => {
+      publish('sendError', { transport: 'tcp', kind: 'request', code: 'ECONNREFUSED' })
+      publish('sendError', { transport: 'tcp', kind: 'response', code: 'JUNCTION_ERR_TRANSPORT_FLOW_GONE' })
+      publish('sendError', { transport: 'udp', kind: 'request', code: 'EPERM' })
+      publish('sendError', { transport: 'carrier-pigeon', kind: 'request', code: 'x' })
+      const s = await scrape(m)
+      assert.equal(s.get('junction_transport_send_errors_total{transport="tcp"}'), 2)
+      assert.equal(s.get('junction_transport_send_errors_total{transport="udp"}'), 1)
+      assert.equal(s.get('junction_transport_send_errors_total{transport="wss"}'), 0)
+      assert.equal(
+        [...s.keys()].filter((k) => k.startsWith('junction_transport_send_errors_total')).length,
+        5,
+      )
+    }),
+  )
+
+  test(
     'live transactions by kind from junction:transaction:create/end',
     withMetrics(async (m) => {
       const ist = Object.create(InviteServerTransaction.prototype) as object

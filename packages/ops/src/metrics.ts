@@ -14,6 +14,7 @@ export const metricChannels = {
   messageIn: 'junction:transport:message-in',
   messageOut: 'junction:transport:message-out',
   drop: 'junction:transport:drop',
+  sendError: 'junction:transport:send-error',
   connectionOpen: 'junction:transport:connection-open',
   connectionClose: 'junction:transport:connection-close',
   transactionCreate: 'junction:transaction:create',
@@ -158,6 +159,7 @@ function isServerTransaction(tx: unknown): boolean {
  * | `junction_sip_responses_total` | counter | `status_class` | responses received |
  * | `junction_sip_messages_out_total` | counter | `kind` (`request`, `response`) | messages sent |
  * | `junction_transport_drops_total` | counter | `code` | inputs dropped |
+ * | `junction_transport_send_errors_total` | counter | `transport` | messages that could not be sent |
  * | `junction_transport_connections` | gauge | `transport` | open connections |
  * | `junction_transactions_live` | gauge | `kind` (`server`, `client`) | live transactions |
  * | `junction_transactions_total` | counter | `kind` | transactions created |
@@ -201,6 +203,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     name: 'junction_transport_drops_total',
     help: 'Inputs dropped by the transport (parse errors, limits, not-for-us), by code',
     labelNames: ['code'] as const,
+    registers,
+  })
+  const sendErrors = new Counter({
+    name: 'junction_transport_send_errors_total',
+    help: 'Messages that could not be sent (connection refused or lost, flow gone, socket errors), by transport',
+    labelNames: ['transport'] as const,
     registers,
   })
   const connections = new Gauge({
@@ -281,6 +289,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   let forwardCount = 0
   let forwardsFlushed = 0
   const connectionsBy = children(connections, 'transport', transports)
+  const sendErrorsBy = children(sendErrors, 'transport', transports)
   const bindingEventBy = children(bindingEventsTotal, 'event', bindingEvents)
   const authFailureBy = children(authFailures, 'reason', authFailureReasons)
   const dropBy = new Map<string, Child>()
@@ -309,6 +318,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         dropBy.set(code, child)
       }
       child.inc()
+    },
+    sendError(event) {
+      sendErrorsBy.get((event as { transport?: string } | null)?.transport as string)?.inc()
     },
     connectionOpen(event) {
       const flow = (event as { flow?: { transport?: string } } | null)?.flow

@@ -197,12 +197,16 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
       try {
         verdict = route.onRequest(new RequestContext(ack, flow, server, pre.poppedRoutes))
       } catch (error) {
-        ackRouteFailed(error)
+        ackRouteFailed(ack, error)
         return
       }
       // a verdict given at once is carried out at once: the ACK keeps its place before the
       // requests that follow it in the dialog (a BYE right behind it)
-      if (isThenable(verdict)) verdict.then((v) => forwardAck(ack, flow, v), ackRouteFailed)
+      if (isThenable(verdict))
+        verdict.then(
+          (v) => forwardAck(ack, flow, v),
+          (error: unknown) => ackRouteFailed(ack, error),
+        )
       else forwardAck(ack, flow, verdict)
     },
 
@@ -294,9 +298,12 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
     )
   }
 
-  function ackRouteFailed(error: unknown): void {
+  function ackRouteFailed(ack: SipRequest, error: unknown): void {
     stats.routeErrors++
-    log?.error({ err: error, code: faultCodes.ROUTE_FAILED }, 'route failed on an ACK: dropped')
+    log?.error(
+      { err: error, code: faultCodes.ROUTE_FAILED, callId: ack.headers.get(CallId) },
+      'route failed on an ACK: dropped',
+    )
   }
 
   /** §16.10: a CANCEL for an INVITE we have: 200 for the CANCEL, then cancel the branches. */

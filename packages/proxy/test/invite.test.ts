@@ -178,9 +178,9 @@ describe('forking (§16.6)', () => {
     await net2.upstream(486)
     await net2.settle()
     assert.deepEqual(
-      net2.sent
-        .filter((s) => s.kind === 'request' && s.message.method === 'INVITE')
-        .map((s) => s.target.address),
+      net2.sent.flatMap((s) =>
+        s.kind === 'request' && s.message.method === 'INVITE' ? [s.target.address] : [],
+      ),
       ['192.0.2.21'],
     )
 

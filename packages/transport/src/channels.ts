@@ -8,6 +8,11 @@ import { channel } from 'node:diagnostics_channel'
 export const messageIn = channel('junction:transport:message-in')
 /** `{ flow, size, message }` for every message sent. */
 export const messageOut = channel('junction:transport:message-out')
+/**
+ * `{ transport, kind, code }` for every message that could not be sent (`kind` request or
+ * response; `code` the error's code: ECONNREFUSED, JUNCTION_ERR_TRANSPORT_FLOW_GONE, ...).
+ */
+export const sendError = channel('junction:transport:send-error')
 /** `{ flow, code, reason }` for every input dropped: parse errors, limits. */
 export const dropped = channel('junction:transport:drop')
 /** `{ flow }` when a connection opens (either way). */

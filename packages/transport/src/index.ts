@@ -6,6 +6,7 @@ export {
   dropped,
   messageIn,
   messageOut,
+  sendError,
 } from './channels.ts'
 export type { ResolveErrorCode, TransportFaultCode } from './errors.ts'
 export { faultCodes, resolveErrorCodes, TransportError } from './errors.ts'

@@ -128,5 +128,6 @@ describe('the in-memory transport', () => {
       t.sent.map((m) => (m.kind === 'request' ? m.target.address : '')),
       ['192.0.2.21'],
     )
+    assert.equal(t.stats.sendErrors, 1)
   })
 })

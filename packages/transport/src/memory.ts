@@ -112,6 +112,7 @@ export function createMemoryTransport(options: MemoryTransportOptions, deps: Tra
     drops: {},
     connectionsOpen: 0,
     connectionsRefused: 0,
+    sendErrors: 0,
   }
 
   function listenerFor(transport: TransportName, address: string): BoundListener | undefined {
@@ -161,6 +162,24 @@ export function createMemoryTransport(options: MemoryTransportOptions, deps: Tra
     return undefined
   }
 
+  /** A request to `target`, recorded; throws as a real transport's send would fail. */
+  function send(request: SipRequest, target: Target): void {
+    if (refused.has(target.address)) {
+      const error = new Error(`connect ECONNREFUSED ${target.address}:${target.port}`)
+      throw Object.assign(error, { code: 'ECONNREFUSED' })
+    }
+    if (target.flowOnly === true && target.transport !== 'udp' && flowById(target.flowId) === undefined) {
+      throw new TransportError(
+        faultCodes.FLOW_GONE,
+        `flow ${target.flowId ?? '(none)'} is gone (RFC 5626 §5.3)`,
+      )
+    }
+    const listener = listenerFor(target.transport, target.address)
+    if (listener === undefined) throw new TransportError(faultCodes.NO_LISTENER, 'no listener to send from')
+    fillSentBy(request, target.transport, listener.advertise)
+    record({ kind: 'request', message: request, target, bytes: serialize(request) })
+  }
+
   return {
     async start() {},
     async stop() {
@@ -168,20 +187,12 @@ export function createMemoryTransport(options: MemoryTransportOptions, deps: Tra
     },
     listeners,
     async sendRequest(request, target) {
-      if (refused.has(target.address)) {
-        const error = new Error(`connect ECONNREFUSED ${target.address}:${target.port}`)
-        throw Object.assign(error, { code: 'ECONNREFUSED' })
+      try {
+        send(request, target)
+      } catch (error) {
+        stats.sendErrors++
+        throw error
       }
-      if (target.flowOnly === true && target.transport !== 'udp' && flowById(target.flowId) === undefined) {
-        throw new TransportError(
-          faultCodes.FLOW_GONE,
-          `flow ${target.flowId ?? '(none)'} is gone (RFC 5626 §5.3)`,
-        )
-      }
-      const listener = listenerFor(target.transport, target.address)
-      if (listener === undefined) throw new TransportError(faultCodes.NO_LISTENER, 'no listener to send from')
-      fillSentBy(request, target.transport, listener.advertise)
-      record({ kind: 'request', message: request, target, bytes: serialize(request) })
     },
     async sendResponse(response, flow, octets) {
       record({ kind: 'response', message: response, flow, bytes: octets ?? serialize(response) })

@@ -40,6 +40,7 @@ import {
   dropped as droppedChannel,
   messageIn,
   messageOut,
+  sendError,
 } from './channels.ts'
 import {
   type Connection,
@@ -120,6 +121,8 @@ export interface TransportStats {
   readonly drops: Record<string, number>
   connectionsOpen: number
   connectionsRefused: number
+  /** Messages that could not be sent (no route, connection refused or lost, flow gone, a socket error). */
+  sendErrors: number
 }
 
 export interface Transport {
@@ -242,6 +245,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     drops: {},
     connectionsOpen: 0,
     connectionsRefused: 0,
+    sendErrors: 0,
   }
 
   function drop(flow: Flow, code: string, reason: string): void {
@@ -524,6 +528,27 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
 
   // --- sending
 
+  /** Errors counted already (a UDP send inside a path that counts its own failures too). */
+  const counted = new WeakSet<object>()
+
+  /** Counts and publishes a message that could not be sent, once; returns the error (to rethrow). */
+  function sendFailed(transport: TransportName, message: SipMessage | undefined, error: unknown): unknown {
+    if (typeof error === 'object' && error !== null) {
+      if (counted.has(error)) return error
+      counted.add(error)
+    }
+    stats.sendErrors++
+    if (sendError.hasSubscribers) {
+      const code = (error as { code?: unknown } | null)?.code
+      sendError.publish({
+        transport,
+        kind: message?.kind,
+        code: typeof code === 'string' ? code : 'other',
+      })
+    }
+    return error
+  }
+
   /**
    * A datagram; one that carries a message over `flow` is counted as sent once the socket took it.
    * One promise per send, no async frames around it: this is the path of most messages. Datagrams
@@ -539,7 +564,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
   ): Promise<void> {
     return new Promise((resolve, reject) => {
       datagrams.send(listener.udp!, bytes, port, address, (error) => {
-        if (error) return reject(error)
+        if (error) return reject(sendFailed('udp', message, error))
         if (flow !== undefined && message !== undefined) out(flow, bytes, message)
         resolve()
       })
@@ -669,7 +694,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
       fillSentBy(request, target.transport, listener.advertise)
       bytes = serialize(request)
     } catch (error) {
-      return Promise.reject(error)
+      return Promise.reject(sendFailed(target.transport, request, error))
     }
     if (target.transport === 'udp') {
       const flow = udpFlow(listener, target.address, target.port)
@@ -679,6 +704,14 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
   }
 
   async function sendRequestOnStream(request: SipRequest, target: Target, bytes: Uint8Array): Promise<void> {
+    try {
+      await requestOnStream(request, target, bytes)
+    } catch (error) {
+      throw sendFailed(target.transport, request, error)
+    }
+  }
+
+  async function requestOnStream(request: SipRequest, target: Target, bytes: Uint8Array): Promise<void> {
     let conn = target.flowId === undefined ? undefined : connections.get(target.flowId)
     if ((conn === undefined || conn.closed) && target.flowOnly === true) {
       throw new TransportError(
@@ -707,11 +740,19 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
         throw new TransportError(faultCodes.NO_LISTENER, `no UDP listener for ${flow.id}`)
       return udpSend(listener, bytes, to.address, to.port, flow, response)
     } catch (error) {
-      return Promise.reject(error)
+      return Promise.reject(sendFailed('udp', response, error))
     }
   }
 
   async function sendResponseOnStream(response: SipResponse, flow: Flow, octets?: Uint8Array): Promise<void> {
+    try {
+      await responseOnStream(response, flow, octets)
+    } catch (error) {
+      throw sendFailed(flow.transport, response, error)
+    }
+  }
+
+  async function responseOnStream(response: SipResponse, flow: Flow, octets?: Uint8Array): Promise<void> {
     const bytes = octets ?? serialize(response)
     const conn = connections.get(flow.id)
     if (conn !== undefined && !conn.closed) {
@@ -738,6 +779,14 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
    * only over its own connection.
    */
   async function forwardResponse(response: SipResponse): Promise<void> {
+    try {
+      await forwardByVia(response)
+    } catch (error) {
+      throw sendFailed(transportOfVia(response.headers.first(Via)?.transport ?? '') ?? 'udp', response, error)
+    }
+  }
+
+  async function forwardByVia(response: SipResponse): Promise<void> {
     const top = response.headers.first(Via)
     const transport = top === undefined ? undefined : transportOfVia(top.transport)
     if (transport === undefined) throw new TransportError(faultCodes.NO_LISTENER, 'no usable Via to send by')

@@ -3,6 +3,7 @@
  * WS and WSS, on IPv4 and IPv6 (RFC 3261 §18, RFC 7118).
  */
 import assert from 'node:assert/strict'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { before, describe, test } from 'node:test'
 import { createRequest, createResponse, type SipMessage, type SipRequest, Via } from '@junction/sip'
 import type { Flow, TransportName } from '../src/flow.ts'
@@ -150,6 +151,45 @@ describe('UDP flows', () => {
       await a1.stop()
       await a2.stop()
       await b.stop()
+    }
+  })
+})
+
+describe('send errors', () => {
+  test('a refused TCP connection and a UDP send that fails are counted and published once each', async () => {
+    const seen: unknown[] = []
+    const onError = (m: unknown) => seen.push(m)
+    subscribe('junction:transport:send-error', onError)
+    const a = createTransport({ listen: ['udp:127.0.0.1:0', 'tcp:127.0.0.1:0'] }, { receive: () => {} })
+    // a port nobody listens on: a TCP listener started and stopped
+    const gone = createTransport({ listen: ['tcp:127.0.0.1:0'] }, { receive: () => {} })
+    await gone.start()
+    const closedPort = gone.listeners[0]!.port
+    await gone.stop()
+    await a.start()
+    try {
+      await assert.rejects(
+        a.sendRequest(options(), { transport: 'tcp', address: '127.0.0.1', port: closedPort }),
+        {
+          code: 'ECONNREFUSED',
+        },
+      )
+      // port 0: the UDP socket refuses to send there
+      await assert.rejects(a.sendRequest(options(), { transport: 'udp', address: '127.0.0.1', port: 0 }))
+      assert.equal(a.stats.sendErrors, 2)
+      assert.deepEqual(
+        seen.map((m) => {
+          const e = m as { transport: string; kind: string; code: string }
+          return [e.transport, e.kind, e.code === 'ECONNREFUSED' ? e.code : 'udp-error']
+        }),
+        [
+          ['tcp', 'request', 'ECONNREFUSED'],
+          ['udp', 'request', 'udp-error'],
+        ],
+      )
+    } finally {
+      unsubscribe('junction:transport:send-error', onError)
+      await a.stop()
     }
   })
 })
