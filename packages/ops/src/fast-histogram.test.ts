@@ -49,7 +49,7 @@ describe('createFastHistogram', () => {
           assert.equal(ours, reference)
         },
       ),
-      { numRuns: 200 },
+      { numRuns: Number(process.env['FC_NUM_RUNS'] ?? 10_000) },
     )
   })
 

@@ -90,7 +90,7 @@ test('expiry after refreshes, earlier expiries and removals matches a model (the
       assert.equal(clock.pending, 0, 'no timer left once nothing is stored')
       await store.close()
     }),
-    { numRuns: 300 },
+    { numRuns: Number(process.env['FC_NUM_RUNS'] ?? 10_000) },
   )
 })
 

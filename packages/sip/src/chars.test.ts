@@ -4,7 +4,7 @@ import { describe, test } from 'node:test'
 import fc from 'fast-check'
 import { hasNonAscii, isToken, textToWire, wireToText } from './chars.ts'
 
-const numRuns = Number(process.env['FC_NUM_RUNS'] ?? 2000)
+const numRuns = Number(process.env['FC_NUM_RUNS'] ?? 10000)
 // the former checks: a regex for non-ASCII, the token class of RFC 3261 §25.1
 // biome-ignore lint/suspicious/noControlCharactersInRegex: octets >= 0x80 are what it looks for
 const nonAscii = /[^\x00-\x7f]/

@@ -31,7 +31,7 @@ import {
   type ViaValue,
 } from './index.ts'
 
-const numRuns = Number(process.env['FC_NUM_RUNS'] ?? 300)
+const numRuns = Number(process.env['FC_NUM_RUNS'] ?? 10000)
 const CRLF = '\r\n'
 
 // a field no edit touches, with octets that are not ASCII (UTF-8, and not): forwarded as they came

@@ -61,6 +61,7 @@ export interface HeaderState {
 }
 
 let stateOf: (headers: Headers) => HeaderState
+let parsedOf: (headers: Headers) => number[]
 let copyOf: (
   headers: Headers,
   name: Name,
@@ -71,6 +72,11 @@ let copyOf: (
 /** @internal For the serializer and the builders. */
 export function headerState(headers: Headers): HeaderState {
   return stateOf(headers)
+}
+
+/** @internal For tests of laziness: the indexes of the parsed fields whose value was parsed (and cached). */
+export function parsedFields(headers: Headers): number[] {
+  return parsedOf(headers)
 }
 
 export class Headers {
@@ -100,6 +106,16 @@ export class Headers {
 
   static {
     stateOf = (h) => ({ src: h.#src, pos: h.#pos, slots: h.#slots, list: h.#list })
+    parsedOf = (h) => {
+      const cache = h.#cache
+      const out: number[] = []
+      if (cache === undefined) return out
+      for (let k = 0; k * CACHE_STRIDE < cache.length; k++) {
+        const at = k * CACHE_STRIDE
+        if (cache[at + 1] !== undefined || cache[at + 3] !== undefined) out.push(k)
+      }
+      return out
+    }
     copyOf = (h, name, edit, out) => {
       // every field copied gets the canonical name of a known header, else its name as written
       let canonical: string | undefined

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { defineHeader } from './header.ts'
 import { parseVia } from './headers/via.ts'
+import { parsedFields } from './headers.ts'
 import {
   CallId,
   ContentLength,
@@ -13,6 +14,7 @@ import {
   type SipRequest,
   type SipResponse,
   To,
+  ToTag,
   Via,
 } from './index.ts'
 
@@ -303,6 +305,32 @@ describe('laziness: a header that is never read is never parsed', () => {
     m.headers.get(SpyVia)
     m.headers.get(SpyVia)
     assert.equal(calls, 2)
+  })
+
+  test('the built-in headers: only the fields read have been parsed', () => {
+    const m = ok(
+      msg(
+        options[0]!,
+        'Via: SIP/2.0/UDP a.example.com;branch=z9hG4bKa, SIP/2.0/UDP b.example.com;branch=z9hG4bKb',
+        'Via: SIP/2.0/UDP c.example.com;branch=z9hG4bKc',
+        'Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>',
+        'Contact: <sip:alice@192.0.2.4>;expires=60',
+        ...options.slice(2),
+      ),
+    )
+    const h = m.headers
+    const index = (name: string) => h.entries().findIndex(([n]) => n.toLowerCase() === name)
+    assert.deepEqual(parsedFields(h), [], 'parsing parses no header value')
+    assert.equal(h.first(Via)?.branch, 'z9hG4bKa')
+    assert.deepEqual(parsedFields(h), [index('via')], 'the top Via field only, not the second Via field')
+    assert.equal(h.get(CallId), 'a84b4c76e66710@pc33.example.com')
+    assert.equal(h.get(ToTag), '', 'no To tag: an initial request')
+    assert.deepEqual(
+      parsedFields(h),
+      [index('via'), index('to'), index('call-id')].sort((a, b) => a - b),
+    )
+    for (const name of ['contact', 'route', 'from', 'cseq', 'max-forwards'])
+      assert.ok(!parsedFields(h).includes(index(name)), `${name} unparsed`)
   })
 
   test('a malformed header that is never read does not stop the message (it is forwarded as is)', () => {

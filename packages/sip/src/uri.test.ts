@@ -971,7 +971,7 @@ describe('formatUri (RFC 3261 §19.1.1, §25.1)', () => {
           assert.deepEqual(parseUri(formatUri(u)), u)
         },
       ),
-      { numRuns: 300 },
+      { numRuns: Number(process.env['FC_NUM_RUNS'] ?? 10_000) },
     )
   })
 })

@@ -214,7 +214,7 @@ describe('timer lanes', () => {
           for (const [i, [ms]] of plan.entries()) assert.ok(late[i]! <= Math.min(100, ms / 32))
         },
       ),
-      { numRuns: 2_000 },
+      { numRuns: Number(process.env['FC_NUM_RUNS'] ?? 10_000) },
     )
   })
 
@@ -265,7 +265,7 @@ describe('timer lanes: cancelled timers do not pile up', () => {
           }
         },
       ),
-      { numRuns: 200 },
+      { numRuns: Number(process.env['FC_NUM_RUNS'] ?? 10_000) },
     )
   })
 

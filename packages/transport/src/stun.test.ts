@@ -61,7 +61,7 @@ describe('STUN keep-alive (RFC 5626 §4.4.2, RFC 5389)', () => {
         const r = stunBindingResponse(b, '192.0.2.1', 5060)
         assert.ok(r === undefined || r.readUInt16BE(0) === 0x0101)
       }),
-      { numRuns: 2000 },
+      { numRuns: Number(process.env['FC_NUM_RUNS'] ?? 10_000) },
     )
   })
 })

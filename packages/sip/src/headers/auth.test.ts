@@ -318,7 +318,7 @@ describe('directive names (RFC 7616 §3.3: case-insensitive)', () => {
           names.map((x, i) => [x.n, `v${i}`]),
         )
       }),
-      { numRuns: 2000 },
+      { numRuns: Number(process.env['FC_NUM_RUNS'] ?? 10_000) },
     )
   })
 })
