@@ -4,7 +4,8 @@
  * answer its index says for a proxy, responses are dropped (they are not for us, §18.1.2), and the
  * server still answers OPTIONS afterwards. The messages' domains (example.com/.net/.org) are local
  * to this server and it relays nowhere else, so nothing is resolved or sent off the machine; the
- * answers go to the Via of each message, which the transport marks `received=127.0.0.1` (§18.2.1).
+ * answers go to the Via of each message, which the transport marks `received=127.0.0.3` (§18.2.1):
+ * the messages are sent from 127.0.0.3, where no SIP server listens on the Via's port.
  * What the server sends is read from the `junction:transport:message-out` channel.
  */
 import assert from 'node:assert/strict'
@@ -65,7 +66,8 @@ before(async () => {
     // transaction after a short wait (many torture messages share z9hG4bKkdjuw and Call-IDs)
     sip: {
       listen: ['udp:127.0.0.1:0'],
-      domains: ['example.com', 'example.net', 'example.org'],
+      // the messages' domains and the RFC 5118 IPv6 host are ours: nothing is relayed anywhere
+      domains: ['example.com', 'example.net', 'example.org', '[2001:db8::10]'],
       timers: { t1: 10 },
     },
     admin: { enabled: false },
@@ -75,7 +77,9 @@ before(async () => {
   ietf = composeIetf(config.config, { log: createLogger({ name: 'torture', level: 'silent' }) })
   for (const s of ietf.services) await s.start?.()
   port = ietf.sip.transport.listeners[0]!.port
-  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r))
+  // the answers go to the sent-by port of each message's Via (5060, no rport) at the address it
+  // came from: sent from 127.0.0.3, they reach no SIP server that may run on 127.0.0.1:5060
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.3', r))
   subscribe('junction:transport:message-out', onOut)
 })
 

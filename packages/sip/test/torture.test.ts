@@ -302,14 +302,16 @@ describe('RFC 4475 and RFC 5118 torture messages', () => {
       const got = outcome(e.file)
       switch (e.class) {
         case 'V': {
-          // accepted; the application may refuse it with the status the index names
-          if (got !== 'accept') assert.equal(got, e.status ?? 416, `${e.file}: ${got}`)
+          // accepted; the application may refuse it with the status the index names, and where
+          // the index leaves it to the application, with the status we decided on
+          const may = decided[e.file] ?? e.status
+          if (got !== 'accept' || may === 'accept') assert.equal(got, may ?? 'accept', e.file)
           faithful[e.file]?.()
           break
         }
         case 'R':
-          if (e.kind === 'response') assert.equal(got, 'drop')
-          else assert.ok(got === e.status || got === 400, `${e.file}: expected ${e.status}, got ${got}`)
+          // a request gets exactly the status the index names (400 unless it says otherwise)
+          assert.equal(got, e.kind === 'response' ? 'drop' : (decided[e.file] ?? e.status ?? 400), e.file)
           break
         case 'B':
           // badbranch: accepted here; the transaction layer falls back to RFC 2543 matching
@@ -330,6 +332,17 @@ describe('RFC 4475 and RFC 5118 torture messages', () => {
       )
   })
 })
+
+/**
+ * What this codec decides where the index leaves a choice: `soap.beep` ("application decides")
+ * is a URI scheme it does not know, so `validateRequest` answers 416 (RFC 3261 §8.2.2.1);
+ * mismatch02 ("501, 400 acceptable") gets 400 from `validateRequest`, which does not know which
+ * methods the application supports.
+ */
+const decided: Readonly<Record<string, number | 'accept'>> = {
+  'rfc4475/novelsc.sip': 416,
+  'rfc4475/mismatch02.sip': 400,
+}
 
 /** Class L: we reject (400) or repair; each case pins down which, and checks the repair. */
 const liberal: Record<string, (got: ReturnType<typeof outcome>) => void> = {
