@@ -2,8 +2,9 @@ import assert from 'node:assert/strict'
 import { Buffer } from 'node:buffer'
 import { test } from 'node:test'
 import { parseErrorCodes } from './errors.ts'
-import { defaultLimits, resolveLimits } from './limits.ts'
+import { defaultLimits, type Limits, resolveLimits } from './limits.ts'
 import { parseMessage } from './parse.ts'
+import { createStreamParser } from './stream.ts'
 
 test('resolveLimits fills what is not given, and merges one object once', () => {
   assert.equal(resolveLimits(undefined), defaultLimits)
@@ -14,6 +15,19 @@ test('resolveLimits fills what is not given, and merges one object once', () => 
   const other = { maxViaCount: 2 }
   assert.deepEqual(resolveLimits(other), { ...defaultLimits, maxViaCount: 2 })
   assert.deepEqual(resolveLimits(small), a) // and back: the right limits, not the last merge's
+})
+
+test('a limit that is not a non-negative integer is a programming error; undefined takes the default', () => {
+  for (const bad of [Number.NaN, -1, 1.5, Number.POSITIVE_INFINITY, '100' as unknown as number]) {
+    assert.throws(() => resolveLimits({ maxLineLength: bad }), { code: 'JUNCTION_ERR_SIP_INVALID_ARGUMENT' })
+    assert.throws(() => createStreamParser({ maxMessageSize: bad }), {
+      code: 'JUNCTION_ERR_SIP_INVALID_ARGUMENT',
+    })
+  }
+  // a JavaScript caller (or a spread configuration) may pass undefined for a limit
+  const partial = { maxLineLength: undefined, maxViaCount: 3 } as unknown as Partial<Limits>
+  assert.deepEqual(resolveLimits(partial), { ...defaultLimits, maxViaCount: 3 })
+  assert.equal(resolveLimits({ maxViaCount: 0 }).maxViaCount, 0, '0: no Via at all is allowed')
 })
 
 test('limits given to parseMessage apply to every message parsed with them', () => {
