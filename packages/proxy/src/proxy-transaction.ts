@@ -623,8 +623,15 @@ export class ProxyTransaction {
     if (branch.final !== 0) return
     branch.stopTimers()
     if (this.#nextFlow(branch, response.status)) return
-    // §16.8: the 487 that ends a branch cancelled by Timer C counts as the 408 it stands for
-    const final = branch.timedOut && response.status === 487 ? this.#local(408) : response
+    // §16.8: the 487 that ends a branch cancelled by Timer C counts as the 408 it stands for; a
+    // branch of a CANCELled request that never answered (its CANCEL waited for a provisional
+    // response, §9.1) ends as the 487 the caller waits for, not as the 408 of its Timer B
+    const final =
+      branch.timedOut && response.status === 487
+        ? this.#local(408)
+        : this.#cancelled && response.status === 408 && branch.final === 0 && !branch.timedOut
+          ? this.#local(487)
+          : response
     branch.final = final.status
     this.#finals.push(final)
     if (!isFailure(final.status) || branch.provisional) this.#onlyFailures = false

@@ -355,6 +355,27 @@ describe('CANCEL (§16.10)', () => {
     await net.forwarded('CANCEL')
   })
 
+  it('a CANCELled branch that never answers ends as 487, not as the 408 of its Timer B', async () => {
+    const net = createNet({ onRequest: fork('sip:bob@192.0.2.20') })
+    const invite = request('INVITE', 'sip:bob@example.com', { callId: 'c3' })
+    net.send(invite)
+    await net.forwarded('INVITE')
+    net.send(
+      request('CANCEL', 'sip:bob@example.com', {
+        via: /Via: (.*)\r\n/.exec(invite)![1]!,
+        callId: 'c3',
+        from: /From: (.*)\r\n/.exec(invite)![1]!,
+      }),
+    )
+    await net.upstream(200)
+    net.clock.advance(32_000) // Timer B: the callee never answered, so no CANCEL was ever sent
+    await net.upstream(487)
+    assert.deepEqual(
+      net.sent.filter((s) => s.kind === 'response').map((s) => (s.message as { status: number }).status),
+      [100, 200, 487],
+    )
+  })
+
   it('a CANCEL while the route is still deciding gets the INVITE a 487 at once', async () => {
     let decide: (() => void) | undefined
     const net = createNet({
