@@ -10,7 +10,8 @@
  * on every instance that shares dialogs) keeps dialogs across restarts; a random one lasts as long
  * as the process.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
+import { createMac } from './mac.ts'
 
 const prefix = 'dlg-'
 const macLength = 12
@@ -25,8 +26,8 @@ export interface DialogTokens {
 }
 
 export function createDialogTokens(key: Uint8Array | string): DialogTokens {
-  const mac = (callId: string): Buffer =>
-    createHmac('sha256', key).update(`dialog~${callId}`).digest().subarray(0, macLength)
+  const hmac = createMac(key, macLength)
+  const mac = (callId: string): Buffer => hmac(`dialog~${callId}`)
   return {
     sign: (callId) => prefix + mac(callId).toString('base64url'),
     verify(callId, user) {

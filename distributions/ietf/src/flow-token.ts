@@ -5,9 +5,10 @@
  * (HMAC-SHA-256, truncated to 96 bits) so that nobody can make us send over a flow of their
  * choosing. The key lives as long as the process: so do its flows.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
 import { isIP } from 'node:net'
 import type { Flow, Target, TransportName } from '@junction/transport'
+import { createMac } from './mac.ts'
 
 const transports: ReadonlySet<string> = new Set(['udp', 'tcp', 'tls', 'ws', 'wss'])
 /** Longer user parts are not ours: nothing is decoded or hashed for them. */
@@ -24,8 +25,7 @@ export interface FlowTokens {
 }
 
 export function createFlowTokens(key: Uint8Array): FlowTokens {
-  const mac = (payload: string): Buffer =>
-    createHmac('sha256', key).update(payload).digest().subarray(0, macLength)
+  const mac = createMac(key, macLength) // the payload is base64url text: latin1 as it is
   const encode = (transport: string, address: string, port: number, flowId: string): string => {
     const payload = Buffer.from(`${transport}~${address}~${port}~${flowId}`, 'utf8').toString('base64url')
     return `${payload}.${mac(payload).toString('base64url')}`
