@@ -5,15 +5,15 @@
  * (HMAC-SHA-256, truncated to 96 bits) so that nobody can make us send over a flow of their
  * choosing. The key lives as long as the process: so do its flows.
  */
-import { timingSafeEqual } from 'node:crypto'
 import { isIP } from 'node:net'
 import type { Flow, Target, TransportName } from '@junction/transport'
-import { createMac } from './mac.ts'
+import { createMac, sameMac } from './mac.ts'
 
 const transports: ReadonlySet<string> = new Set(['udp', 'tcp', 'tls', 'ws', 'wss'])
 /** Longer user parts are not ours: nothing is decoded or hashed for them. */
 const maxTokenLength = 256
-const macLength = 12
+/** base64url characters of the MAC: 96 bits. */
+const macChars = 16
 
 export interface FlowTokens {
   /** The token of a flow: base64url text, a valid SIP URI user part (RFC 3261 §25.1 unreserved). */
@@ -25,10 +25,10 @@ export interface FlowTokens {
 }
 
 export function createFlowTokens(key: Uint8Array): FlowTokens {
-  const mac = createMac(key, macLength) // the payload is base64url text: latin1 as it is
+  const mac = createMac(key, macChars) // the payload is base64url text: latin1 as it is
   const encode = (transport: string, address: string, port: number, flowId: string): string => {
     const payload = Buffer.from(`${transport}~${address}~${port}~${flowId}`, 'utf8').toString('base64url')
-    return `${payload}.${mac(payload).toString('base64url')}`
+    return `${payload}.${mac(payload)}`
   }
   return {
     encode: (flow) => encode(flow.transport, flow.remote.address, flow.remote.port, flow.id),
@@ -39,8 +39,7 @@ export function createFlowTokens(key: Uint8Array): FlowTokens {
       const dot = token.lastIndexOf('.')
       if (dot <= 0) return undefined
       const payload = token.slice(0, dot)
-      const given = Buffer.from(token.slice(dot + 1), 'base64url')
-      if (given.length !== macLength || !timingSafeEqual(given, mac(payload))) return undefined
+      if (!sameMac(token.slice(dot + 1), mac(payload))) return undefined
       const parts = Buffer.from(payload, 'base64url').toString('utf8').split('~')
       if (parts.length !== 4) return undefined
       const [transport, address, portText, flowId] = parts as [string, string, string, string]
