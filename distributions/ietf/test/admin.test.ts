@@ -1,0 +1,66 @@
+/**
+ * The management endpoint of junction-ietf as composed by main.ts (JSON-RPC 2.0 on the admin
+ * port): the methods the issue names answer with the flavor's own figures and configuration.
+ */
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { createLogger } from '@junction/ops'
+import { composeIetf, type Ietf } from '../src/compose.ts'
+import { parseConfig } from '../src/config.ts'
+
+let ietf: Ietf
+const log = createLogger({ name: 'admin-test', level: 'warn' })
+
+before(async () => {
+  const config = parseConfig({
+    sip: { listen: ['udp:127.0.0.1:0'], domains: ['example.com'] },
+    routing: {
+      routes: [{ domain: 'example.com', user: '^[0-9]+$', to: ['sip:192.0.2.51', 'sip:192.0.2.52'] }],
+    },
+    admin: { host: '127.0.0.1', port: 0 },
+    log: { level: 'warn' },
+  })
+  assert.ok(config.ok)
+  ietf = composeIetf(config.config, { log })
+  for (const s of ietf.services) await s.start?.()
+})
+
+after(async () => {
+  for (const s of [...ietf.services].reverse()) await s.stop?.()
+})
+
+async function rpc(
+  method: string,
+  params?: unknown,
+): Promise<{ result?: unknown; error?: { code: number } }> {
+  const r = await fetch(`http://127.0.0.1:${ietf.adminAddress()!.port}/rpc`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, ...(params === undefined ? {} : { params }) }),
+  })
+  return (await r.json()) as { result?: unknown; error?: { code: number } }
+}
+
+test('core.stats, core.uptime, routes.list and log.level.set answer with the flavor itself', async () => {
+  const stats = (await rpc('core.stats')).result as Record<string, unknown>
+  assert.equal(typeof stats, 'object')
+  assert.ok(JSON.stringify(stats).includes('"sip"'), 'the SIP counters are in core.stats')
+
+  const uptime = (await rpc('core.uptime')).result as Record<string, unknown>
+  assert.ok(
+    Object.values(uptime).some((v) => typeof v === 'number'),
+    JSON.stringify(uptime),
+  )
+
+  const routes = (await rpc('routes.list')).result as Array<{ domain: string; to: unknown }>
+  assert.deepEqual(
+    routes.map((r) => [r.domain, r.to]),
+    [['example.com', ['sip:192.0.2.51', 'sip:192.0.2.52']]],
+  )
+
+  assert.equal(log.level, 'warn')
+  assert.equal((await rpc('log.level.set', { level: 'debug' })).error, undefined)
+  assert.equal(log.level, 'debug', 'the root logger of the flavor changed level')
+  assert.equal((await rpc('log.level.set', { level: 'loud' })).error?.code, -32602)
+  assert.equal(log.level, 'debug')
+})
