@@ -47,7 +47,6 @@ export function addRecordRoute(
 const values = new WeakMap<BoundListener, [RouteValue | undefined, RouteValue | undefined]>()
 
 function recordRouteValue(listener: BoundListener, sips: boolean, user: string | undefined): RouteValue {
-  if (user !== undefined) return { uri: { ...recordRouteUri(listener, sips), user } }
   let pair = values.get(listener)
   if (pair === undefined) {
     pair = [undefined, undefined]
@@ -55,5 +54,6 @@ function recordRouteValue(listener: BoundListener, sips: boolean, user: string |
   }
   const i = sips ? 1 : 0
   pair[i] ??= Object.freeze({ uri: recordRouteUri(listener, sips) })
-  return pair[i]
+  // with a user part (a token per dialog or flow): the listener's URI with it, its params shared
+  return user === undefined ? pair[i] : { uri: { ...(pair[i].uri as SipUri), user } }
 }
