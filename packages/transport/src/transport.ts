@@ -528,7 +528,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
 
   // --- sending
 
-  /** Errors counted already (a UDP send inside a path that counts its own failures too). */
+  /** Errors counted already: each failure is counted once, whichever paths it passes through. */
   const counted = new WeakSet<object>()
 
   /** Counts and publishes a message that could not be sent, once; returns the error (to rethrow). */
@@ -705,28 +705,24 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
 
   async function sendRequestOnStream(request: SipRequest, target: Target, bytes: Uint8Array): Promise<void> {
     try {
-      await requestOnStream(request, target, bytes)
+      let conn = target.flowId === undefined ? undefined : connections.get(target.flowId)
+      if ((conn === undefined || conn.closed) && target.flowOnly === true) {
+        throw new TransportError(
+          faultCodes.FLOW_GONE,
+          `flow ${target.flowId ?? '(none)'} is gone (RFC 5626 §5.3)`,
+        )
+      }
+      if ((conn === undefined || conn.closed) && target.serverName === undefined) {
+        // a connection that is open with that very address and port, inbound ones included: the
+        // way back to a UA behind NAT (RFC 5626 §5.3); TLS only when no certificate check is due
+        conn = byRemote.get(remoteKey(target.transport, target.address, target.port))
+      }
+      if (conn === undefined || conn.closed) conn = await connect(target)
+      await conn.write(bytes)
+      out(conn.flow, bytes, request)
     } catch (error) {
       throw sendFailed(target.transport, request, error)
     }
-  }
-
-  async function requestOnStream(request: SipRequest, target: Target, bytes: Uint8Array): Promise<void> {
-    let conn = target.flowId === undefined ? undefined : connections.get(target.flowId)
-    if ((conn === undefined || conn.closed) && target.flowOnly === true) {
-      throw new TransportError(
-        faultCodes.FLOW_GONE,
-        `flow ${target.flowId ?? '(none)'} is gone (RFC 5626 §5.3)`,
-      )
-    }
-    if ((conn === undefined || conn.closed) && target.serverName === undefined) {
-      // a connection that is open with that very address and port, inbound ones included: the
-      // way back to a UA behind NAT (RFC 5626 §5.3); TLS only when no certificate check is due
-      conn = byRemote.get(remoteKey(target.transport, target.address, target.port))
-    }
-    if (conn === undefined || conn.closed) conn = await connect(target)
-    await conn.write(bytes)
-    out(conn.flow, bytes, request)
   }
 
   function sendResponse(response: SipResponse, flow: Flow, octets?: Uint8Array): Promise<void> {
@@ -746,30 +742,26 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
 
   async function sendResponseOnStream(response: SipResponse, flow: Flow, octets?: Uint8Array): Promise<void> {
     try {
-      await responseOnStream(response, flow, octets)
+      const bytes = octets ?? serialize(response)
+      const conn = connections.get(flow.id)
+      if (conn !== undefined && !conn.closed) {
+        await conn.write(bytes)
+        out(flow, bytes, response)
+        return
+      }
+      // §18.2.2: the connection is gone; open one to received (or sent-by) and the sent-by port.
+      // A WebSocket peer cannot be reached that way (RFC 7118 §5: the flow is the only way back).
+      if (flow.transport === 'ws' || flow.transport === 'wss') {
+        throw new TransportError(faultCodes.FLOW_GONE, `flow ${flow.id} is closed`)
+      }
+      const to = responseDestination(response, flow)
+      if (to === undefined) throw new TransportError(faultCodes.FLOW_GONE, `flow ${flow.id} is closed`)
+      const conn2 = await connect({ transport: flow.transport, address: to.address, port: to.port })
+      await conn2.write(bytes)
+      out(conn2.flow, bytes, response)
     } catch (error) {
       throw sendFailed(flow.transport, response, error)
     }
-  }
-
-  async function responseOnStream(response: SipResponse, flow: Flow, octets?: Uint8Array): Promise<void> {
-    const bytes = octets ?? serialize(response)
-    const conn = connections.get(flow.id)
-    if (conn !== undefined && !conn.closed) {
-      await conn.write(bytes)
-      out(flow, bytes, response)
-      return
-    }
-    // §18.2.2: the connection is gone; open one to received (or sent-by) and the sent-by port.
-    // A WebSocket peer cannot be reached that way (RFC 7118 §5: the flow is the only way back).
-    if (flow.transport === 'ws' || flow.transport === 'wss') {
-      throw new TransportError(faultCodes.FLOW_GONE, `flow ${flow.id} is closed`)
-    }
-    const to = responseDestination(response, flow)
-    if (to === undefined) throw new TransportError(faultCodes.FLOW_GONE, `flow ${flow.id} is closed`)
-    const conn2 = await connect({ transport: flow.transport, address: to.address, port: to.port })
-    await conn2.write(bytes)
-    out(conn2.flow, bytes, response)
   }
 
   /**
@@ -780,40 +772,37 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
    */
   async function forwardResponse(response: SipResponse): Promise<void> {
     try {
-      await forwardByVia(response)
+      const top = response.headers.first(Via)
+      const transport = top === undefined ? undefined : transportOfVia(top.transport)
+      if (transport === undefined)
+        throw new TransportError(faultCodes.NO_LISTENER, 'no usable Via to send by')
+      const pseudo: Flow = {
+        id: '',
+        transport,
+        reliable: transport !== 'udp',
+        secure: transport === 'tls' || transport === 'wss',
+        local: { address: '', port: 0 },
+        remote: { address: '', port: 0 },
+      }
+      const to = responseDestination(response, pseudo)
+      if (to === undefined) throw new TransportError(faultCodes.NO_LISTENER, 'no usable Via to send by')
+      const bytes = serialize(response)
+      if (transport === 'udp') {
+        const listener = listenerFor('udp', to.address)
+        if (listener?.udp === undefined) throw new TransportError(faultCodes.NO_LISTENER, 'no UDP listener')
+        return udpSend(listener, bytes, to.address, to.port, udpFlow(listener, to.address, to.port), response)
+      }
+      let conn = byRemote.get(remoteKey(transport, to.address, to.port))
+      if (conn === undefined || conn.closed) {
+        if (transport === 'ws' || transport === 'wss')
+          throw new TransportError(faultCodes.FLOW_GONE, 'no WebSocket connection to the Via address')
+        conn = await connect({ transport, address: to.address, port: to.port })
+      }
+      await conn.write(bytes)
+      out(conn.flow, bytes, response)
     } catch (error) {
       throw sendFailed(transportOfVia(response.headers.first(Via)?.transport ?? '') ?? 'udp', response, error)
     }
-  }
-
-  async function forwardByVia(response: SipResponse): Promise<void> {
-    const top = response.headers.first(Via)
-    const transport = top === undefined ? undefined : transportOfVia(top.transport)
-    if (transport === undefined) throw new TransportError(faultCodes.NO_LISTENER, 'no usable Via to send by')
-    const pseudo: Flow = {
-      id: '',
-      transport,
-      reliable: transport !== 'udp',
-      secure: transport === 'tls' || transport === 'wss',
-      local: { address: '', port: 0 },
-      remote: { address: '', port: 0 },
-    }
-    const to = responseDestination(response, pseudo)
-    if (to === undefined) throw new TransportError(faultCodes.NO_LISTENER, 'no usable Via to send by')
-    const bytes = serialize(response)
-    if (transport === 'udp') {
-      const listener = listenerFor('udp', to.address)
-      if (listener?.udp === undefined) throw new TransportError(faultCodes.NO_LISTENER, 'no UDP listener')
-      return udpSend(listener, bytes, to.address, to.port, udpFlow(listener, to.address, to.port), response)
-    }
-    let conn = byRemote.get(remoteKey(transport, to.address, to.port))
-    if (conn === undefined || conn.closed) {
-      if (transport === 'ws' || transport === 'wss')
-        throw new TransportError(faultCodes.FLOW_GONE, 'no WebSocket connection to the Via address')
-      conn = await connect({ transport, address: to.address, port: to.port })
-    }
-    await conn.write(bytes)
-    out(conn.flow, bytes, response)
   }
 
   return {
