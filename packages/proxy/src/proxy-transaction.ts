@@ -524,13 +524,14 @@ export class ProxyTransaction {
       return
     }
     branch.timerC = undefined
-    // §16.8: with a provisional response, CANCEL the branch; without one, behave as on a 408
+    // §16.8: with a provisional response, CANCEL the branch; without one, behave as on a 408 —
+    // as on Timer B's, the next destination of the target is tried (RFC 3263 §4.3)
     if (branch.provisional) {
       branch.timedOut = true
       this.#sendCancel(branch)
     } else {
       branch.client?.end()
-      this.#branchFinal(branch, this.#local(408))
+      if (!this.#tryNext(branch)) this.#branchFinal(branch, this.#local(408))
     }
   }
 

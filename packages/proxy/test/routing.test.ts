@@ -316,6 +316,26 @@ describe('failover (RFC 3263 §4.3)', () => {
     )
   })
 
+  it('Timer C without a provisional response is a 408: the next destination is tried (§16.8)', async () => {
+    const resolver = tableResolver(twoSrv)
+    const net = createNet(
+      { onRequest: (ctx) => ctx.forward('sip:bob@pool.example.com') },
+      { timerC: 5000 },
+      resolver,
+    )
+    net.send(request('INVITE', 'sip:bob@example.com'))
+    await net.forwarded('INVITE', '192.0.2.71')
+    net.clock.advance(5000) // Timer C (before Timer B): .71 never answered
+    const second = await net.forwarded('INVITE', '192.0.2.72')
+    net.clock.advance(5000) // .72 does not answer either: 408 upstream
+    await net.upstream(408)
+    assert.deepEqual(
+      resolver.failed.map((t) => t.address),
+      ['192.0.2.71', '192.0.2.72'],
+    )
+    assert.equal(wire(second).method, 'INVITE')
+  })
+
   it('no failover once a 2xx went upstream: the other branch is not tried at its next destination', async () => {
     const net = createNet(
       { onRequest: (ctx) => ctx.forward(['sip:a@a.example.com', 'sip:bob@pool.example.com']) },
