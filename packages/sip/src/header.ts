@@ -34,6 +34,11 @@ export interface HeaderDef<T, K extends HeaderKind = HeaderKind> {
   parse(s: string, start: number, end: number): T | undefined
   /** Formats one value as header text (may hold non-ASCII text, written as UTF-8). */
   format(value: T): string
+  /**
+   * For a list header whose grammar constrains the values together (Contact: `*` only alone,
+   * §20.10): true when `values`, every value of the message, are valid together.
+   */
+  together?(values: readonly T[]): boolean
 }
 
 export type SingleHeader<T> = HeaderDef<T, 'single'>
@@ -46,6 +51,7 @@ export function defineHeader<T, K extends HeaderKind>(spec: {
   allowEmpty?: boolean
   parse: (s: string, start: number, end: number) => T | undefined
   format: (value: T) => string
+  together?: (values: readonly T[]) => boolean
 }): HeaderDef<T, K> {
   return Object.freeze({
     name: spec.name,
@@ -56,5 +62,6 @@ export function defineHeader<T, K extends HeaderKind>(spec: {
     allowEmpty: spec.allowEmpty ?? false,
     parse: spec.parse,
     format: spec.format,
+    ...(spec.together === undefined ? {} : { together: spec.together }),
   })
 }

@@ -202,7 +202,8 @@ export class Headers {
         ;(out as T[]).push(...values)
       }
     }
-    return out ?? []
+    if (out === undefined) return []
+    return header.together === undefined || header.together(out) ? out : undefined
   }
 
   /** The first value of a list header, parsing only that value; undefined when absent or invalid. */

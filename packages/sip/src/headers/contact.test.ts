@@ -83,6 +83,17 @@ describe('Contact values (RFC 3261 §20.10, §25.1)', () => {
     assert.equal(parse('*;expires=0'), undefined)
   })
 
+  test('§20.10: "*" with other values, in one field or over several, is invalid', () => {
+    assert.equal(headers('Contact: *, <sip:a@192.0.2.4>').get(Contact), undefined)
+    assert.equal(headers('Contact: <sip:a@192.0.2.4>', 'Contact: *').get(Contact), undefined)
+    assert.equal(headers('Contact: *', 'Contact: *').get(Contact), undefined)
+    assert.equal(
+      headers('Contact: *, <sip:a@192.0.2.4>').count(Contact),
+      1,
+      'the field is still there, as written',
+    )
+  })
+
   test('§7.3.1: a comma inside a quoted display name does not split the list', () => {
     const all = headers(
       'Contact: "Smith, John" <sip:john@example.com>, "a,\\"b\\"" <sip:b@example.com>;x="1,2"',

@@ -99,4 +99,6 @@ export const Contact = defineHeader({
   kind: 'list',
   parse: parseContact,
   format: formatContact,
+  // §20.10, §25.1: Contact = STAR / (contact-param *(COMMA contact-param)): `*` stands alone
+  together: (values) => values.length === 1 || !values.includes('*'),
 })
