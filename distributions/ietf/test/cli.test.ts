@@ -33,6 +33,29 @@ describe('junction-ietf command line', () => {
     assert.equal(config.routing.relay.dns, false, 'never an open relay by default')
   })
 
+  test('--listen is repeatable: every listener given, in order, replaces the defaults', async () => {
+    const r = await run(
+      node,
+      [
+        bin,
+        '--check-config',
+        '--listen',
+        'udp:127.0.0.1:5071',
+        '--listen',
+        'tcp:[::1]:5072',
+        '-l',
+        'ws:127.0.0.1:5073',
+      ],
+      20,
+    )
+    assert.equal(r.code, 0, r.stderr)
+    assert.deepEqual(JSON.parse(r.stdout).sip.listen, [
+      'udp:127.0.0.1:5071',
+      'tcp:[::1]:5072',
+      'ws:127.0.0.1:5073',
+    ])
+  })
+
   test('the environment sets the common keys, the command line wins; secrets are not printed', async () => {
     const r = await run(
       'env',

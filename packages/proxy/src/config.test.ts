@@ -25,6 +25,18 @@ describe('sipServerConfig', () => {
     assert.ok(r.error!.issues.some((i) => i.code === 'unrecognized_keys'))
   })
 
+  it('a tls or wss listener given as a string has no certificate: an error naming it', () => {
+    for (const spec of ['tls:127.0.0.1:5061', 'wss:[::1]:8443']) {
+      const r = sipServerConfig.safeParse({ listen: ['udp:127.0.0.1:5060', spec] })
+      assert.equal(r.success, false, spec)
+      assert.deepEqual(
+        r.error!.issues.map((i) => [i.path.join('.'), /needs a certificate/.test(i.message)]),
+        [['listen.1', true]],
+      )
+    }
+    assert.equal(sipServerConfig.safeParse({ listen: ['ws:127.0.0.1:8080', 'tcp:[::1]:5060'] }).success, true)
+  })
+
   it('accepts listener objects with advertise and TLS files', () => {
     const c = sipServerConfig.parse({
       listen: [

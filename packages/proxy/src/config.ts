@@ -37,9 +37,20 @@ const listenerObject = z
     message: 'a tls or wss listener needs tls: { cert, key }',
   })
 
-const listenerSpec = z.string().refine((s) => parseListenerSpec(s) !== undefined, {
-  message: 'expected transport:address:port, e.g. udp:0.0.0.0:5060 or tcp:[::1]:5060',
-})
+const listenerSpec = z
+  .string()
+  .refine((s) => parseListenerSpec(s) !== undefined, {
+    message: 'expected transport:address:port, e.g. udp:0.0.0.0:5060 or tcp:[::1]:5060',
+  })
+  .refine(
+    (s) => {
+      const t = parseListenerSpec(s)?.transport
+      return t !== 'tls' && t !== 'wss'
+    },
+    {
+      message: 'a tls or wss listener needs a certificate: write it as an object with tls: { cert, key }',
+    },
+  )
 
 export const sipServerConfig = z
   .strictObject({
