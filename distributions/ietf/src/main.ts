@@ -49,7 +49,10 @@ function program(): Command {
         'silent',
       ]),
     )
-    .option('--admin <host:port>', 'address of the admin HTTP server (/metrics, /health, /ready, /rpc)')
+    .option(
+      '--admin <host:port>',
+      'address of the admin HTTP server (/metrics, /health, /ready, /rpc); off: none',
+    )
     .option('--no-admin', 'no admin HTTP server')
     .option('--check-config', 'validate the configuration, print it with its defaults as JSON, and exit')
     .addHelpText(
@@ -97,7 +100,7 @@ async function resolveConfig(cli: Flags, env: NodeJS.ProcessEnv): Promise<Config
   if (flags.domain !== undefined) raw.sip.domains = flags.domain
   if (flags.logLevel !== undefined) raw.log.level = flags.logLevel as typeof raw.log.level
   if (flags.dialogSecret !== undefined) raw.routing.dialog.secret = flags.dialogSecret
-  if (flags.admin === false) raw.admin.enabled = false
+  if (flags.admin === false || flags.admin === 'off') raw.admin.enabled = false
   else if (typeof flags.admin === 'string') {
     const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(flags.admin)
     if (m === null) return { ok: false, problems: [`--admin: expected host:port, got ${flags.admin}`] }

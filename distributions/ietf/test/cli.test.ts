@@ -56,6 +56,17 @@ describe('junction-ietf command line', () => {
     ])
   })
 
+  test('--admin off and --no-admin: no admin server; --admin host:port moves it', async () => {
+    for (const flags of [['--admin', 'off'], ['--no-admin']]) {
+      const r = await run(node, [bin, '--check-config', ...flags], 20)
+      assert.equal(r.code, 0, r.stderr)
+      assert.equal(JSON.parse(r.stdout).admin.enabled, false, flags.join(' '))
+    }
+    const moved = await run(node, [bin, '--check-config', '--admin', '[::1]:9091'], 20)
+    const admin = JSON.parse(moved.stdout).admin
+    assert.deepEqual([admin.host, admin.port], ['::1', 9091])
+  })
+
   test('the environment sets the common keys, the command line wins; secrets are not printed', async () => {
     const r = await run(
       'env',
