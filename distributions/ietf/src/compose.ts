@@ -123,18 +123,11 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
   // started in this order, stopped in reverse (main.ts): on SIGTERM `/ready` turns 503 first,
   // then SIP drains its live transactions while the stores they may still need stay open, then
   // the stores close, then the admin server, and the metrics last
-  const services: Service[] = [
-    {
-      name: 'metrics',
-      start: async () => {},
-      stop: async () => metrics.close(),
-    },
-  ]
+  const services: Service[] = [{ name: 'metrics', stop: async () => metrics.close() }]
   if (admin !== undefined) services.push(admin)
   services.push(
     {
       name: 'stores',
-      start: async () => {},
       stop: async () => {
         registrar?.close()
         store?.close()

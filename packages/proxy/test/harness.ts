@@ -46,6 +46,20 @@ export function request(method: string, uri: string, spec: RequestSpec = {}): st
   return lines.join('\r\n')
 }
 
+/**
+ * The CANCEL of an INVITE made by {@link request} (§9.1): its Request-URI, top Via, From, Call-ID
+ * and CSeq number, method CANCEL.
+ */
+export function cancelOf(invite: string): string {
+  const field = (name: string) => new RegExp(`^${name}: (.*)\r$`, 'm').exec(invite)![1]!
+  return request('CANCEL', invite.slice('INVITE '.length, invite.indexOf(' SIP/2.0\r\n')), {
+    via: field('Via'),
+    from: field('From'),
+    callId: field('Call-ID'),
+    cseq: Number.parseInt(field('CSeq'), 10),
+  })
+}
+
 export interface Net {
   readonly clock: ManualClock
   readonly server: SipServer

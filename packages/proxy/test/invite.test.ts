@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { CallId, CSeq, formatUri, ProxyAuthenticate, Via, WwwAuthenticate } from '@junction/sip'
 import type { Route } from '../src/route.ts'
-import { createNet, request, wire } from './harness.ts'
+import { cancelOf, createNet, request, wire } from './harness.ts'
 
 const fork =
   (...targets: Array<string | { uri: string; q: number }>): Route['onRequest'] =>
@@ -318,15 +318,7 @@ describe('CANCEL (§16.10)', () => {
     net.send(invite)
     const out = await net.forwarded('INVITE')
     net.answer(out, 180)
-    const via = /Via: (.*)\r\n/.exec(invite)![1]!
-    net.send(
-      request('CANCEL', 'sip:bob@example.com', {
-        via,
-        callId: 'c-cancel',
-        cseq: 5,
-        from: /From: (.*)\r\n/.exec(invite)![1]!,
-      }),
-    )
+    net.send(cancelOf(invite))
     const ok = await net.upstream(200)
     assert.equal(ok.message.headers.get(CSeq)!.method, 'CANCEL')
     const cancel = await net.forwarded('CANCEL', '192.0.2.20')
@@ -341,13 +333,7 @@ describe('CANCEL (§16.10)', () => {
     const invite = request('INVITE', 'sip:bob@example.com', { callId: 'c2' })
     net.send(invite)
     const out = await net.forwarded('INVITE')
-    net.send(
-      request('CANCEL', 'sip:bob@example.com', {
-        via: /Via: (.*)\r\n/.exec(invite)![1]!,
-        callId: 'c2',
-        from: /From: (.*)\r\n/.exec(invite)![1]!,
-      }),
-    )
+    net.send(cancelOf(invite))
     await net.upstream(200)
     await net.settle()
     assert.equal(net.sent.filter((s) => s.kind === 'request' && s.message.method === 'CANCEL').length, 0)
@@ -360,13 +346,7 @@ describe('CANCEL (§16.10)', () => {
     const invite = request('INVITE', 'sip:bob@example.com', { callId: 'c3' })
     net.send(invite)
     await net.forwarded('INVITE')
-    net.send(
-      request('CANCEL', 'sip:bob@example.com', {
-        via: /Via: (.*)\r\n/.exec(invite)![1]!,
-        callId: 'c3',
-        from: /From: (.*)\r\n/.exec(invite)![1]!,
-      }),
-    )
+    net.send(cancelOf(invite))
     await net.upstream(200)
     net.clock.advance(32_000) // Timer B: the callee never answered, so no CANCEL was ever sent
     await net.upstream(487)
@@ -387,13 +367,7 @@ describe('CANCEL (§16.10)', () => {
     const invite = request('INVITE', 'sip:bob@example.com', { callId: 'c3' })
     net.send(invite)
     await net.settle()
-    net.send(
-      request('CANCEL', 'sip:bob@example.com', {
-        via: /Via: (.*)\r\n/.exec(invite)![1]!,
-        callId: 'c3',
-        from: /From: (.*)\r\n/.exec(invite)![1]!,
-      }),
-    )
+    net.send(cancelOf(invite))
     await net.upstream(487)
     decide!()
     await net.settle()

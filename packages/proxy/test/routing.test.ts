@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { formatUri, parseUri, RecordRoute, Route, type SipUri, Via } from '@junction/sip'
-import { createNet, type Net, request, tableResolver, wire } from './harness.ts'
+import { cancelOf, createNet, type Net, request, tableResolver, wire } from './harness.ts'
 
 function sip(s: string): SipUri {
   const u = parseUri(s)
@@ -217,13 +217,7 @@ describe('stateless forwarding (§16.11)', () => {
     const net = createNet({ onRequest: (ctx) => ctx.forward('sip:bob@192.0.2.20', { stateless: true }) })
     const invite = net.send(request('INVITE', 'sip:bob@example.com', { callId: 'sl' }))
     const fwd = await net.forwarded('INVITE')
-    net.send(
-      request('CANCEL', 'sip:bob@example.com', {
-        via: /Via: (.*)\r\n/.exec(invite)![1]!,
-        callId: 'sl',
-        from: /From: (.*)\r\n/.exec(invite)![1]!,
-      }),
-    )
+    net.send(cancelOf(invite))
     const cancel = await net.forwarded('CANCEL')
     assert.equal(wire(cancel).headers.first(Via)!.branch, wire(fwd).headers.first(Via)!.branch)
   })

@@ -528,15 +528,12 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
 
   // --- sending
 
-  /** Errors counted already: each failure is counted once, whichever paths it passes through. */
-  const counted = new WeakSet<object>()
-
-  /** Counts and publishes a message that could not be sent, once; returns the error (to rethrow). */
+  /**
+   * Counts and publishes a message that could not be sent; returns the error (to rethrow). Each
+   * send path calls it once for its own failures: a datagram's in udpSend, which the others return
+   * without awaiting.
+   */
   function sendFailed(transport: TransportName, message: SipMessage | undefined, error: unknown): unknown {
-    if (typeof error === 'object' && error !== null) {
-      if (counted.has(error)) return error
-      counted.add(error)
-    }
     stats.sendErrors++
     if (sendError.hasSubscribers) {
       const code = (error as { code?: unknown } | null)?.code

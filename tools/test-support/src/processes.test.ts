@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
-import { processGroup, stop, until } from './processes.ts'
+import { type ProcessGroup, processGroup, stop, until } from './processes.ts'
 
 const node = process.execPath
 
@@ -56,18 +56,11 @@ test('stop ends what a child forked: a grandchild that ignores SIGTERM and holds
   const group = processGroup()
   // the parent prints its grandchild's PID and exits on SIGTERM; the grandchild ignores SIGTERM
   // and keeps the parent's stdout (the pipe to us) open, as Kamailio's workers did
-  const grandchild = 'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)'
-  const parent = group.start('parent', node, [
-    '-e',
-    `const c = require("node:child_process").spawn(process.execPath, ["-e", ${JSON.stringify(grandchild)}], { stdio: ["ignore", "inherit", "inherit"] }); console.log("grandchild " + c.pid); setInterval(() => {}, 1000)`,
-  ])
-  await until(
-    () => /grandchild \d+/.test(group.log('parent')),
-    10_000,
-    'the grandchild',
-    () => group.diagnose(),
+  const { parent, gpid } = await withGrandchild(
+    group,
+    'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)',
+    '["ignore", "inherit", "inherit"]',
   )
-  const gpid = Number(/grandchild (\d+)/.exec(group.log('parent'))![1])
   const alive = (pid: number) => {
     try {
       process.kill(pid, 0)
@@ -86,17 +79,7 @@ test('stop ends what a child forked: a grandchild that ignores SIGTERM and holds
 
 test('members: the PIDs of the children and of what they forked, none once stopped', async () => {
   const group = processGroup()
-  const parent = group.start('parent', node, [
-    '-e',
-    'const c = require("node:child_process").spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" }); console.log("grandchild " + c.pid); setInterval(() => {}, 1000)',
-  ])
-  await until(
-    () => /grandchild \d+/.test(group.log('parent')),
-    10_000,
-    'the grandchild',
-    () => group.diagnose(),
-  )
-  const gpid = Number(/grandchild (\d+)/.exec(group.log('parent'))![1])
+  const { parent, gpid } = await withGrandchild(group, 'setInterval(() => {}, 1000)', '"ignore"')
   assert.deepEqual(
     group.members().sort((a, b) => a - b),
     [parent.pid!, gpid].sort((a, b) => a - b),
@@ -104,6 +87,24 @@ test('members: the PIDs of the children and of what they forked, none once stopp
   await group.stopAll(2000)
   assert.deepEqual(group.members(), [])
 })
+
+/**
+ * Starts a `parent` in `group` that forks a grandchild running `code` with `stdio` (JSON text) and
+ * prints its PID; resolves with both once printed.
+ */
+async function withGrandchild(group: ProcessGroup, code: string, stdio: string) {
+  const parent = group.start('parent', node, [
+    '-e',
+    `const c = require("node:child_process").spawn(process.execPath, ["-e", ${JSON.stringify(code)}], { stdio: ${stdio} }); console.log("grandchild " + c.pid); setInterval(() => {}, 1000)`,
+  ])
+  await until(
+    () => /grandchild \d+/.test(group.log('parent')),
+    10_000,
+    'the grandchild',
+    () => group.diagnose(),
+  )
+  return { parent, gpid: Number(/grandchild (\d+)/.exec(group.log('parent'))![1]) }
+}
 
 /** The state letter of a process from /proc (Linux), or '' when it is gone. */
 function stateOf(pid: number): string {
