@@ -11,7 +11,8 @@
 # Stop it with stop-server.sh PID. Logs: LOG_DIR/<kind>-<time>-<pid>.log
 # Environment: PORT (default 5060), UAS_PORT (default 5080), LOG_DIR (default
 #   ${TMPDIR:-/tmp}/junction-compare/logs),
-#   KAM_SHM (MB, 4096), KAM_PKG (MB, 16), KAM_MEM (tlsf), LABEL (log file name prefix).
+#   KAM_SHM (MB, 4096), KAM_PKG (MB, 16), KAM_MEM (tlsf), LABEL (log file name prefix),
+#   NODE_FLAGS (junction and bare: extra node options, e.g. "--trace-deopt" or "--cpu-prof").
 set -uo pipefail
 ME=$(cd "$(dirname "$0")" && pwd)
 (($# == 2)) || { sed -n '2,15p' "$0" >&2; exit 2; }
@@ -19,7 +20,7 @@ KIND=$1 TREE=$(cd "$2" && pwd) || exit 2
 export PATH="$PATH:/usr/sbin:/sbin"
 # shellcheck source=/dev/null
 . "$TREE/bench/proxy/lib.sh"
-PORT=${PORT:-5060} UAS_PORT=${UAS_PORT:-5080}
+PORT=${PORT:-5060} UAS_PORT=${UAS_PORT:-5080} NODE_FLAGS=${NODE_FLAGS:-}
 LOG_DIR=${LOG_DIR:-${TMPDIR:-/tmp}/junction-compare/logs}
 RUN_DIR=${RUN_DIR:-${TMPDIR:-/tmp}/junction-compare/run}
 mkdir -p "$LOG_DIR" "$RUN_DIR"
@@ -52,9 +53,9 @@ case "$KIND" in
   "auth": { "enabled": false },
   "admin": { "enabled": false }, "log": { "level": "error" } }
 JSON
-			cmd=(node --conditions=@junction/source "$TREE/distributions/ietf/src/main.ts" -c "$cfg")
+			cmd=(node $NODE_FLAGS --conditions=@junction/source "$TREE/distributions/ietf/src/main.ts" -c "$cfg")
 		else
-			cmd=(node --conditions=@junction/source "$TREE/bench/bare-proxy.ts" "$PORT" "$UAS_PORT")
+			cmd=(node $NODE_FLAGS --conditions=@junction/source "$TREE/bench/bare-proxy.ts" "$PORT" "$UAS_PORT")
 		fi
 		;;
 	*) die "KIND must be kamailio, junction or bare (got '$KIND')" ;;
