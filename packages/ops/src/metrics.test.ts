@@ -53,7 +53,7 @@ function withMetrics(fn: (m: Metrics) => Promise<void>): () => Promise<void> {
 
 describe('createMetrics', () => {
   test(
-    'requests by method, responses by status class, from junction:transport:message-in',
+    'requests by method, responses by CSeq method and status class, from junction:transport:message-in',
     withMetrics(async (m) => {
       const invite = request('INVITE')
       publish('messageIn', { flow, size: 400, message: invite })
@@ -64,16 +64,40 @@ describe('createMetrics', () => {
       publish('messageIn', { flow, size: 200, message: createResponse(invite, 180) })
       publish('messageIn', { flow, size: 200, message: createResponse(invite, 486) })
       publish('messageIn', { flow, size: 200, message: createResponse(invite, 603) })
+      publish('messageIn', { flow, size: 200, message: createResponse(request('OPTIONS'), 200) })
+      publish('messageIn', { flow, size: 200, message: createResponse(request('FOO'), 501) })
+      const noCSeq = parseMessage(
+        new TextEncoder().encode('SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\nCSeq: x\r\n\r\n'),
+      )
+      assert.ok(noCSeq.ok)
+      publish('messageIn', { flow, size: 200, message: noCSeq.message })
       const s = await scrape(m)
       assert.equal(s.get('junction_sip_requests_total{method="INVITE"}'), 2)
       assert.equal(s.get('junction_sip_requests_total{method="OPTIONS"}'), 1)
       assert.equal(s.get('junction_sip_requests_total{method="other"}'), 2, 'unknown and lower case')
       assert.equal(s.get('junction_sip_requests_total{method="BYE"}'), 0, 'every series from the start')
       assert.equal(s.has('junction_sip_requests_total{method="FOO"}'), false)
-      assert.equal(s.get('junction_sip_responses_total{status_class="1xx"}'), 1)
-      assert.equal(s.get('junction_sip_responses_total{status_class="4xx"}'), 1)
-      assert.equal(s.get('junction_sip_responses_total{status_class="6xx"}'), 1)
-      assert.equal(s.get('junction_sip_responses_total{status_class="2xx"}'), 0)
+      assert.equal(s.get('junction_sip_responses_total{method="INVITE",status_class="1xx"}'), 1)
+      assert.equal(s.get('junction_sip_responses_total{method="INVITE",status_class="4xx"}'), 1)
+      assert.equal(s.get('junction_sip_responses_total{method="INVITE",status_class="6xx"}'), 1)
+      assert.equal(s.get('junction_sip_responses_total{method="OPTIONS",status_class="2xx"}'), 1)
+      assert.equal(
+        s.get('junction_sip_responses_total{method="other",status_class="5xx"}'),
+        1,
+        'unknown method',
+      )
+      assert.equal(
+        s.get('junction_sip_responses_total{method="other",status_class="2xx"}'),
+        1,
+        'unreadable CSeq',
+      )
+      assert.equal(
+        s.has('junction_sip_responses_total{method="INVITE",status_class="2xx"}'),
+        false,
+        'made at first count',
+      )
+      const series = [...s.keys()].filter((k) => k.startsWith('junction_sip_responses_total'))
+      assert.equal(series.length, 6)
     }),
   )
 

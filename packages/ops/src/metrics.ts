@@ -4,6 +4,7 @@
  * on the hot path unless something subscribes, and label values come from fixed sets.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { CSeq, type SipResponse } from '@junction/sip'
 import { InviteServerTransaction, NonInviteServerTransaction } from '@junction/transaction'
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client'
 import { faultCodes, OpsError } from './errors.ts'
@@ -133,10 +134,47 @@ function tally<L extends string>(metric: Counter<L>, label: L, values: readonly 
   }
 }
 
+/**
+ * Counts by two labels (`a` × `b` values), kept as plain numbers like {@link tally}; a series is
+ * made at its first count (15 methods × 7 status classes would be 105 series at 0 otherwise).
+ */
+function tally2<L extends string>(
+  metric: Counter<L>,
+  labels: readonly [L, L],
+  a: readonly string[],
+  b: readonly string[],
+): Tally {
+  const counts = new Float64Array(a.length * b.length)
+  const flushed = new Float64Array(counts.length)
+  const kids: (Child | undefined)[] = []
+  return {
+    counts,
+    flush() {
+      for (let i = 0; i < counts.length; i++) {
+        const delta = counts[i]! - flushed[i]!
+        if (delta <= 0) continue
+        let kid = kids[i]
+        if (kid === undefined) {
+          const values = { [labels[0]]: a[Math.floor(i / b.length)], [labels[1]]: b[i % b.length] }
+          kid = kids[i] = metric.labels(values as Record<L, string>) as Child
+        }
+        kid.inc(delta)
+        flushed[i] = counts[i]!
+      }
+    },
+  }
+}
+
 /** The index of `method` in {@link sipMethods}, or `sipMethods.length` (other). */
 function methodIndex(method: unknown): number {
   const i = typeof method === 'string' ? (sipMethods as readonly string[]).indexOf(method) : -1
   return i < 0 ? sipMethods.length : i
+}
+
+/** The method of a response's CSeq (RFC 3261 §8.1.1.5: the request it answers) as a {@link methodIndex}. */
+function responseMethodIndex(response: { headers?: unknown }): number {
+  const headers = response.headers as SipResponse['headers'] | undefined
+  return methodIndex(typeof headers?.get === 'function' ? headers.get(CSeq)?.method : undefined)
 }
 
 /** 0..5 for 1xx..6xx, 6 for anything else (other). */
@@ -156,7 +194,7 @@ function isServerTransaction(tx: unknown): boolean {
  * | metric | type | labels | from |
  * |---|---|---|---|
  * | `junction_sip_requests_total` | counter | `method` | requests received |
- * | `junction_sip_responses_total` | counter | `status_class` | responses received |
+ * | `junction_sip_responses_total` | counter | `method` (CSeq), `status_class` | responses received |
  * | `junction_sip_messages_out_total` | counter | `kind` (`request`, `response`) | messages sent |
  * | `junction_transport_drops_total` | counter | `code` | inputs dropped |
  * | `junction_transport_send_errors_total` | counter | `transport` | messages that could not be sent |
@@ -187,8 +225,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   })
   const responses = new Counter({
     name: 'junction_sip_responses_total',
-    help: 'SIP responses received, by status class',
-    labelNames: ['status_class'] as const,
+    help: 'SIP responses received, by the method of their CSeq and status class',
+    labelNames: ['method', 'status_class'] as const,
     registers,
     collect: () => responseBy.flush(),
   })
@@ -278,8 +316,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   authBlocks.inc(0)
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry })
 
-  const requestBy: Tally = tally(requests, 'method', [...sipMethods, 'other'])
-  const responseBy: Tally = tally(responses, 'status_class', statusClassLabels)
+  const methodLabels = [...sipMethods, 'other']
+  const requestBy: Tally = tally(requests, 'method', methodLabels)
+  const responseBy: Tally = tally2(responses, ['method', 'status_class'], methodLabels, statusClassLabels)
   const outBy: Tally = tally(messagesOut, 'kind', ['request', 'response'])
   const txLive = new Map(['server', 'client'].map((k) => [k, transactionsLive.labels({ kind: k })] as const))
   for (const gauge of txLive.values()) gauge.set(0)
@@ -298,10 +337,15 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   const handlers: Record<keyof typeof metricChannels, (message: unknown) => void> = {
     messageIn(event) {
-      const message = (event as { message?: { kind?: string; method?: string; status?: number } } | null)
-        ?.message
+      const message = (
+        event as { message?: { kind?: string; method?: string; status?: number; headers?: unknown } } | null
+      )?.message
       if (message?.kind === 'request') requestBy.counts[methodIndex(message.method)]!++
-      else if (message?.kind === 'response') responseBy.counts[statusClassIndex(message.status)]!++
+      else if (message?.kind === 'response') {
+        responseBy.counts[
+          responseMethodIndex(message) * statusClassLabels.length + statusClassIndex(message.status)
+        ]!++
+      }
     },
     messageOut(event) {
       const kind = (event as { message?: { kind?: string } } | null)?.message?.kind
