@@ -16,11 +16,6 @@ export const PARAM = 32 // paramchar: unreserved / param-unreserved ( [ ] / : & 
 export const HNV = 64 // hname / hvalue: unreserved / hnv-unreserved ( [ ] / ? : + $ )
 export const DIGIT = 256
 export const HEX = 512
-/**
- * reserved (RFC 2396 §2.2, which RFC 3261 §19.1.4 cites): ; / ? : @ & = + $ , — an escaped
- * reserved char is not the char itself.
- */
-const RESERVED = 1024
 
 // Indexed by char code 0-255 (wire strings are latin1); codes above read as undefined: no class.
 const table = new Uint16Array(256)
@@ -44,7 +39,6 @@ mark('&=+$,;?/', USER)
 mark('&=+$,', PASSWORD)
 mark('[]/:&+$', PARAM)
 mark('[]/?:+$', HNV)
-mark(';/?:@&=+$,', RESERVED)
 
 /**
  * The char code at `i`, or -1 at or past `end`. Parsers read through this (or check `i < end`
@@ -203,21 +197,8 @@ function hexValue(c: number): number {
 }
 
 /**
- * True when the escape of octet `b` must stay escaped in the decoded text of a `bits` component:
- * `%` itself, and the reserved chars the component may also hold unescaped (RFC 3261 §19.1.4:
- * "characters other than those in the reserved set are equivalent to their %HH encoding", so
- * `sip:a%3Bb@h` and `sip:a;b@h` differ, and formatting must not turn one into the other).
- */
-function keepsEscape(b: number, bits: number): boolean {
-  return b === 37 || (b < 128 && (table[b]! & (RESERVED | bits)) === (RESERVED | bits))
-}
-
-/**
  * Checks that `[start, end)` is a run of `bits` chars and `%HH` escapes (RFC 3261 §25.1 escaped),
  * and returns it with the escapes resolved (octets decoded as UTF-8), or undefined when invalid.
- * An escaped `%`, or an escaped reserved char that `bits` allows unescaped, stays `%HH` (upper-case
- * hex), so that the text compares as §19.1.4 says and formats back to the same URI; in a decoded
- * component a `%` always starts such an escape.
  */
 export function unescapeRun(s: string, start: number, end: number, bits: number): string | undefined {
   let hasEscape = false
@@ -238,9 +219,7 @@ export function unescapeRun(s: string, start: number, end: number, bits: number)
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i)
     if (c === 37) {
-      const b = hexValue(raw.charCodeAt(i + 1)) * 16 + hexValue(raw.charCodeAt(i + 2))
-      if (keepsEscape(b, bits)) bytes.push(37, hexDigits.charCodeAt(b >> 4), hexDigits.charCodeAt(b & 15))
-      else bytes.push(b)
+      bytes.push(hexValue(raw.charCodeAt(i + 1)) * 16 + hexValue(raw.charCodeAt(i + 2)))
       i += 2
     } else bytes.push(c)
   }
@@ -249,11 +228,7 @@ export function unescapeRun(s: string, start: number, end: number, bits: number)
 
 const encoder = new TextEncoder()
 
-/**
- * Escapes every char of `text` that is not in `bits` as `%HH` of its UTF-8 octets; a `%HH` already
- * in `text` (as {@link unescapeRun} keeps them) is written as it is, a `%` without two hex digits
- * after it as `%25`.
- */
+/** Escapes every char of `text` that is not in `bits` as `%HH` of its UTF-8 octets. */
 export function escapeRun(text: string, bits: number): string {
   let ok = true
   for (let i = 0; i < text.length; i++) {
@@ -265,14 +240,9 @@ export function escapeRun(text: string, bits: number): string {
   }
   if (ok) return text
   let out = ''
-  const octets = encoder.encode(text)
-  for (let i = 0; i < octets.length; i++) {
-    const byte = octets[i]!
+  for (const byte of encoder.encode(text)) {
     if ((table[byte]! & bits) !== 0) out += String.fromCharCode(byte)
-    else if (byte === 37 && hexValue(octets[i + 1] ?? -1) >= 0 && hexValue(octets[i + 2] ?? -1) >= 0) {
-      out += `%${String.fromCharCode(octets[i + 1]!, octets[i + 2]!)}`
-      i += 2
-    } else out += `%${hexDigits[byte >> 4]}${hexDigits[byte & 15]}`
+    else out += `%${hexDigits[byte >> 4]}${hexDigits[byte & 15]}`
   }
   return out
 }

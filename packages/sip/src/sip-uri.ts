@@ -4,12 +4,8 @@
  *   SIP-URI = "sip:" [ userinfo ] hostport uri-parameters [ headers ]
  *   userinfo = ( user / telephone-subscriber ) [ ":" password ] "@"
  *
- * Components are stored decoded (`%HH` escapes resolved), as §19.1.4 compares them: an escaped
- * char equals the char itself, except the reserved chars (RFC 2396 §2.2: `;/?:@&=+$,`) that the
- * component may also hold raw (e.g. `;` in a user part): their escapes stay `%HH` (upper case), as
- * does an escaped `%`, so that `sip:a%3Bb@h` and `sip:a;b@h` differ and each formats back as
- * itself. In a decoded component a `%` always starts such an escape; formatting writes them as they
- * are and escapes what else the grammar requires.
+ * Components are stored decoded (`%HH` escapes resolved): comparison treats an escaped char and the
+ * char itself as equal anyway (§19.1.4), and formatting escapes what the grammar requires.
  */
 import { DIGIT, escapeRun, HNV, is, PARAM, PASSWORD, parseDigits, scan, USER, unescapeRun } from './chars.ts'
 import { lowerHost, scanHost } from './host.ts'
@@ -17,7 +13,7 @@ import { lowerHost, scanHost } from './host.ts'
 export interface SipUri {
   readonly kind: 'sip'
   readonly scheme: 'sip' | 'sips'
-  /** The user part, decoded (see above for the escapes that stay); undefined when the URI has no userinfo. */
+  /** The user part, decoded; undefined when the URI has no userinfo. */
   readonly user?: string | undefined
   readonly password?: string | undefined
   /** Host in lower case; an IPv6 reference keeps its brackets: `[2001:db8::1]`. */

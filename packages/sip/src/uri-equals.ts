@@ -1,6 +1,13 @@
 /**
  * URI equivalence: RFC 3261 §19.1.4 for SIP/SIPS URIs, RFC 3966 §4 for tel URIs, and
  * case-insensitive scheme with exact value for other absolute URIs.
+ *
+ * One deviation from §19.1.4's letter: components are compared decoded, so an escaped reserved
+ * char equals the char itself (`sip:%2B1212@h` equals `sip:+1212@h`, `sip:a%3Bb@h` equals
+ * `sip:a;b@h`), where §19.1.4 makes only non-reserved chars equal to their escapes. Decoded
+ * components are what everything else needs: the registrar's AOR (§10.3 step 5: "escaped
+ * characters MUST be converted to their unescaped form"), a digest username or a dial-plan pattern
+ * held against a user part, a GRUU's instance, a `maddr`.
  */
 import { comparableHost } from './host.ts'
 import type { SipUri } from './sip-uri.ts'

@@ -727,28 +727,11 @@ describe('uriEquals: RFC 3261 §19.1.4', () => {
     assertEquivalent('sip:alice@atlanta.com?subject=%70roject', 'sip:alice@atlanta.com?subject=project')
   })
 
-  test('RFC 3261 §19.1.4: an escaped reserved char differs from the char itself', () => {
-    // user: ; ? / & = + $ , may be written raw or escaped, and the two forms differ
-    assertDifferent('sip:alice%3Bday=tuesday@atlanta.com', 'sip:alice;day=tuesday@atlanta.com')
-    assertDifferent('sip:%2B12125551212@gateway.com', 'sip:+12125551212@gateway.com')
-    assertDifferent('sip:alice:a%26b@atlanta.com', 'sip:alice:a&b@atlanta.com')
-    assertDifferent('sip:atlanta.com;x=a%2Bb', 'sip:atlanta.com;x=a+b')
-    assertDifferent('sip:atlanta.com?subject=a%2Fb', 'sip:atlanta.com?subject=a/b')
-    // the hex digits' case does not matter
-    assertEquivalent('sip:alice%3bday@atlanta.com', 'sip:alice%3Bday@atlanta.com')
-    // a reserved char that the component cannot hold raw has one form only: decoded
-    assert.equal(sip('sip:sips%3Auser%40example.com@example.net').user, 'sips:user@example.com')
-    assert.equal(sip('sip:alice:p%40ss@atlanta.com').password, 'p@ss')
-  })
-
-  test('RFC 3261 §19.1.4: escapes of % and of reserved chars a component holds raw stay %HH (upper case)', () => {
-    const u = sip('sip:a%3bb%25c%41@atlanta.com;x=%2b%3B?h=%2f%26')
-    assert.equal(u.user, 'a%3Bb%25cA')
-    assert.deepEqual([...u.params], [['x', '%2B;']])
-    assert.deepEqual(u.headers, [['h', '%2F&']])
-    assert.equal(formatUri(u), 'sip:a%3Bb%25cA@atlanta.com;x=%2B%3B?h=%2F%26')
-    // a % that starts no escape (a built URI) is written as %25
-    assert.equal(formatUri(sipUri({ user: '50%', host: 'atlanta.com' })), 'sip:50%25@atlanta.com')
+  test('deviation from §19.1.4, documented: an escaped reserved char reads, compares and formats as itself', () => {
+    assertEquivalent('sip:%2B12125551212@gateway.com', 'sip:+12125551212@gateway.com')
+    assertEquivalent('sip:alice%3Bday=tuesday@atlanta.com', 'sip:alice;day=tuesday@atlanta.com')
+    assert.equal(sip('sip:%2B12125551212@gateway.com').user, '+12125551212') // §10.3 step 5 wants this
+    assert.equal(formatUri(sip('sip:alice%3Bday@atlanta.com')), 'sip:alice;day@atlanta.com')
   })
 
   test('RFC 3261 §19.1.4: an explicit port 5060 differs from no port, and ports must match', () => {
@@ -869,7 +852,6 @@ describe('formatUri (RFC 3261 §19.1.1, §25.1)', () => {
     'sips:ren%C3%A9@atlanta.com;x=caf%C3%A9',
     'sip:a%00b@atlanta.com;x=%00?h=%00',
     'sip:a%3Ab%40c%25d@atlanta.com',
-    'sip:alice%3Bday%3Dtuesday@atlanta.com;x=%2B?h=%3F',
     'sip:alice:@atlanta.com',
     'sip:atlanta.com;foo=a%3Bb%3Dc;bar',
     'sip:atlanta.com?to=sip:bob%40[::1]/x?y+z$&empty=',

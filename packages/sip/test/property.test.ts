@@ -128,40 +128,30 @@ const uriTextUnit = (set: string): fc.Arbitrary<string> =>
   )
 
 interface Escaped {
-  /**
-   * The decoded text: escapes resolved, except those of `%` and of the reserved chars (RFC 2396
-   * §2.2) that `set` holds, which stay `%HH` in upper case (RFC 3261 §19.1.4).
-   */
+  /** The decoded text. */
   readonly text: string
   /** As written: chars of `set` raw or %HH-escaped, every other char escaped (its UTF-8 octets). */
   readonly wire: string
 }
 
-const RESERVED_CHARS = ';/?:@&=+$,'
-
-function percentEncode(chars: string, set: string, d: Dice): Escaped {
-  let wire = ''
-  let text = ''
-  for (const ch of chars) {
-    if (ch.length === 1 && set.includes(ch) && d(5) !== 0) {
-      wire += ch
-      text += ch
-    } else {
+function percentEncode(text: string, set: string, d: Dice): string {
+  let out = ''
+  for (const ch of text) {
+    if (ch.length === 1 && set.includes(ch) && d(5) !== 0) out += ch
+    else {
       for (const byte of Buffer.from(ch, 'utf8')) {
         const hex = byte.toString(16).padStart(2, '0')
-        wire += `%${d(2) === 0 ? hex.toUpperCase() : hex}`
+        out += `%${d(2) === 0 ? hex.toUpperCase() : hex}`
       }
-      const kept = ch === '%' || (RESERVED_CHARS.includes(ch) && set.includes(ch))
-      text += kept ? `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}` : ch
     }
   }
-  return { text, wire }
+  return out
 }
 
 const escapedArb = (set: string, minLength: number, maxLength: number): fc.Arbitrary<Escaped> =>
   fc
     .tuple(fc.string({ unit: uriTextUnit(set), minLength, maxLength }), fc.integer())
-    .map(([chars, seed]) => percentEncode(chars, set, dice(seed)))
+    .map(([text, seed]) => ({ text, wire: percentEncode(text, set, dice(seed)) }))
 
 interface Gen<T> {
   readonly wire: string
