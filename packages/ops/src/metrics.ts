@@ -135,8 +135,8 @@ function tally<L extends string>(metric: Counter<L>, label: L, values: readonly 
 }
 
 /**
- * Counts by two labels (`a` × `b` values), kept as plain numbers like {@link tally}; a series is
- * made at its first count (15 methods × 7 status classes would be 105 series at 0 otherwise).
+ * Counts by two labels (`a` × `b` values), kept as plain numbers like {@link tally}; every series
+ * exists at 0 from the first scrape, so that `increase()` sees its first count.
  */
 function tally2<L extends string>(
   metric: Counter<L>,
@@ -144,21 +144,22 @@ function tally2<L extends string>(
   a: readonly string[],
   b: readonly string[],
 ): Tally {
-  const counts = new Float64Array(a.length * b.length)
-  const flushed = new Float64Array(counts.length)
-  const kids: (Child | undefined)[] = []
+  const kids: Child[] = []
+  for (const x of a) {
+    for (const y of b) {
+      const child = metric.labels({ [labels[0]]: x, [labels[1]]: y } as Record<L, string>) as Child
+      child.inc(0)
+      kids.push(child)
+    }
+  }
+  const counts = new Float64Array(kids.length)
+  const flushed = new Float64Array(kids.length)
   return {
     counts,
     flush() {
       for (let i = 0; i < counts.length; i++) {
         const delta = counts[i]! - flushed[i]!
-        if (delta <= 0) continue
-        let kid = kids[i]
-        if (kid === undefined) {
-          const values = { [labels[0]]: a[Math.floor(i / b.length)], [labels[1]]: b[i % b.length] }
-          kid = kids[i] = metric.labels(values as Record<L, string>) as Child
-        }
-        kid.inc(delta)
+        if (delta > 0) kids[i]!.inc(delta)
         flushed[i] = counts[i]!
       }
     },
@@ -174,7 +175,12 @@ function methodIndex(method: unknown): number {
 /** The method of a response's CSeq (RFC 3261 §8.1.1.5: the request it answers) as a {@link methodIndex}. */
 function responseMethodIndex(response: { headers?: unknown }): number {
   const headers = response.headers as SipResponse['headers'] | undefined
-  return methodIndex(typeof headers?.get === 'function' ? headers.get(CSeq)?.method : undefined)
+  if (typeof headers?.get !== 'function') return sipMethods.length
+  try {
+    return methodIndex(headers.get(CSeq)?.method)
+  } catch {
+    return sipMethods.length // not our headers: a subscriber never throws into the publisher
+  }
 }
 
 /** 0..5 for 1xx..6xx, 6 for anything else (other). */
