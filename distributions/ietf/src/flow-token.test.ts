@@ -23,18 +23,19 @@ const udp6: Flow = {
 
 describe('flow tokens (RFC 5626 §5.2)', () => {
   const tokens = createFlowTokens(randomBytes(32))
+  const callId = 'a84b4c76e66710@pc33.atlanta.com'
 
   it('name the flow they were made for; a stream flow is to be used alone (flowOnly)', () => {
-    const t = tokens.encode(tcp)
+    const t = tokens.encode(tcp, callId)
     assert.match(t, /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{16}$/, 'a valid SIP URI user part')
-    assert.deepEqual(tokens.decode(t), {
+    assert.deepEqual(tokens.decode(t, callId), {
       transport: 'tcp',
       address: '198.51.100.7',
       port: 40312,
       flowId: 'tcp:17',
       flowOnly: true,
     })
-    assert.deepEqual(tokens.decode(tokens.encode(udp6)), {
+    assert.deepEqual(tokens.decode(tokens.encode(udp6, callId), callId), {
       transport: 'udp',
       address: '2001:db8::7',
       port: 5060,
@@ -43,15 +44,25 @@ describe('flow tokens (RFC 5626 §5.2)', () => {
     })
   })
 
-  it('refuse a token of another key, an edited one and anything else', () => {
-    const t = tokens.encode(tcp)
-    assert.equal(createFlowTokens(randomBytes(32)).decode(t), undefined)
+  it('refuse a token of another key, another Call-ID, an edited one and anything else', () => {
+    const t = tokens.encode(tcp, callId)
+    assert.equal(createFlowTokens(randomBytes(32)).decode(t, callId), undefined)
+    assert.equal(tokens.decode(t, 'another-call@pc33.atlanta.com'), undefined, 'good for its dialog only')
+    assert.equal(tokens.decode(t, ''), undefined)
     const [payload, mac] = t.split('.') as [string, string]
     const forged = Buffer.from('tcp~203.0.113.1~5060~tcp:17').toString('base64url')
-    assert.equal(tokens.decode(`${forged}.${mac}`), undefined)
-    assert.equal(tokens.decode(`${payload}.${mac.slice(1)}`), undefined)
-    assert.equal(tokens.decode('alice'), undefined)
-    assert.equal(tokens.decode(`${'a'.repeat(300)}.${mac}`), undefined)
-    fc.assert(fc.property(fc.string({ maxLength: 300 }), (s) => tokens.decode(s) === undefined))
+    assert.equal(tokens.decode(`${forged}.${mac}`, callId), undefined)
+    assert.equal(tokens.decode(`${payload}.${mac.slice(1)}`, callId), undefined)
+    assert.equal(tokens.decode('alice', callId), undefined)
+    assert.equal(tokens.decode(`${'a'.repeat(300)}.${mac}`, callId), undefined)
+    fc.assert(fc.property(fc.string({ maxLength: 300 }), (s) => tokens.decode(s, callId) === undefined))
+  })
+
+  it('encodeTarget: the token of a registered flow, the same as encode for that flow', () => {
+    const target = { transport: 'tcp' as const, address: '198.51.100.7', port: 40312, flowId: 'tcp:17' }
+    const t = tokens.encodeTarget(target, callId)
+    assert.ok(t !== undefined)
+    assert.equal(tokens.decode(t, callId)?.flowId, 'tcp:17')
+    assert.equal(tokens.encodeTarget({ ...target, flowId: undefined }, callId), undefined)
   })
 })

@@ -388,6 +388,39 @@ describe('junction-ietf route: registrar and authentication', () => {
     assert.ok(plain.kind === 'response' || plain.target.flowId !== info.target.flowId)
   })
 
+  it('a flow token is good for its dialog only: another Call-ID with it is not relayed anywhere', async () => {
+    const w = world()
+    const ALICE_TCP = { transport: 'tcp', address: '198.51.100.7', port: 40401 } as const
+    await registered(w, 'bob', 'bob-secret', '<sip:bob@192.168.1.20:5060>', BOB)
+    const out = await outboundCall(w, ALICE_TCP, 'ob-call-1', 'ob3')
+    // alice, over the flow the token names, sends "in-dialog" requests of a Call-ID we never
+    // recorded to a target of her choice, with the tokens she saw in our Record-Route
+    const elsewhere = msg([
+      'MESSAGE sip:victim@203.0.113.9 SIP/2.0',
+      `Via: SIP/2.0/TCP 10.0.0.5:5060;rport;branch=z9hG4bKobx${++n}`,
+      'Max-Forwards: 70',
+      ...out.headers
+        .raw('Record-Route')
+        .reverse()
+        .map((v) => `Route: ${v}`),
+      'From: <sip:alice@example.com>;tag=ob3',
+      'To: <sip:victim@203.0.113.9>;tag=v1',
+      'Call-ID: never-recorded',
+      'CSeq: 2 MESSAGE',
+    ])
+    const refused = response(await send(w.server, elsewhere, ALICE_TCP))
+    assert.deepEqual(
+      { status: refused.status, reason: refused.reason },
+      { status: 403, reason: 'Unknown Dialog' },
+    )
+    // the same request in the dialog that was recorded goes where its Request-URI says (§16.12):
+    // a party to a dialog still chooses its targets (see the README: no dialog state yet)
+    const inDialog = request(
+      await send(w.server, elsewhere.replace('Call-ID: never-recorded', 'Call-ID: ob-call-1'), ALICE_TCP),
+    )
+    assert.equal(inDialog.target.address, '203.0.113.9')
+  })
+
   it('two Outbound UAs (RFC 5626 §5.3): a flow token per side; each side reaches the other over its flow', async () => {
     const w = world()
     const ALICE_TCP = { transport: 'tcp', address: '198.51.100.7', port: 40500 } as const

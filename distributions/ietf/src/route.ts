@@ -193,21 +193,20 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
   }
 
   /** The flow named by a flow token in our Route values that the request did not come over. */
-  function otherFlow(ctx: RequestContext): Target | undefined {
+  function otherFlow(ctx: RequestContext, callId: string): Target | undefined {
     for (const popped of ctx.poppedRoutes) {
-      const flow = popped.user === undefined ? undefined : flowTokens.decode(popped.user)
+      const flow = popped.user === undefined ? undefined : flowTokens.decode(popped.user, callId)
       if (flow !== undefined && flow.flowId !== ctx.flow.id) return flow
     }
     return undefined
   }
 
-  /** One of our Route values carries a token we signed: a flow token, or this dialog's token. */
-  function recordedByUs(ctx: RequestContext): boolean {
-    const callId = ctx.request.headers.get(CallId) ?? ''
+  /** One of our Route values carries a token we signed for this dialog: a flow token or a dialog token. */
+  function recordedByUs(ctx: RequestContext, callId: string): boolean {
     for (const popped of ctx.poppedRoutes) {
       const user = popped.user
       if (user === undefined) continue
-      if (dialogTokens.verify(callId, user) || flowTokens.decode(user) !== undefined) return true
+      if (dialogTokens.verify(callId, user) || flowTokens.decode(user, callId) !== undefined) return true
     }
     return false
   }
@@ -216,11 +215,12 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
   function inDialog(ctx: RequestContext): Verdict {
     const req = ctx.request
     if (!ctx.looseRouted) return refuse(ctx, 404, 'Not Here')
-    if (!recordedByUs(ctx)) return refuse(ctx, 403, 'Unknown Dialog')
+    const callId = req.headers.get(CallId) ?? ''
+    if (!recordedByUs(ctx, callId)) return refuse(ctx, 403, 'Unknown Dialog')
     // RFC 5626 §5.3: our Record-Route named the flow of an Outbound UA (one value per side when
     // both are): a request goes over the flow named that is not the one it came over (430 Flow
     // Failed when it is gone)
-    const flow = otherFlow(ctx)
+    const flow = otherFlow(ctx, callId)
     if (flow !== undefined) return ctx.forward({ uri: req.uri, destination: flow }, { stateless })
     const uri = req.uri
     if (uri.kind === 'sip' && !req.headers.has('Route') && uri.params.has('alias')) {
@@ -259,15 +259,16 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
     const req = ctx.request
     const uri = req.uri
     const recordRoute = routing.recordRoute && dialogCreating.has(req.method)
+    const callId = recordRoute ? (req.headers.get(CallId) ?? '') : ''
     let recordRouteUser: string | undefined
     if (recordRoute && fromAdjacentUa(req)) {
       // a UA that talks to us directly: with Outbound, our Record-Route names its flow (RFC 5626
       // §5.3); else, behind NAT, its Contact gets its source as alias
-      if (contactHasOb(req)) recordRouteUser = flowTokens.encode(ctx.flow)
+      if (contactHasOb(req)) recordRouteUser = flowTokens.encode(ctx.flow, callId)
       else addContactAlias(req, sourceOf(ctx.flow))
     }
     // else our Record-Route carries the dialog's token, which in-dialog requests bring back
-    if (recordRoute) recordRouteUser ??= dialogTokens.sign(req.headers.get(CallId) ?? '')
+    if (recordRoute) recordRouteUser ??= dialogTokens.sign(callId)
     const options: ForwardOptions = { recordRoute, recordRouteUser, stateless }
 
     for (const r of routes) {
@@ -278,7 +279,8 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
     if (ctx.server.isLocal(uri)) {
       if (registrar === undefined) return ctx.reply(404, 'Not Found')
       return registrar.lookup(uri).then((bindings) => {
-        const targets = targetSet(bindings, recordRoute ? flowTokens.encodeTarget : undefined)
+        const token = recordRoute ? (t: Target) => flowTokens.encodeTarget(t, callId) : undefined
+        const targets = targetSet(bindings, token)
         if (targets.length > 0) return ctx.forward(targets, options)
         return refuse(ctx, 480, 'Temporarily Unavailable')
       })
