@@ -132,6 +132,14 @@ describe('createLogger', () => {
     assert.equal(logged.list[0] !== undefined && (logged.list[0] as { password: string }).password, 'p1')
   })
 
+  test('redact(): compound configuration keys ending in secret or password (gruuSecret, dbPassword)', () => {
+    const config = { registrar: { gruuSecret: 'g', maxExpires: 3600 }, store: { dbPassword: 'p', url: 'x' } }
+    assert.deepEqual(redact(config), {
+      registrar: { gruuSecret: '[Redacted]', maxExpires: 3600 },
+      store: { dbPassword: '[Redacted]', url: 'x' },
+    })
+  })
+
   test('redact(): the same object back when it holds no secret; cycles end at the depth bound', () => {
     const clean = { a: { b: [1, { c: 'd' }] } }
     assert.equal(redact(clean), clean)

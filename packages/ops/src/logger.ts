@@ -68,6 +68,8 @@ const digestParents = new Set(['credentials', 'digest', 'auth'])
 function isSecret(key: string, parent: string | undefined): boolean {
   const lower = key.length <= 24 ? key.toLowerCase() : key
   if (secret.has(lower)) return true
+  // compound names of configuration keys: gruuSecret, nonceSecret, dbPassword, ...
+  if (lower.endsWith('secret') || lower.endsWith('password')) return true
   return lower === 'response' && parent !== undefined && digestParents.has(parent.toLowerCase())
 }
 
