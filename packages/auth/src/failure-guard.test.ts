@@ -44,23 +44,23 @@ describe('createFailureGuard', () => {
     assert.equal(guard.record('a', 'wrong'), true)
   })
 
-  it('never counts missing credentials or a stale nonce; a success clears the count', () => {
+  it('never counts missing credentials, a stale nonce or a nonce not ours; a success clears nothing', () => {
     const guard = createFailureGuard({ maxFailures: 2 }, { clock: clock() })
     for (let i = 0; i < 10; i++) {
       assert.equal(guard.record('a', 'missing'), false)
       assert.equal(guard.record('a', 'stale'), false)
+      assert.equal(guard.record('a', 'bad-nonce'), false)
     }
     assert.equal(guard.stats.failures, 0)
     guard.record('a', 'wrong')
-    guard.record('a', 'ok')
-    assert.equal(guard.record('a', 'wrong'), false, 'count cleared by the success')
-    assert.equal(guard.record('a', 'replay'), true)
+    guard.record('a', 'ok') // one's own account, used between two guesses
+    assert.equal(guard.record('a', 'wrong'), true, 'the success did not clear the count')
   })
 
   it('a success does not lift a block; failures while blocked do not extend it', () => {
     const c = clock()
     const guard = createFailureGuard({ maxFailures: 1, blockSec: 10 }, { clock: c })
-    assert.equal(guard.record('a', 'bad-nonce'), true)
+    assert.equal(guard.record('a', 'replay'), true)
     guard.record('a', 'ok')
     assert.equal(guard.isBlocked('a'), true)
     c.advance(5_000)
@@ -82,8 +82,8 @@ describe('createFailureGuard', () => {
     const c = clock()
     const guard = createFailureGuard({ maxFailures: 2, maxSources: 3, windowSec: 10 }, { clock: c })
     for (const a of ['a', 'b', 'c']) guard.record(a, 'wrong')
-    guard.record('a', 'ok') // a success clears a: it leaves the map
-    guard.record('a', 'wrong') // back, most recent
+    c.advance(10_000) // a's window ends: its next failure starts a new one
+    guard.record('a', 'wrong') // most recent now
     guard.record('d', 'wrong') // evicts b, the least recently failing
     assert.equal(guard.stats.trackedSources, 3)
     assert.equal(guard.record('b', 'wrong'), false, 'b was forgotten: it starts over') // evicts c

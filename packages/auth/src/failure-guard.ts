@@ -4,9 +4,13 @@
  * window; a source that reaches `maxFailures` within `windowSec` is blocked for `blockSec`. The
  * route asks `isBlocked` before it authenticates and drops (or refuses) what a blocked source sends.
  *
- * Only failures that a guessing client causes count: wrong responses, unknown users, nonces that
- * are not ours, replays, malformed credentials. A request without credentials (`missing`, the
- * first leg of every exchange) or with an expired nonce (`stale`) is normal and never counts.
+ * Only failures that a guessing client causes count: wrong responses, unknown users, replays,
+ * malformed credentials. A request without credentials (`missing`, the first leg of every
+ * exchange) or with an expired nonce (`stale`) is normal and never counts; nor does a nonce that
+ * is not ours (`bad-nonce`): the answer to it says nothing about the password, so it is no way to
+ * guess, and it is what every phone behind one NAT sends after a restart of a server whose nonce
+ * secret is random (counted, it blocked them all). A success clears nothing: the window does.
+ * Several users behind one address (a NAT, an edge proxy) share its count.
  *
  * Memory is bounded: at most `maxSources` addresses are tracked; past it the least recently
  * failing one is forgotten (an attacker rotating addresses gets at most that many entries).
@@ -20,13 +24,7 @@ export const authFailureChannel = channel('junction:auth:failure')
 export const authBlockChannel = channel('junction:auth:block')
 
 /** The verification failures a guessing client causes (`missing` and `stale` are normal). */
-export const countedFailures: ReadonlySet<string> = new Set([
-  'wrong',
-  'unknown-user',
-  'bad-nonce',
-  'replay',
-  'malformed',
-])
+export const countedFailures: ReadonlySet<string> = new Set(['wrong', 'unknown-user', 'replay', 'malformed'])
 
 export interface FailureGuardConfig {
   /** Failures within the window that block a source. Default 10. */
@@ -43,8 +41,8 @@ export interface FailureGuard {
   /** True while `address` is blocked. */
   isBlocked(address: string): boolean
   /**
-   * Records the outcome of an authentication from `address`: a counted failure reason, or `ok`
-   * (a success clears the source's count). Returns true when this failure blocked the source.
+   * Records the outcome of an authentication from `address`: a counted failure reason, or anything
+   * else (`ok`, `missing`, ...), which changes nothing. Returns true when this failure blocked the source.
    */
   record(address: string, outcome: string): boolean
   readonly stats: {
@@ -108,11 +106,8 @@ export function createFailureGuard(
       return false
     },
     record(address, outcome) {
-      if (outcome === 'ok') {
-        const e = sources.get(address)
-        if (e !== undefined && !blockedNow(e, now())) sources.delete(address)
-        return false
-      }
+      // a success clears nothing: else one account of our own, used between guesses at another's
+      // password, would keep a source's count from ever reaching the limit (the window ends counts)
       if (!countedFailures.has(outcome)) return false
       failures++
       if (authFailureChannel.hasSubscribers) authFailureChannel.publish({ address, reason: outcome })
