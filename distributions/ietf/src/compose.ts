@@ -9,6 +9,7 @@ import {
   credentialStoreOf,
   digestAuthOptions,
   failureGuardOptions,
+  type ReloadResult,
 } from '@junction/auth'
 import { createAdminServer, type createLogger, createMetrics, type Metrics } from '@junction/ops'
 import { createSipServer, type SipServer, serverOptions } from '@junction/proxy'
@@ -61,8 +62,18 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
           { store },
         )
 
+  // a users file that no longer validates keeps the users loaded before: say so loudly, else an
+  // edit that was meant to revoke somebody fails without anyone noticing
+  const onReload = (r: ReloadResult): void => {
+    if (r.ok) log.info({ users: r.users, file: config.auth.usersFile }, 'users file reloaded')
+    else
+      log.error(
+        { err: r.error, file: config.auth.usersFile },
+        'users file not reloaded: the previous users stay',
+      )
+  }
   const credentials = config.auth.enabled
-    ? credentialStoreOf(config.auth, usesExampleUsers(config.auth) ? exampleUsers : [])
+    ? credentialStoreOf(config.auth, usesExampleUsers(config.auth) ? exampleUsers : [], { onReload })
     : undefined
   const auth =
     credentials === undefined

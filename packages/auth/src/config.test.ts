@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { authConfig, credentialStoreOf, digestAuthOptions, failureGuardOptions } from './config.ts'
 
@@ -44,5 +47,27 @@ describe('authConfig', () => {
     const fallback = credentialStoreOf(authConfig.parse({}), [{ user: 'alice', password: 'a1' }])
     assert.equal(fallback.size, 1)
     assert.deepEqual(await fallback.lookup('alice', 'example.com'), { password: 'a1' })
+  })
+
+  it('credential store of a users file: reloads are reported to onReload, a bad file keeps the old users', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'auth-config-'))
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
+    const file = join(dir, 'users.yaml')
+    writeFileSync(file, 'users:\n  - { user: mallory, password: m1 }\n')
+    const results: unknown[] = []
+    const store = credentialStoreOf(authConfig.parse({ usersFile: file }), [], {
+      intervalMs: 10,
+      onReload: (r) => results.push(r.ok ? r.users : r.error.code),
+    })
+    t.after(() => store.close())
+    writeFileSync(file, 'users:\n  - { user: mallory, pasword: typo }\n')
+    for (let i = 0; i < 100 && results.length === 0; i++) await new Promise((r) => setTimeout(r, 10))
+    assert.equal(results.length, 1, 'told of the failed reload')
+    assert.match(String(results[0]), /^JUNCTION_ERR_AUTH_/)
+    assert.deepEqual(
+      await store.lookup('mallory', 'example.com'),
+      { password: 'm1' },
+      'the previous users stay',
+    )
   })
 })

@@ -9,7 +9,13 @@ import { z } from 'zod'
 import { type AuthAlgorithm, type CredentialStore, createMemoryCredentialStore } from './credentials.ts'
 import type { DigestAuthConfig } from './digest-auth.ts'
 import type { FailureGuardConfig } from './failure-guard.ts'
-import { createYamlCredentialStore, secretOf, userEntry, usersFileSchema } from './yaml-store.ts'
+import {
+  createYamlCredentialStore,
+  secretOf,
+  userEntry,
+  usersFileSchema,
+  type YamlCredentialStoreOptions,
+} from './yaml-store.ts'
 
 const algorithm = z.enum(['MD5', 'SHA-256', 'SHA-512-256'] satisfies AuthAlgorithm[])
 
@@ -79,14 +85,15 @@ export function digestAuthOptions(config: AuthConfigSlice, defaultRealm: string)
 }
 
 /**
- * The credential store of a validated slice: the users file (watched), the inline users, or,
- * when the slice names neither, `fallback` (undefined: no users at all).
+ * The credential store of a validated slice: the users file (watched; `options` for its reloads),
+ * the inline users, or, when the slice names neither, `fallback` (undefined: no users at all).
  */
 export function credentialStoreOf(
   config: AuthConfigSlice,
   fallback: readonly z.input<typeof userEntry>[] = [],
+  options: YamlCredentialStoreOptions = {},
 ): CredentialStore & { readonly size: number; close(): void } {
-  if (config.usersFile !== undefined) return createYamlCredentialStore(config.usersFile)
+  if (config.usersFile !== undefined) return createYamlCredentialStore(config.usersFile, options)
   const entries = config.users ?? fallback.map((u) => userEntry.parse(u))
   const store = createMemoryCredentialStore(
     entries.map((u) => ({ user: u.user, realm: u.realm, secret: secretOf(u) })),
