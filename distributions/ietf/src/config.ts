@@ -41,6 +41,12 @@ const staticRoute = z.strictObject({
     .describe(
       'Next hop (resolved by RFC 3263), e.g. sip:192.0.2.5:5060;transport=tcp; a list is tried in order',
     ),
+  auth: z
+    .enum(['required', 'none'])
+    .default('required')
+    .describe(
+      'required: with authentication on, only our authenticated users and trusted peers use this route (others get 407): a route to a gateway is no toll-free relay; none: anyone may (calls in to a PBX, say)',
+    ),
 })
 
 export const routingConfig = z

@@ -166,6 +166,11 @@ async function main(argv: readonly string[]): Promise<number> {
     },
     'junction-ietf started',
   )
+  const adminAt = ietf.adminAddress()
+  if (adminAt !== undefined && !isLoopback(adminAt.host)) {
+    // /rpc has no authentication (log.level.set, registrar.lookup): keep it on a trusted network
+    log.warn({ admin: adminAt }, 'the admin server (/rpc without authentication) listens beyond loopback')
+  }
   const stopped = new Promise<void>((resolve) => {
     onShutdown({
       log,
@@ -182,3 +187,8 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 process.exitCode = await main(process.argv.slice(2))
+
+/** 127.0.0.0/8, ::1 and localhost: the admin server is reachable from this machine only. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.')
+}

@@ -503,6 +503,73 @@ describe('junction-ietf route: registrar and authentication', () => {
     assert.equal(out.target.address, '192.0.2.99')
   })
 
+  it('a static route is for our users and trusted peers (auth: required); auth: none opens it', async () => {
+    const pstn = { domain: 'example.com', user: '^\\+?[0-9]+$', to: 'sip:192.0.2.10:5060' }
+    const trusted = new BlockList()
+    trusted.addAddress('192.0.2.50')
+    const w = world({ routes: [pstn] }, trusted)
+    // an outsider, whatever its From, is challenged: no toll-free way to the gateway
+    for (const from of ['anyone@attacker.example', 'anonymous@anonymous.invalid']) {
+      const r = response(await send(w.server, invite(from, '+4930999@example.com'), BOB))
+      assert.equal(r.status, 407, from)
+    }
+    // our user, authenticated, is routed; so is a trusted peer without credentials
+    const challenge = response(await send(w.server, invite('alice@example.com', '+4930999@example.com')))
+    const cred = credentialsFor(challenge, 'INVITE', 'sip:+4930999@example.com', 'alice', 'alice-secret')
+    const out = request(await send(w.server, invite('alice@example.com', '+4930999@example.com', [cred])))
+    assert.equal(out.target.address, '192.0.2.10')
+    const gw = { transport: 'udp', address: '192.0.2.50', port: 5060 } as const
+    assert.equal(
+      request(await send(w.server, invite('carol@example.org', '+4930999@example.com'), gw)).target.address,
+      '192.0.2.10',
+    )
+    // a route marked auth: none (calls in to a PBX) is open to anyone
+    const open = world({ routes: [{ ...pstn, auth: 'none' }] })
+    const inbound = request(
+      await send(open.server, invite('anyone@attacker.example', '+4930999@example.com'), BOB),
+    )
+    assert.equal(inbound.target.address, '192.0.2.10')
+  })
+
+  it('RFC 3325 §5: asserted identities from untrusted sources are removed; a trusted peer keeps them', async () => {
+    const open = { domain: 'example.com', user: '^\\+?[0-9]+$', to: 'sip:192.0.2.10:5060', auth: 'none' }
+    const trusted = new BlockList()
+    trusted.addAddress('192.0.2.50')
+    const w = world({ routes: [open] }, trusted)
+    const claims = [
+      'P-Asserted-Identity: <sip:alice@example.com>',
+      'P-Asserted-Identity: <tel:+4930999>',
+      'P-Preferred-Identity: <sip:bob@example.com>',
+      'Remote-Party-ID: <sip:bob@example.com>;party=calling',
+    ]
+    const forged = request(
+      await send(w.server, invite('eve@attacker.example', '+4930111@example.com', claims), BOB),
+    )
+    assert.deepEqual(
+      ['P-Asserted-Identity', 'P-Preferred-Identity', 'Remote-Party-ID'].map((h) => forged.headers.raw(h)),
+      [[], [], []],
+    )
+    const gw = { transport: 'udp', address: '192.0.2.50', port: 5060 } as const
+    const kept = request(
+      await send(w.server, invite('carol@example.org', '+4930111@example.com', claims), gw),
+    )
+    assert.deepEqual(kept.headers.raw('P-Asserted-Identity'), ['<sip:alice@example.com>', '<tel:+4930999>'])
+  })
+
+  it('RFC 3327: a Path from an untrusted REGISTER is ignored: calls go where the REGISTER came from', async () => {
+    const w = world()
+    const path = ['Path: <sip:10.20.0.5:5060;lr>']
+    const challenge = response(await send(w.server, register('bob', '<sip:bob@10.20.0.5>', path), BOB))
+    const cred = credentialsFor(challenge, 'REGISTER', 'sip:example.com', 'bob', 'bob-secret')
+    const ok = response(
+      await send(w.server, register('bob', '<sip:bob@10.20.0.5>', [...path, cred], 'reg-bob', 2), BOB),
+    )
+    assert.equal(ok.status, 200)
+    assert.deepEqual(ok.headers.raw('Path'), [], 'no Path stored, none echoed (RFC 3327 §5.3)')
+    const out = request(await send(w.server, invite('carol@example.org', 'bob@example.com')))
+    assert.deepEqual([out.target.address, out.target.port], [BOB.address, BOB.port])
+  })
+
   it('blocks a source after repeated failed authentications; others are unaffected', async () => {
     const w = world()
     const challenge = response(await send(w.server, register('alice', '<sip:alice@10.0.0.5>')))

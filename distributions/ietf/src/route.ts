@@ -1,16 +1,20 @@
 /**
  * The policy of junction-ietf, top to bottom like a Kamailio request_route:
  *
- * 0. a source blocked by the failed-auth guard is ignored;
+ * 0. a source blocked by the failed-auth guard is ignored; from a source that is not a trusted
+ *    peer, P-Asserted-Identity, P-Preferred-Identity and Remote-Party-ID are removed (RFC 3325 §5);
  * 1. in-dialog requests follow their route set (RFC 3261 §16.12) when it names us (else 404) with
  *    a token we signed (else 403: a forged dialog must not make us a relay): to an Outbound UA
  *    over the flow its Record-Route token names (RFC 5626 §5.3, 430 when it is gone), to a NATed
  *    UA through its Contact alias, else to the Request-URI;
  * 2. OPTIONS to the server itself are answered 200 (keep-alives, monitoring);
- * 3. REGISTER for our domains: authenticate (401, §22.2), then the registrar (§10.3);
+ * 3. REGISTER for our domains: authenticate (401, §22.2), then the registrar (§10.3); a Path
+ *    (RFC 3327) is kept only from a trusted peer (an edge proxy);
  * 4. requests from our own users (From in our domains) authenticate (407, §22.3) as that user —
  *    trusted peers (gateways, trunks, by source address) are not challenged;
- * 5. a static route that matches sends the request to its next hop;
+ * 5. a static route that matches sends the request to its next hop — when authentication is on,
+ *    for our authenticated users and trusted peers only (407 for others), unless the route says
+ *    `auth: none`;
  * 6. requests for our domains go to the registered contacts (location lookup, §16.5), 480 when
  *    there are none, 404 when no registrar runs;
  * 7. requests for other domains are relayed by DNS only when `relay.dns` is on and the caller
@@ -78,6 +82,8 @@ interface CompiledRoute {
   readonly user: RegExp | undefined
   /** Next hops, tried one after another (serial forking, §16.6) when one fails. */
   readonly to: readonly SipUri[]
+  /** Only for authenticated users and trusted peers (when authentication is on). */
+  readonly vouchedOnly: boolean
 }
 
 function compile(routing: RoutingConfig): readonly CompiledRoute[] {
@@ -85,6 +91,7 @@ function compile(routing: RoutingConfig): readonly CompiledRoute[] {
     domain: r.domain === '*' ? undefined : r.domain.toLowerCase(),
     user: r.user === undefined ? undefined : new RegExp(r.user),
     to: (Array.isArray(r.to) ? r.to : [r.to]).map((t) => parseUri(t) as SipUri), // validated by the schema
+    vouchedOnly: r.auth === 'required',
   }))
 }
 
@@ -161,6 +168,20 @@ function realmPattern(realm: string): RegExp {
   return new RegExp(`realm\\s*=\\s*"?${escaped}"?(?:\\s*[,;]|\\s*$)`, 'i')
 }
 
+/** Identities a UA or an untrusted peer may not assert (RFC 3325 §5, §9.1; Remote-Party-ID: the draft before it). */
+const assertedIdentities = ['P-Asserted-Identity', 'P-Preferred-Identity', 'Remote-Party-ID'] as const
+
+/**
+ * RFC 3325 §5: a proxy MUST remove P-Asserted-Identity from requests it receives from outside its
+ * trust domain (here: sources not in `routing.trusted`), else a caller asserts whom it likes to
+ * the gateways and trunks that trust us; P-Preferred-Identity is a UA's hint for a proxy that
+ * would replace it, which this one does not.
+ */
+function dropAssertedIdentity(req: SipRequest): void {
+  const h = req.headers
+  for (const name of assertedIdentities) if (h.has(name)) h.remove(name)
+}
+
 /** Removes our own Proxy-Authorization credentials before forwarding (§22.3: they were for us). */
 function consumeCredentials(ctx: RequestContext, ours: RegExp): void {
   const h = ctx.request.headers
@@ -232,6 +253,10 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
 
   async function register(ctx: RequestContext, reg: Registrar, trustedPeer: boolean): Promise<Verdict> {
     const req = ctx.request
+    // RFC 3327: Path values are added by the proxies between a UA and us, and we route calls
+    // through them; from anyone but a trusted peer (an edge proxy listed in routing.trusted) a
+    // Path would let a UA point us at any host: the binding is reached where it came from instead
+    if (!trustedPeer && req.headers.has('Path')) req.headers.remove('Path')
     let user: string | undefined
     if (auth !== undefined && !trustedPeer) {
       const a = await authorize(req, auth)
@@ -273,6 +298,12 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
 
     for (const r of routes) {
       if (!matches(r, uri)) continue
+      if (r.vouchedOnly && auth !== undefined && !vouched) {
+        // a route to a gateway or trunk is for our users: no toll-free relay for anyone else
+        const from = req.headers.get(From)?.uri
+        if (from === undefined || !needsAuth(req)) return refuse(ctx, 403, 'Relaying Denied')
+        return authenticated(ctx, auth, from)
+      }
       const targets = r.to.map((nextHop) => ({ uri, nextHop }))
       return ctx.forward(targets, { ...options, failover: true })
     }
@@ -294,6 +325,8 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
       const req = ctx.request
       const uri = req.uri
       if (guard?.isBlocked(ctx.flow.remote.address)) return ctx.drop()
+      const trustedPeer = isTrusted(ctx)
+      if (!trustedPeer) dropAssertedIdentity(req)
 
       if (ctx.inDialog) return inDialog(ctx)
 
@@ -308,7 +341,6 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
         })
       }
 
-      const trustedPeer = isTrusted(ctx)
       if (req.method === 'REGISTER' && registrar !== undefined && local) {
         return register(ctx, registrar, trustedPeer)
       }

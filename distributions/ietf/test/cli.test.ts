@@ -149,5 +149,25 @@ describe('junction-ietf command line', () => {
       assert.equal(await ietf.stop(), 0)
     }
     assert.ok(ietf.lines.some((l) => l['msg'] === 'stopped'))
+    assert.ok(
+      !ietf.lines.some((l) => String(l['msg']).includes('beyond loopback')),
+      'admin on loopback: no warning',
+    )
+  })
+
+  test('an admin server beyond loopback is a warning at start (/rpc has no authentication)', async () => {
+    const ietf = await startIetf({
+      sip: { listen: ['udp:127.0.0.1:0'] },
+      admin: { host: '0.0.0.0', port: 0 },
+    })
+    try {
+      const find = () => ietf.lines.find((l) => String(l['msg']).includes('beyond loopback'))
+      // logged right after the start line, which startIetf waited for
+      for (let i = 0; i < 100 && find() === undefined; i++) await new Promise((r) => setTimeout(r, 20))
+      const warning = find()
+      assert.equal(warning?.['level'], 40, 'pino warn')
+    } finally {
+      assert.equal(await ietf.stop(), 0)
+    }
   })
 })

@@ -55,12 +55,17 @@ function invite(uacPort: number, n: number): string {
   ].join('\r\n')
 }
 
-test('SIGTERM order: /ready 503 first, a ringing call is answered during the drain, the stores close last', async () => {
+test('SIGTERM order: /ready 503 first, a ringing call is answered during the drain, the stores close last', {
+  timeout: 60_000,
+}, async () => {
   const uac = await udp()
   const callee = await udp()
   const config = parseConfig({
     sip: { listen: ['udp:127.0.0.1:0'], domains: ['example.com'] },
-    routing: { routes: [{ domain: 'example.com', to: `sip:127.0.0.1:${callee.address().port}` }] },
+    // calls in to the callee: a route anyone may use
+    routing: {
+      routes: [{ domain: 'example.com', to: `sip:127.0.0.1:${callee.address().port}`, auth: 'none' }],
+    },
     admin: { host: '127.0.0.1', port: 0 },
     shutdown: { graceMs: 10_000 },
     log: { level: 'silent' },
