@@ -169,6 +169,21 @@ describe('INVITE client transaction (RFC 3261 §17.1.1, RFC 6026 §7.2)', () => 
     assert.equal(tx.state, 'terminated')
   })
 
+  test("a failure response without a valid To still completes the transaction: the ACK takes the INVITE's To", () => {
+    const h = createHarness()
+    const r = recorder()
+    const req = request('INVITE')
+    const tx = h.layer.request(req, udpTarget, r)
+    const res = response(req, 486)
+    res.headers.remove('To')
+    tx.receive(res) // past the layer's check (§18.1.2), as a defence
+    assert.equal(tx.state, 'completed')
+    assert.deepEqual(r.responses, [486])
+    const acks = h.sent.filter((s) => s.message.kind === 'request' && s.message.method === 'ACK')
+    assert.equal(acks.length, 1)
+    assert.deepEqual((acks[0]!.message as SipRequest).headers.get(To), req.headers.get(To))
+  })
+
   test('over a reliable transport Timer D is zero', () => {
     const h = createHarness()
     const req = request('INVITE')

@@ -92,6 +92,18 @@ export abstract class ClientTransaction extends Transaction {
   }
 }
 
+/**
+ * The ACK for a failure response (§17.1.1.3), or none when it cannot be built: the transaction
+ * still moves to Completed and ends, and the server resends its response until Timer D ends ours.
+ */
+function ackFor(invite: SipRequest, response: SipResponse): SipRequest | undefined {
+  try {
+    return createAckForNon2xx(invite, response)
+  } catch {
+    return undefined
+  }
+}
+
 /** §17.1.1, Figure 5 as changed by RFC 6026 §7.2 (Figure 3 there). */
 export class InviteClientTransaction extends ClientTransaction {
   state: InviteClientState = 'calling'
@@ -145,7 +157,7 @@ export class InviteClientTransaction extends ClientTransaction {
           // §17.1.1.3: Completed; the transaction ACKs the failure itself
           this.state = 'completed'
           this.stopRetransmit()
-          this.#ack = createAckForNon2xx(this.request, response)
+          this.#ack = ackFor(this.request, response)
           this.sendAck()
           const handler = this.handler
           this.release(false)

@@ -35,6 +35,8 @@ function copied(invite: SipRequest) {
 /**
  * The ACK for a non-2xx final response to `invite` (§17.1.1.3): same Request-URI, Call-ID, From,
  * CSeq number and Route set as the INVITE, To from the response, and one Via: the INVITE's top Via.
+ * A response without a valid To (the layer drops those, §18.1.2) gets the INVITE's To: the server
+ * transaction matches the ACK by its branch (§17.2.3), so building it never fails on the response.
  */
 export function createAckForNon2xx(invite: SipRequest, response: SipResponse): SipRequest {
   const c = copied(invite)
@@ -42,7 +44,7 @@ export function createAckForNon2xx(invite: SipRequest, response: SipResponse): S
     method: 'ACK',
     uri: c.uri,
     from: c.from,
-    to: required(response.headers.get(To), 'To in the response'),
+    to: response.headers.get(To) ?? required(invite.headers.get(To), 'To'),
     callId: c.callId,
     cseq: c.cseq,
     via: c.via,
