@@ -173,6 +173,12 @@ export class ProxyTransaction {
   #sixxx = false
   /** With the failover option: every branch so far failed (see {@link ForwardOptions.failover}). */
   #onlyFailures = true
+  /**
+   * A group's branches are being started: a branch that ends at once (no destination, onBranch
+   * threw) must not end the transaction while the rest of its group is still to be started
+   * (§16.7 step 6: the best response goes only when every client transaction has ended).
+   */
+  #starting = false
   #trying: Timer | undefined
 
   /** Our Route values that §16.4 removed (none: empty), until the request is let go. */
@@ -383,7 +389,10 @@ export class ProxyTransaction {
     if (group === undefined) return
     const core = this.#core
     if (proxyForward.hasSubscribers) proxyForward.publish({ request: this.request, branches: group.length })
+    this.#starting = true
     for (const target of group) {
+      // a branch that ended at once with a 6xx closes the target set (§16.7 step 5)
+      if (this.#closed()) break
       if (this.#branches.length >= core.settings.maxBranches) {
         core.log?.warn(
           { max: core.settings.maxBranches, callId: this.#callId() },
@@ -396,6 +405,7 @@ export class ProxyTransaction {
       core.stats.branches++
       this.#startBranch(branch)
     }
+    this.#starting = false
     this.#checkDone()
   }
 
@@ -668,6 +678,7 @@ export class ProxyTransaction {
   }
 
   #checkDone(): void {
+    if (this.#starting) return // #nextGroup checks once its group is started
     for (const b of this.#branches) if (b.final === 0) return
     if (this.#finalSent) {
       this.#cleanup()

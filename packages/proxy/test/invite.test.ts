@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { CallId, CSeq, formatUri, ProxyAuthenticate, Via, WwwAuthenticate } from '@junction/sip'
+import { SipError } from '../src/errors.ts'
 import type { Route } from '../src/route.ts'
 import { cancelOf, createNet, request, wire } from './harness.ts'
 
@@ -192,6 +193,44 @@ describe('forking (§16.6)', () => {
     net3.answer(r1, 503)
     await net3.upstream(500)
     assert.equal(net3.sent.filter((s) => s.kind === 'request' && s.message.method === 'INVITE').length, 1)
+  })
+})
+
+describe('a branch that ends while its group is being started (§16.7 step 6)', () => {
+  it('a target with no destination (tel:) does not end the request: the rest of the group goes out', async () => {
+    const net = createNet({ onRequest: fork('tel:+15551234', 'sip:b@192.0.2.21') })
+    net.send(request('INVITE', 'sip:bob@example.com'))
+    const b = await net.forwarded('INVITE', '192.0.2.21')
+    await net.settle()
+    assert.deepEqual(responses(net), [100], 'no final response while a branch is pending')
+    net.answer(b, 200)
+    await net.upstream(200)
+  })
+
+  it('an onBranch that throws for the first target: the second is still tried', async () => {
+    const net = createNet({
+      onRequest: fork('sip:a@192.0.2.20', 'sip:b@192.0.2.21'),
+      onBranch: (ctx) => {
+        if (ctx.request.uri.kind === 'sip' && ctx.request.uri.user === 'a') throw new SipError(403)
+      },
+    })
+    net.send(request('MESSAGE', 'sip:bob@example.com'))
+    const b = await net.forwarded('MESSAGE', '192.0.2.21')
+    net.answer(b, 486)
+    await net.upstream()
+    assert.equal(responses(net).length, 1)
+  })
+
+  it('a 6xx at once closes the target set: the rest of the group is not started (step 5)', async () => {
+    const net = createNet({
+      onRequest: fork('sip:a@192.0.2.20', 'sip:b@192.0.2.21'),
+      onBranch: (ctx) => {
+        if (ctx.request.uri.kind === 'sip' && ctx.request.uri.user === 'a') throw new SipError(603)
+      },
+    })
+    net.send(request('INVITE', 'sip:bob@example.com'))
+    await net.upstream(603)
+    assert.equal(net.sent.filter((s) => s.kind === 'request').length, 0)
   })
 })
 
