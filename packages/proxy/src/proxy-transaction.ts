@@ -390,6 +390,7 @@ export class ProxyTransaction {
     const core = this.#core
     if (proxyForward.hasSubscribers) proxyForward.publish({ request: this.request, branches: group.length })
     this.#starting = true
+    let started = 0
     for (const target of group) {
       // a branch that ended at once with a 6xx closes the target set (§16.7 step 5)
       if (this.#closed()) break
@@ -403,9 +404,17 @@ export class ProxyTransaction {
       const branch = new Branch(this, target)
       this.#branches.push(branch)
       core.stats.branches++
+      started++
       this.#startBranch(branch)
     }
     this.#starting = false
+    if (started === 0 && !this.#closed()) {
+      // the branch limit left nothing to try: the best response goes upstream, without asking
+      // onFailure again (it would ask for more targets, again and again)
+      this.#groups = noGroups
+      this.#relayBest()
+      return
+    }
     this.#checkDone()
   }
 

@@ -333,6 +333,26 @@ describe('choosing the response (§16.7 steps 6–7)', () => {
     await net.upstream(200)
   })
 
+  it('once maxBranches is reached, the best response goes upstream: onFailure is not asked again', async () => {
+    let asked = 0
+    const net = createNet(
+      {
+        onRequest: (ctx) => ctx.forward('sip:bob@192.0.2.21'),
+        onFailure: (ctx) => {
+          asked++
+          return ctx.forward('sip:vm@192.0.2.99')
+        },
+      },
+      { maxBranches: 2 },
+    )
+    net.send(request('INVITE', 'sip:bob@example.com'))
+    net.answer(await net.forwarded('INVITE', '192.0.2.21'), 486)
+    net.answer(await net.forwarded('INVITE', '192.0.2.99'), 486)
+    await net.upstream(486)
+    assert.equal(asked, 2)
+    assert.equal(net.server.stats.pending, 0)
+  })
+
   it('never sends a 408 to a non-INVITE request (RFC 4320 §4.2)', async () => {
     const net = createNet({ onRequest: fork('sip:a@192.0.2.21') })
     net.send(request('MESSAGE', 'sip:bob@example.com'))
