@@ -314,9 +314,19 @@ export class ProxyTransaction {
     }
   }
 
+  /**
+   * The route threw or rejected: its SipError answers the request, anything else a 500. A route
+   * that fails after the request was answered (an async route still deciding when a CANCEL got the
+   * INVITE its 487, §16.10) has nothing left to answer: the request may be released by then.
+   */
   #routeError(error: unknown): void {
     this.#trying?.cancel()
+    this.#trying = undefined
     const core = this.#core
+    if (this.#finalSent) {
+      core.log?.debug({ err: error, callId: this.#callId() }, 'route failed after the final response')
+      return
+    }
     if (error instanceof SipError) {
       this.#reply(error.status, error.reason, { headers: error.headers })
       return

@@ -433,6 +433,34 @@ describe('CANCEL (§16.10)', () => {
     assert.equal(net.sent.filter((s) => s.kind === 'request').length, 0)
   })
 
+  for (const thrown of [new SipError(404), new Error('lookup failed')]) {
+    it(`an async route that rejects (${thrown.name}) after a CANCEL answered the INVITE: nothing more, no crash`, async () => {
+      const rejections: unknown[] = []
+      const onRejection = (e: unknown) => rejections.push(e)
+      process.on('unhandledRejection', onRejection)
+      try {
+        let fail: (() => void) | undefined
+        const net = createNet({
+          onRequest: () =>
+            new Promise((_, reject) => {
+              fail = () => reject(thrown)
+            }),
+        })
+        const invite = request('INVITE', 'sip:bob@example.com')
+        net.send(invite)
+        await net.settle()
+        net.send(cancelOf(invite))
+        await net.upstream(487)
+        fail!()
+        await net.settle()
+        assert.deepEqual(rejections, [])
+        assert.deepEqual(responses(net), [200, 487])
+      } finally {
+        process.off('unhandledRejection', onRejection)
+      }
+    })
+  }
+
   it('a CANCEL that matches nothing is forwarded statelessly', async () => {
     const net = createNet({ onRequest: (ctx) => ctx.forward('sip:bob@192.0.2.20') })
     net.send(request('CANCEL', 'sip:bob@example.com'))
