@@ -535,7 +535,7 @@ export class ProxyTransaction {
   }
 
   /**
-   * §16.6 step 11: Timer C, restarted by every provisional response (§16.7 step 2). A restart only
+   * §16.6 step 11: Timer C, restarted by every provisional response but 100 (§16.7 step 2). A restart only
    * moves the due time; the clock timer, when it fires early, waits for the rest.
    */
   #armTimerC(branch: Branch): void {
@@ -572,7 +572,8 @@ export class ProxyTransaction {
     if (status < 200) {
       if (branch.final !== 0) return
       branch.provisional = true
-      if (this.#invite) this.#armTimerC(branch)
+      // step 2: a 101–199 restarts Timer C; a 100 Trying does not (it only says the hop is alive)
+      if (this.#invite && status > 100) this.#armTimerC(branch)
       if (branch.cancelPending) this.#sendCancel(branch)
       // step 5: 101–199 go upstream at once; 100 Trying is hop by hop
       if (status === 100 || this.#finalSent) return

@@ -470,6 +470,17 @@ describe('CANCEL (§16.10)', () => {
 })
 
 describe('Timer C (§16.8)', () => {
+  it('a 100 Trying does not restart it (§16.7 step 2: 101–199 only)', async () => {
+    const net = createNet({ onRequest: fork('sip:bob@192.0.2.20') }, { timerC: 180_000 })
+    net.send(request('INVITE', 'sip:bob@example.com'))
+    const out = await net.forwarded('INVITE')
+    net.answer(out, 180)
+    net.clock.advance(100_000)
+    net.answer(out, 100)
+    net.clock.advance(80_001)
+    await net.forwarded('CANCEL')
+  })
+
   it('CANCELs a branch that rang too long and relays a 408', async () => {
     const net = createNet({ onRequest: fork('sip:bob@192.0.2.20') }, { timerC: 180_000 })
     net.send(request('INVITE', 'sip:bob@example.com'))
