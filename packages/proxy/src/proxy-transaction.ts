@@ -569,6 +569,10 @@ export class ProxyTransaction {
   /** @internal From a branch's client transaction. */
   branchResponse(branch: Branch, response: SipResponse): void {
     const status = response.status
+    // step 3: our Via off; with no Via left the response was meant for this element and MUST NOT
+    // be forwarded
+    response.headers.shift(Via)
+    const forwardable = response.headers.first(Via) !== undefined
     if (status < 200) {
       if (branch.final !== 0) return
       branch.provisional = true
@@ -576,8 +580,14 @@ export class ProxyTransaction {
       if (this.#invite && status > 100) this.#armTimerC(branch)
       if (branch.cancelPending) this.#sendCancel(branch)
       // step 5: 101–199 go upstream at once; 100 Trying is hop by hop
-      if (status === 100 || this.#finalSent) return
+      if (status === 100 || this.#finalSent || !forwardable) return
       this.#relay(branch, response, (r) => this.tx.respond(r))
+      return
+    }
+    if (!forwardable) {
+      // a final response that cannot go upstream still ends its branch: as a 502, the answer for
+      // an invalid response from downstream (§21.5.3)
+      if (branch.final === 0) this.#branchFinal(branch, this.#local(502))
       return
     }
     branch.timerC?.cancel()
@@ -622,9 +632,8 @@ export class ProxyTransaction {
     return true
   }
 
-  /** Step 3 (our Via off) and the route's onResponse, then `then` with the response. */
+  /** The route's onResponse (step 3 took our Via off already), then `then` with the response. */
   #relay(branch: Branch, response: SipResponse, then: (r: SipResponse) => void): void {
-    response.headers.shift(Via)
     const hook = this.#core.route.onResponse
     const request = hook === undefined ? undefined : (branch.sent ?? branch.slimRequest())
     if (hook === undefined || request === undefined) {

@@ -4,7 +4,16 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { CallId, CSeq, formatUri, ProxyAuthenticate, Via, WwwAuthenticate } from '@junction/sip'
+import {
+  CallId,
+  CSeq,
+  createResponse,
+  formatUri,
+  ProxyAuthenticate,
+  serialize,
+  Via,
+  WwwAuthenticate,
+} from '@junction/sip'
 import { SipError } from '../src/errors.ts'
 import type { Route } from '../src/route.ts'
 import { cancelOf, createNet, request, wire } from './harness.ts'
@@ -231,6 +240,22 @@ describe('a branch that ends while its group is being started (§16.7 step 6)', 
     net.send(request('INVITE', 'sip:bob@example.com'))
     await net.upstream(603)
     assert.equal(net.sent.filter((s) => s.kind === 'request').length, 0)
+  })
+})
+
+describe('a response meant for the proxy (§16.7 step 3)', () => {
+  it('one whose only Via is ours is not forwarded; a final one ends its branch as a 502', async () => {
+    const net = createNet({ onRequest: fork('sip:bob@192.0.2.20') })
+    net.send(request('INVITE', 'sip:bob@example.com'))
+    const out = await net.forwarded('INVITE')
+    const ours = wire(out)
+    ours.headers.set(Via, [ours.headers.first(Via)!])
+    for (const status of [180, 486]) {
+      const response = createResponse(ours, status, undefined, { toTag: 'down' })
+      net.server.inject(serialize(response), out.target)
+    }
+    await net.upstream(502)
+    assert.deepEqual(responses(net), [100, 502])
   })
 })
 
