@@ -32,11 +32,15 @@ describe('selectBest (§16.7 step 6)', () => {
     )
   })
 
-  it('prefers a challenge within 4xx, and anything to a 408 or 503', () => {
+  it('prefers a challenge within 4xx, then 415, 420 and 484, and anything to a 408 or 503', () => {
     assert.equal(selectBest([res(404), res(407), res(486)])!.status, 407)
     assert.equal(selectBest([res(408), res(486)])!.status, 486)
     assert.equal(selectBest([res(503), res(500)])!.status, 500)
     assert.equal(selectBest([res(404), res(486)])!.status, 404, 'ties: the first received')
+    assert.equal(selectBest([res(486), res(484)])!.status, 484)
+    assert.equal(selectBest([res(480), res(415)])!.status, 415)
+    assert.equal(selectBest([res(486), res(420), res(408)])!.status, 420)
+    assert.equal(selectBest([res(484), res(401)])!.status, 401, 'a challenge still first (step 7)')
     assert.equal(selectBest([]), undefined)
   })
 })

@@ -10,13 +10,22 @@ import {
   WwwAuthenticate,
 } from '@junction/sip'
 
+/**
+ * §16.7 step 6: within 4xx, 401, 407, 415, 420 and 484 are preferred: the UAC can retry with
+ * credentials, another body, without the extension, or a complete address.
+ */
+function within(s: number): number {
+  if (s === 401 || s === 407) return 0 // a challenge first, so that step 7 can merge them
+  if (s === 415 || s === 420 || s === 484) return 1
+  if (s === 408 || s === 503) return 3 // the 408 of a branch that never answered, an unreachable one
+  return 2
+}
+
+/** §16.7 step 6: a 6xx wins; otherwise the lowest class, and within it the order of {@link within}. */
 function rank(r: SipResponse): number {
   const s = r.status
-  // §16.7 step 6: a 6xx wins; otherwise the lowest class. Within a class, a challenge first (so
-  // that step 7 can merge them), then anything but the 408 of a branch that never answered.
   const cls = s >= 600 ? 0 : Math.floor(s / 100)
-  const within = s === 401 || s === 407 ? 0 : s === 408 || s === 503 ? 2 : 1
-  return cls * 10 + within
+  return cls * 10 + within(s)
 }
 
 /** §16.7 step 6: the best of the final responses (in arrival order: the first wins ties). */
