@@ -16,7 +16,11 @@ import {
 } from './verdict.ts'
 
 export interface Route {
-  /** Every request that is not a retransmission, after §16.3 validation and §16.4 Route preprocessing. */
+  /**
+   * Every request that is not a retransmission, after §16.3 validation and §16.4 Route
+   * preprocessing. A CANCEL that matched no INVITE comes here too: §16.10 has it forwarded
+   * statelessly (any forward of it is), and it must not be challenged (§22.1).
+   */
   onRequest(ctx: RequestContext): Verdict | Promise<Verdict>
   /** Each branch request before it is sent (§16.6): edit `ctx.request`. */
   onBranch?(ctx: BranchContext): void | Promise<void>
