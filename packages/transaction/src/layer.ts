@@ -13,7 +13,6 @@ import {
   type SipResponse,
   ToTag,
   Via,
-  validateResponse,
 } from '@junction/sip'
 import { type Flow, type Target, viaTransport } from '@junction/transport'
 import {
@@ -208,12 +207,6 @@ export function createTransactionLayer(
   }
 
   function receiveResponse(response: SipResponse, flow: Flow): void {
-    // §18.1.2: a response without a valid top Via, From, To, Call-ID or CSeq is discarded before
-    // it reaches a transaction (its ACK, §17.1.1.3, copies To from it) or is relayed statelessly
-    if (!validateResponse(response).ok) {
-      dropped++
-      return
-    }
     const key = clientKeyOfResponse(response)
     const tx = key === undefined ? undefined : clients.get(key)
     if (tx !== undefined) tx.receive(response)

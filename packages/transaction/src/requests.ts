@@ -35,7 +35,7 @@ function copied(invite: SipRequest) {
 /**
  * The ACK for a non-2xx final response to `invite` (§17.1.1.3): same Request-URI, Call-ID, From,
  * CSeq number and Route set as the INVITE, To from the response, and one Via: the INVITE's top Via.
- * A response without a valid To (the layer drops those, §18.1.2) gets the INVITE's To: the server
+ * A response without a valid To (untrusted input: it must not throw) gets the INVITE's To: the server
  * transaction matches the ACK by its branch (§17.2.3), so building it never fails on the response.
  */
 export function createAckForNon2xx(invite: SipRequest, response: SipResponse): SipRequest {
