@@ -255,15 +255,24 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
 
   // --- receiving
 
+  /**
+   * Hands a received message to the layer above. It runs in a socket's event handler: a throw from
+   * there (a bug above, or input it did not expect) would end the process, so it is caught and the
+   * message counted as dropped (`receive-error`); the transport keeps serving.
+   */
   function deliver(message: SipMessage, size: number, flow: Flow): void {
-    if (message.kind === 'request') markReceived(message, flow)
-    else if (!isForUs(message, sentBy)) {
-      drop(flow, 'not-for-us', 'the top Via is not ours (§18.1.2)')
-      return
+    try {
+      if (message.kind === 'request') markReceived(message, flow)
+      else if (!isForUs(message, sentBy)) {
+        drop(flow, 'not-for-us', 'the top Via is not ours (§18.1.2)')
+        return
+      }
+      stats.messagesIn++
+      if (messageIn.hasSubscribers) messageIn.publish({ flow, size, message })
+      deps.receive(message, flow)
+    } catch (error) {
+      drop(flow, 'receive-error', `the receiver threw: ${(error as Error | null)?.message ?? String(error)}`)
     }
-    stats.messagesIn++
-    if (messageIn.hasSubscribers) messageIn.publish({ flow, size, message })
-    deps.receive(message, flow)
   }
 
   /** A request that did not parse but whose fields could be read is answered (400, 414, 513). */
@@ -294,7 +303,11 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
       }
       stats.connectionsOpen--
       if (connectionClose.hasSubscribers) connectionClose.publish({ flow: conn.flow, error })
-      deps.flowClosed?.(conn.flow)
+      try {
+        deps.flowClosed?.(conn.flow)
+      } catch {
+        // runs in a socket's 'close' handler: a throw above must not end the process
+      }
     },
   }
 
@@ -491,6 +504,9 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
           // RFC 7118 §4: the "sip" sub-protocol is required
           handleProtocols: (protocols) => (protocols.has('sip') ? 'sip' : false),
         })
+        // ws re-emits the HTTP server's 'error' (EADDRINUSE) here; with no listener it would end
+        // the process. The server's own listener below rejects start() with it.
+        wss.on('error', () => {})
         wss.on('connection', (ws, req) => {
           if (ws.protocol !== 'sip') {
             ws.close(1002, 'the sip sub-protocol is required (RFC 7118)')
@@ -501,13 +517,19 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
       }
     }
     const s = server
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject)
-      s.listen(spec.port, spec.host, () => {
-        s.off('error', reject)
-        resolve()
+    try {
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject)
+        s.listen(spec.port, spec.host, () => {
+          s.off('error', reject)
+          resolve()
+        })
       })
-    })
+    } catch (error) {
+      store?.close() // no certificate files watched for a listener that never was
+      wss?.close()
+      throw error
+    }
     const address = s.address()
     const port = typeof address === 'object' && address !== null ? address.port : spec.port
     return {

@@ -1,0 +1,97 @@
+/**
+ * Robustness of the transport against its own callers and the network: a receiver that throws,
+ * a WebSocket port in use, connections that never complete. Loopback only; every test is bounded.
+ */
+import assert from 'node:assert/strict'
+import { createSocket } from 'node:dgram'
+import { connect, createServer, type Server, type Socket } from 'node:net'
+import { describe, test } from 'node:test'
+import { createRequest, type SipMessage, serialize } from '@junction/sip'
+import { createTransport } from './transport.ts'
+
+const options = (transport = 'UDP') =>
+  serialize(
+    createRequest({
+      method: 'OPTIONS',
+      uri: 'sip:b@127.0.0.1',
+      from: 'sip:a@example.com',
+      to: 'sip:b@example.com',
+      via: { transport, host: '127.0.0.1', rport: null },
+    }),
+  )
+
+const until = async (what: () => boolean, ms = 2000): Promise<void> => {
+  const end = Date.now() + ms
+  while (!what()) {
+    if (Date.now() > end) throw new Error('timed out waiting')
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
+function listening(server: Server): Promise<number> {
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  )
+}
+
+function tcpClient(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port }, () => resolve(s))
+    s.once('error', reject)
+  })
+}
+
+describe('a receiver that throws', { timeout: 5000 }, () => {
+  for (const kind of ['udp', 'tcp'] as const) {
+    test(`${kind}: the message is counted as dropped and the next one is still delivered`, async () => {
+      const got: SipMessage[] = []
+      const t = createTransport(
+        { listen: [`${kind}:127.0.0.1:0`] },
+        {
+          receive(message) {
+            got.push(message)
+            if (got.length === 1) throw new Error('a bug above')
+          },
+        },
+      )
+      await t.start()
+      const port = t.listeners[0]!.port
+      try {
+        if (kind === 'udp') {
+          const s = createSocket('udp4')
+          for (let i = 0; i < 2; i++) {
+            s.send(options(), port, '127.0.0.1')
+            await until(() => got.length > i)
+          }
+          s.close()
+        } else {
+          const s = await tcpClient(port)
+          s.write(options('TCP'))
+          await until(() => got.length === 1)
+          s.write(options('TCP'))
+          await until(() => got.length === 2)
+          s.destroy()
+        }
+        assert.equal(t.stats.drops['receive-error'], 1)
+        assert.equal(t.stats.messagesIn, 2)
+      } finally {
+        await t.stop()
+      }
+    })
+  }
+})
+
+describe('listeners', { timeout: 5000 }, () => {
+  for (const kind of ['tcp', 'ws'] as const) {
+    test(`${kind}: start() on a port in use rejects with EADDRINUSE`, async () => {
+      const busy = createServer()
+      const port = await listening(busy)
+      try {
+        const t = createTransport({ listen: [`${kind}:127.0.0.1:${port}`] }, { receive() {} })
+        await assert.rejects(t.start(), { code: 'EADDRINUSE' })
+      } finally {
+        busy.close()
+      }
+    })
+  }
+})
