@@ -449,3 +449,32 @@ describe('stream errors', () => {
     assert.equal(error.status, 400)
   })
 })
+
+describe('a header section arriving in small chunks', () => {
+  test('costs linear copying, not one copy of everything held per chunk', () => {
+    const filler = `X-Filler: ${'a'.repeat(1000)}\r\n`.repeat(32) // ~32 KiB of header fields
+    const wire = bytes(request('', filler))
+    const parser = createStreamParser({ maxMessageSize: 65_536 })
+    const events: StreamEvent[] = []
+    for (let i = 0; i < wire.length; i++) events.push(...parser.push(wire.subarray(i, i + 1)))
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['message'],
+    )
+    // each octet copied about once, plus the doublings of the buffer; O(n²) would be ~n²/2
+    assert.ok(parser.copied <= 3 * wire.length, `${parser.copied} octets copied for ${wire.length}`)
+  })
+
+  test('messages that share the growing buffer keep their octets when more arrives', () => {
+    const one = request()
+    const wire = bytes(one + one + one)
+    const parser = createStreamParser()
+    const messages: StreamEvent[] = []
+    for (let i = 0; i < wire.length; i += 7) messages.push(...parser.push(wire.subarray(i, i + 7)))
+    assert.equal(messages.length, 3)
+    for (const e of messages) {
+      assert.equal(e.type, 'message')
+      if (e.type === 'message') assert.equal(latin1(serialize(e.message)), one)
+    }
+  })
+})

@@ -31,6 +31,12 @@ export interface StreamParser {
   readonly buffered: number
   /** True after an error: the stream is unusable and push() returns nothing. */
   readonly failed: boolean
+  /**
+   * Octets copied so far to hold incomplete header sections (for tests: a header section that
+   * arrives one octet at a time must cost O(n) copies, not O(n²)).
+   * @internal
+   */
+  readonly copied: number
 }
 
 export function createStreamParser(limits?: Partial<Limits>): StreamParser {
@@ -47,10 +53,44 @@ export function createStreamParser(limits?: Partial<Limits>): StreamParser {
   /** A lone CRLF ended the last chunk: a CRLF that starts the next one completes a ping. */
   let halfPing = false
   let failed = false
+  /**
+   * Storage that an incomplete header section grows in, with room to spare (doubling), so that a
+   * header section arriving in small chunks is copied O(n) times in all, not once per chunk.
+   */
+  let store: Buffer | undefined
+  /** Offset in `store` just past the last octet held. */
+  let storeEnd = 0
+  let copied = 0
+
+  /** `pending` followed by `chunk`, appended in place in `store` when `pending` ends there. */
+  function append(held: Buffer, chunk: Buffer): Buffer {
+    const size = held.length + chunk.length
+    if (
+      store !== undefined &&
+      held.buffer === store.buffer &&
+      held.byteOffset + held.length === store.byteOffset + storeEnd &&
+      storeEnd + chunk.length <= store.length
+    ) {
+      store.set(chunk, storeEnd)
+      storeEnd += chunk.length
+      copied += chunk.length
+      return store.subarray(storeEnd - size, storeEnd)
+    }
+    // past maxMessageSize the header section fails: no need for room beyond it
+    const room = Math.max(size, Math.min(2 * size, lim.maxMessageSize + 4))
+    // not zeroed: only octets written here are ever visible (the views end at storeEnd)
+    store = Buffer.allocUnsafeSlow(Math.max(room, 1024))
+    store.set(held, 0)
+    store.set(chunk, held.length)
+    storeEnd = size
+    copied += size
+    return store.subarray(0, size)
+  }
 
   function stop(events: StreamEvent[], error: ParseError): StreamEvent[] {
     failed = true
     pending = undefined
+    store = undefined
     chunks = []
     head = undefined
     events.push({ type: 'error', error })
@@ -70,7 +110,7 @@ export function createStreamParser(limits?: Partial<Limits>): StreamParser {
       chunks = []
       chunked = 0
     } else {
-      buf = pending === undefined ? asBuffer(chunk) : Buffer.concat([pending, asBuffer(chunk)])
+      buf = pending === undefined ? asBuffer(chunk) : append(pending, asBuffer(chunk))
     }
     let pos = 0
     const end = buf.length
@@ -153,13 +193,15 @@ export function createStreamParser(limits?: Partial<Limits>): StreamParser {
       }
       const need = head.bodyStart + head.contentLength
       if (need > end) break
-      events.push({ type: 'message', message: own(head, buf, need), size: need - head.start })
+      const shared = buf.buffer === store?.buffer ? store.length : buf.length
+      events.push({ type: 'message', message: own(head, buf, need, shared), size: need - head.start })
       head = undefined
       pos = need
       searchFrom = pos
     }
     if (pos >= end) {
       pending = undefined
+      store = undefined // messages may still share it: never written again
       searchFrom = 0
     } else {
       pending = buf.subarray(pos)
@@ -177,6 +219,9 @@ export function createStreamParser(limits?: Partial<Limits>): StreamParser {
     get failed() {
       return failed
     },
+    get copied() {
+      return copied
+    },
   }
 }
 
@@ -184,13 +229,14 @@ export function createStreamParser(limits?: Partial<Limits>): StreamParser {
 const SHARE_LIMIT = 4096
 
 /**
- * The message of `head` ending at `end` in `buf`. When `buf` (a socket read, up to 64 KiB) holds
- * much more than this message, the message gets a copy of its own octets: a message kept for long
- * (a ringing INVITE in its transaction) must not keep the whole read alive with it.
+ * The message of `head` ending at `end` in `buf`. When the storage of `buf` (`shared` octets: a
+ * socket read, up to 64 KiB, or the parser's growing buffer) holds much more than this message,
+ * the message gets a copy of its own octets: a message kept for long (a ringing INVITE in its
+ * transaction) must not keep the whole read alive with it.
  */
-function own(head: Head, buf: Buffer, end: number): SipMessage {
+function own(head: Head, buf: Buffer, end: number, shared: number): SipMessage {
   const size = end - head.start
-  if (buf.length - size <= SHARE_LIMIT) return toMessage(head, buf, end)
+  if (shared - size <= SHARE_LIMIT) return toMessage(head, buf, end)
   const copy = new Uint8Array(size) // an ArrayBuffer of its own, not a slice of Node's shared pool
   copy.set(buf.subarray(head.start, end))
   return toMessage(rebase(head, head.start), asBuffer(copy), size)
