@@ -478,3 +478,16 @@ describe('a header section arriving in small chunks', () => {
     }
   })
 })
+
+test('a start line longer than maxLineLength fails as soon as it is, not at maxMessageSize', () => {
+  const parser = createStreamParser({ maxLineLength: 100, maxMessageSize: 65_536 })
+  assert.deepEqual(parser.push(bytes(`INVITE sip:${'a'.repeat(80)}`)), [])
+  const events = parser.push(bytes('b'.repeat(30)))
+  assert.equal(events.length, 1)
+  assert.equal(events[0]!.type === 'error' && events[0]!.error.code, parseErrorCodes.LINE_TOO_LONG)
+  // a start line within the limit, then long header fields still arriving, is fine
+  const ok = createStreamParser({ maxLineLength: 100, maxMessageSize: 65_536 })
+  assert.deepEqual(ok.push(bytes(`INVITE sip:b@example.com SIP/2.0\r\nX-A: ${'a'.repeat(90)}`)), [])
+  assert.deepEqual(ok.push(bytes('a'.repeat(90))), [])
+  assert.equal(ok.failed, false)
+})

@@ -53,6 +53,8 @@ export function createStreamParser(limits?: Partial<Limits>): StreamParser {
   /** A lone CRLF ended the last chunk: a CRLF that starts the next one completes a ping. */
   let halfPing = false
   let failed = false
+  /** The start line of the message at the start of `pending` has been seen whole (ends in CRLF). */
+  let startLineSeen = false
   /**
    * Storage that an incomplete header section grows in, with room to spare (doubling), so that a
    * header section arriving in small chunks is copied O(n) times in all, not once per chunk.
@@ -155,6 +157,14 @@ export function createStreamParser(limits?: Partial<Limits>): StreamParser {
               reason: 'bare LF in the header section',
             })
           }
+          if (!startLineSeen) {
+            // a start line longer than maxLineLength fails now, not after maxMessageSize octets
+            const nl = buf.indexOf(10, Math.max(pos, searchFrom))
+            if (nl !== -1) startLineSeen = true
+            if (nl !== -1 ? nl - 1 - pos > lim.maxLineLength : end - pos > lim.maxLineLength + 1) {
+              return stop(events, { code: E.LINE_TOO_LONG, offset: pos, reason: 'start line too long' })
+            }
+          }
           if (end - pos > lim.maxMessageSize) {
             return stop(events, {
               code: E.MESSAGE_TOO_LARGE,
@@ -196,6 +206,7 @@ export function createStreamParser(limits?: Partial<Limits>): StreamParser {
       const shared = buf.buffer === store?.buffer ? store.length : buf.length
       events.push({ type: 'message', message: own(head, buf, need, shared), size: need - head.start })
       head = undefined
+      startLineSeen = false
       pos = need
       searchFrom = pos
     }

@@ -21,6 +21,8 @@ export interface ConnectionEvents {
   /** Input that did not parse. On a stream the connection is closed after it (it cannot resync). */
   parseError(error: ParseError, conn: Connection): void
   closed(conn: Connection, error: Error | undefined): void
+  /** Input given up on for a reason other than a parse error (`message-timeout`). */
+  dropped(code: string, reason: string, conn: Connection): void
 }
 
 export interface ConnectionLimits {
@@ -28,6 +30,8 @@ export interface ConnectionLimits {
   readonly idleTimeout: number
   /** Close a connection whose unsent output grows past this many octets. */
   readonly maxWriteBuffer: number
+  /** Close a stream connection whose message is still incomplete this long after it began (ms). */
+  readonly messageTimeout: number
   readonly parse: Partial<Limits>
 }
 
@@ -94,19 +98,41 @@ export class StreamConnection extends Connection {
     const parser = createStreamParser(limits.parse)
     socket.setNoDelay(true)
     socket.setTimeout(limits.idleTimeout, () => this.destroy('idle timeout'))
+    /**
+     * The deadline of the message arriving: started by its first octet and not moved by the next
+     * ones (the idle timer is), so a peer that trickles one octet at a time (slowloris) cannot hold
+     * the connection and up to maxMessageSize octets for ever.
+     */
+    let deadline: NodeJS.Timeout | undefined
     socket.on('data', (chunk: Buffer) => {
+      let completed = false
       for (const e of parser.push(chunk)) {
-        if (e.type === 'message') events.message(e.message, e.size, this)
-        else if (e.type === 'ping')
+        if (e.type === 'message') {
+          completed = true
+          events.message(e.message, e.size, this)
+        } else if (e.type === 'ping')
           this.write(CRLF).catch(() => {}) // RFC 5626 §4.4.1: pong
         else if (e.type === 'error') {
           events.parseError(e.error, this)
           this.close()
         }
       }
+      if (parser.buffered === 0 || parser.failed) {
+        clearTimeout(deadline)
+        deadline = undefined
+      } else if (deadline === undefined) {
+        deadline = setTimeout(() => {
+          events.dropped('message-timeout', 'a message still incomplete after messageTimeout', this)
+          this.destroy('message timeout')
+        }, limits.messageTimeout)
+        deadline.unref()
+      } else if (completed) deadline.refresh() // a new message began in this chunk
     })
     socket.on('error', (error) => this.noteError(error))
-    socket.on('close', () => this.finish())
+    socket.on('close', () => {
+      clearTimeout(deadline)
+      this.finish()
+    })
   }
 
   write(bytes: Uint8Array): Promise<void> {

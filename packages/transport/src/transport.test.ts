@@ -7,6 +7,7 @@ import { createSocket } from 'node:dgram'
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { describe, test } from 'node:test'
 import { createRequest, type SipMessage, serialize } from '@junction/sip'
+import type { Flow } from './flow.ts'
 import { createTransport } from './transport.ts'
 
 const options = (transport = 'UDP') =>
@@ -94,4 +95,53 @@ describe('listeners', { timeout: 5000 }, () => {
       }
     })
   }
+})
+
+describe('a peer that trickles a message (slowloris)', { timeout: 5000 }, () => {
+  test('the connection is closed messageTimeout after the message began, though octets keep coming', async () => {
+    const closed: Flow[] = []
+    const t = createTransport(
+      { listen: ['tcp:127.0.0.1:0'], limits: { messageTimeout: 300, idleTimeout: 60_000 } },
+      { receive() {}, flowClosed: (flow) => closed.push(flow) },
+    )
+    await t.start()
+    const s = await tcpClient(t.listeners[0]!.port)
+    s.on('error', () => {})
+    try {
+      const wire = options('TCP')
+      const began = Date.now()
+      for (let i = 0; closed.length === 0 && i < wire.length - 1; i++) {
+        s.write(wire.subarray(i, i + 1))
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      await until(() => closed.length === 1)
+      assert.ok(Date.now() - began < 2000)
+      assert.equal(t.stats.drops['message-timeout'], 1)
+    } finally {
+      s.destroy()
+      await t.stop()
+    }
+  })
+
+  test('whole messages keep a connection open past messageTimeout', async () => {
+    const got: SipMessage[] = []
+    const t = createTransport(
+      { listen: ['tcp:127.0.0.1:0'], limits: { messageTimeout: 100 } },
+      { receive: (m) => got.push(m) },
+    )
+    await t.start()
+    const s = await tcpClient(t.listeners[0]!.port)
+    try {
+      for (let i = 1; i <= 4; i++) {
+        s.write(options('TCP'))
+        await until(() => got.length === i)
+        await new Promise((r) => setTimeout(r, 60))
+      }
+      assert.equal(t.stats.connectionsOpen, 1)
+      assert.equal(t.stats.drops['message-timeout'], undefined)
+    } finally {
+      s.destroy()
+      await t.stop()
+    }
+  })
 })

@@ -72,6 +72,12 @@ export interface TransportLimits {
   /** Limit on how long connecting may take (ms). Default 10 s. */
   readonly connectTimeout: number
   /**
+   * Longest time a message may take to arrive on a stream, from its first octet (ms); past it the
+   * connection is closed (a peer trickling octets keeps the idle timer alive, not this one).
+   * Default 32 s (64*T1, RFC 3261 §17.1.1.1: a transaction is over by then).
+   */
+  readonly messageTimeout: number
+  /**
    * Receive and send buffer of each UDP socket (octets), capped by the kernel (net.core.rmem_max,
    * wmem_max). A large buffer carries a burst, or a pause of the process, without dropping
    * datagrams. Default 4 MiB.
@@ -87,6 +93,7 @@ export const defaultTransportLimits: TransportLimits = Object.freeze({
   maxMessageSize: 65_536,
   maxDatagramSize: 65_535,
   connectTimeout: 10_000,
+  messageTimeout: 32_000,
   udpBufferSize: 4 << 20,
 })
 
@@ -221,6 +228,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
   const connLimits: ConnectionLimits = {
     idleTimeout: limits.idleTimeout,
     maxWriteBuffer: limits.maxWriteBuffer,
+    messageTimeout: limits.messageTimeout,
     parse: parseLimits,
   }
   const clientCa = options.tlsClient?.ca === undefined ? undefined : readFileSync(options.tlsClient.ca)
@@ -290,6 +298,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
   const connectionEvents: ConnectionEvents = {
     message: (message, size, conn) => deliver(message, size, conn.flow),
     parseError: (error, conn) => rejectUnparsed(error, conn.flow, (bytes) => conn.write(bytes)),
+    dropped: (code, reason, conn) => drop(conn.flow, code, reason),
     closed(conn, error) {
       connections.delete(conn.flow.id)
       for (const [key, c] of outbound) if (c === conn) outbound.delete(key)

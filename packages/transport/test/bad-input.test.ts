@@ -139,7 +139,7 @@ describe('UDP', () => {
 })
 
 describe('TCP', () => {
-  test('10 MB without Content-Length: the connection is closed after maxMessageSize, not buffered', async () => {
+  test('10 MB without a line end: the connection is closed past maxLineLength, not buffered', async () => {
     const { t, closed } = await server(['tcp:127.0.0.1:0'], { maxMessageSize: 65_536 })
     const port = t.listeners[0]!.port
     try {
@@ -157,7 +157,7 @@ describe('TCP', () => {
       }
       await until(() => closed.length === 1)
       assert.equal(t.stats.connectionsOpen, 0)
-      assert.ok((t.stats.drops['JUNCTION_ERR_SIP_MESSAGE_TOO_LARGE'] ?? 0) >= 1)
+      assert.ok((t.stats.drops['JUNCTION_ERR_SIP_LINE_TOO_LONG'] ?? 0) >= 1)
       assert.match(await goodTcpExchange(port), /^SIP\/2\.0 200/)
     } finally {
       await t.stop()
