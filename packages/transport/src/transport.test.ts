@@ -145,3 +145,40 @@ describe('a peer that trickles a message (slowloris)', { timeout: 5000 }, () => 
     }
   })
 })
+
+describe('an outbound connection that does not complete', { timeout: 5000 }, () => {
+  for (const transport of ['tls', 'ws'] as const) {
+    test(`${transport}: on connectTimeout the send fails and the socket is closed`, async () => {
+      // a peer that accepts and never answers: no TLS handshake, no HTTP upgrade
+      const peers: Socket[] = []
+      let peersClosed = 0
+      const peer = createServer((socket) => {
+        peers.push(socket)
+        socket.on('error', () => {})
+        socket.on('close', () => peersClosed++)
+        socket.resume() // read (and drop) what comes, so the peer sees the end
+      })
+      const port = await listening(peer)
+      const t = createTransport(
+        { listen: ['tcp:127.0.0.1:0'], limits: { connectTimeout: 150 } },
+        { receive() {} },
+      )
+      await t.start()
+      try {
+        const request = createRequest({
+          method: 'OPTIONS',
+          uri: 'sip:b@127.0.0.1',
+          from: 'sip:a@example.com',
+          to: 'sip:b@example.com',
+        })
+        await assert.rejects(t.sendRequest(request, { transport, address: '127.0.0.1', port }))
+        await until(() => peers.length === 1 && peersClosed === 1)
+        assert.equal(t.stats.connectionsOpen, 0)
+      } finally {
+        await t.stop()
+        for (const p of peers) p.destroy()
+        peer.close()
+      }
+    })
+  }
+})

@@ -645,14 +645,20 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     return promise
   }
 
+  /**
+   * Opens a connection to `target` within `connectTimeout`. On the timeout the socket (or the
+   * WebSocket with its handshake) is destroyed; a socket that connects after its promise settled
+   * is destroyed too, never turned into a connection nobody holds.
+   */
   function openConnection(target: Target): Promise<Connection> {
     const { address, port } = target
     const servername = target.serverName ?? (isIP(address) === 0 ? address : undefined)
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => fail(new Error(`connect to ${hostPort(address, port)} timed out`)),
-        limits.connectTimeout,
-      )
+      let abort = () => {}
+      const timer = setTimeout(() => {
+        fail(new Error(`connect to ${hostPort(address, port)} timed out`))
+        abort()
+      }, limits.connectTimeout)
       let settled = false
       const fail = (error: Error) => {
         if (settled) return
@@ -661,7 +667,6 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
         reject(error)
       }
       const done = (conn: Connection) => {
-        if (settled) return
         settled = true
         clearTimeout(timer)
         resolve(conn)
@@ -672,9 +677,15 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
           ...(clientCa === undefined ? {} : { ca: clientCa }),
           ...(servername === undefined ? {} : { servername }),
           maxPayload: limits.maxMessageSize,
+          handshakeTimeout: limits.connectTimeout,
         })
-        ws.once('error', fail)
+        abort = () => ws.terminate()
+        ws.on('error', fail) // errors after open are the connection's (WsConnection listens too)
         ws.once('open', () => {
+          if (settled) {
+            ws.terminate()
+            return
+          }
           const socket = (ws as unknown as { _socket: Socket })._socket
           const flow = newFlow(
             target.transport,
@@ -695,9 +706,14 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
               ...(clientCa === undefined ? {} : { ca: clientCa }),
             })
           : netConnect({ host: address, port })
+      abort = () => socket.destroy()
       socket.once('error', fail)
       socket.once(target.transport === 'tls' ? 'secureConnect' : 'connect', () => {
         socket.off('error', fail)
+        if (settled) {
+          socket.destroy()
+          return
+        }
         const flow = newFlow(
           target.transport,
           { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
