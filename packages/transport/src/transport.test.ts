@@ -3,6 +3,7 @@
  * a WebSocket port in use, connections that never complete. Loopback only; every test is bounded.
  */
 import assert from 'node:assert/strict'
+import { Buffer } from 'node:buffer'
 import { createSocket } from 'node:dgram'
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { describe, test } from 'node:test'
@@ -180,5 +181,30 @@ describe('an outbound connection that does not complete', { timeout: 5000 }, () 
         peer.close()
       }
     })
+  }
+})
+
+test('STUN on a dual-stack UDP listener: an IPv4 client gets its IPv4 address (RFC 5389 §15.2)', {
+  timeout: 5000,
+}, async () => {
+  const t = createTransport({ listen: ['udp:[::]:0'] }, { receive() {} })
+  await t.start()
+  const client = createSocket('udp4')
+  try {
+    const request = Buffer.alloc(20)
+    request.writeUInt16BE(0x0001, 0) // Binding request, no attributes
+    request.writeUInt32BE(0x2112a442, 4)
+    request.write('0123456789ab', 8, 'latin1')
+    const answer = new Promise<Buffer>((resolve) => client.once('message', resolve))
+    client.bind(0, '127.0.0.1', () => client.send(request, t.listeners[0]!.port, '127.0.0.1'))
+    const res = await answer
+    assert.equal(res.readUInt16BE(20), 0x0020) // XOR-MAPPED-ADDRESS
+    assert.equal(res[25], 0x01, 'family IPv4')
+    const ip = (res.readUInt32BE(28) ^ 0x2112a442) >>> 0
+    assert.equal([ip >>> 24, (ip >>> 16) & 255, (ip >>> 8) & 255, ip & 255].join('.'), '127.0.0.1')
+    assert.equal(res.readUInt16BE(26) ^ 0x2112, client.address().port)
+  } finally {
+    client.close()
+    await t.stop()
   }
 })

@@ -450,8 +450,10 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     socket.on('error', () => {}) // ICMP errors and the like: a datagram socket keeps serving
     socket.on('message', (msg, rinfo) => {
       if (msg.length > 0 && msg[0]! < 0x40) {
-        // not SIP (which starts with a letter): a STUN keep-alive (RFC 5626 §4.4.2) gets its answer
-        const stun = stunBindingResponse(msg, rinfo.address, rinfo.port)
+        // not SIP (which starts with a letter): a STUN keep-alive (RFC 5626 §4.4.2) gets its answer;
+        // an IPv4 client on a dual-stack socket (::ffff:a.b.c.d) is told its IPv4 address, the one
+        // it sent from (RFC 5389 §15.2: the client's transport address, family 0x01)
+        const stun = stunBindingResponse(msg, plainAddress(rinfo.address), rinfo.port)
         if (stun !== undefined) {
           udpSend(listener, stun, rinfo.address, rinfo.port).catch(() => {})
           return
