@@ -187,6 +187,9 @@ export class WsConnection extends Connection {
       if (r.ok) events.message(r.message, bytes.length, this)
       else events.parseError(r.error, this)
     })
+    // a keep-alive either way is activity (RFC 6455 §5.5.2, §5.5.3): a peer's pings, our pings'
+    // pongs; and so are our own writes (see write()), as on a TCP socket
+    ws.on('ping', () => this.#idle.refresh())
     ws.on('pong', () => this.#idle.refresh())
     ws.on('error', (error) => this.noteError(error))
     ws.on('close', () => {
@@ -202,6 +205,7 @@ export class WsConnection extends Connection {
     }
     // text frames for UTF-8 messages (what browsers expect), binary otherwise (RFC 7118 §5)
     ws.send(bytes, { binary: !isUtf8(bytes) })
+    this.#idle.refresh()
     if (ws.bufferedAmount > this.limits.maxWriteBuffer) {
       this.destroy('the peer does not read (write buffer limit)')
       return Promise.reject(new ConnectionClosedError(`flow ${this.flow.id}: write buffer limit`))

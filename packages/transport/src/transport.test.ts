@@ -8,6 +8,7 @@ import { createSocket } from 'node:dgram'
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { describe, test } from 'node:test'
 import { createRequest, type SipMessage, serialize } from '@junction/sip'
+import { WebSocket } from 'ws'
 import type { Flow } from './flow.ts'
 import { createTransport } from './transport.ts'
 
@@ -207,4 +208,59 @@ test('STUN on a dual-stack UDP listener: an IPv4 client gets its IPv4 address (R
     client.close()
     await t.stop()
   }
+})
+
+describe('WebSocket idle timer', { timeout: 5000 }, () => {
+  async function setup() {
+    const flows: Flow[] = []
+    const closed: Flow[] = []
+    const t = createTransport(
+      { listen: ['ws:127.0.0.1:0'], limits: { idleTimeout: 200 } },
+      { receive: (_m, flow) => flows.push(flow), flowClosed: (flow) => closed.push(flow) },
+    )
+    await t.start()
+    const ws = new WebSocket(`ws://127.0.0.1:${t.listeners[0]!.port}/`, 'sip')
+    ws.on('error', () => {})
+    await new Promise((resolve) => ws.once('open', resolve))
+    return { t, ws, flows, closed }
+  }
+  const tick = () => new Promise((r) => setTimeout(r, 50))
+
+  test("the peer's pings keep the connection up", async () => {
+    const { t, ws, closed } = await setup()
+    try {
+      for (let i = 0; i < 10; i++) {
+        ws.ping()
+        await tick()
+      }
+      assert.equal(closed.length, 0)
+      assert.equal(ws.readyState, WebSocket.OPEN)
+    } finally {
+      ws.terminate()
+      await t.stop()
+    }
+  })
+
+  test('our writes keep the connection up', async () => {
+    const { t, ws, flows, closed } = await setup()
+    try {
+      ws.send(options('WS'))
+      await until(() => flows.length === 1)
+      const flow = flows[0]!
+      for (let i = 0; i < 10; i++) {
+        const request = createRequest({
+          method: 'OPTIONS',
+          uri: 'sip:a@example.com',
+          from: 'sip:b@example.com',
+          to: 'sip:a@example.com',
+        })
+        await t.sendRequest(request, { ...flow.remote, transport: 'ws', flowId: flow.id, flowOnly: true })
+        await tick()
+      }
+      assert.equal(closed.length, 0)
+    } finally {
+      ws.terminate()
+      await t.stop()
+    }
+  })
 })
