@@ -54,7 +54,7 @@ import { faultCodes, TransportError } from './errors.ts'
 import { type Flow, type Target, type TransportName, transportOfVia } from './flow.ts'
 import { hostPort, type ListenerOptions, parseListenerSpec, type TlsFiles } from './listener-spec.ts'
 import { stunBindingResponse } from './stun.ts'
-import { fillSentBy, isForUs, markReceived, responseDestination } from './via-routing.ts'
+import { fillSentBy, isForUs, markReceived, requestSource, responseDestination } from './via-routing.ts'
 
 export interface TransportLimits {
   /** Most connections, inbound and outbound together. Default 10 000. */
@@ -838,7 +838,11 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
         if (listener?.udp === undefined) throw new TransportError(faultCodes.NO_LISTENER, 'no UDP listener')
         return udpSend(listener, bytes, to.address, to.port, udpFlow(listener, to.address, to.port), response)
       }
-      let conn = byRemote.get(remoteKey(transport, to.address, to.port))
+      // §18.2.2: the connection the request came over (its source is received:rport), while open
+      const source = requestSource(response)
+      let conn =
+        source === undefined ? undefined : byRemote.get(remoteKey(transport, source.address, source.port))
+      if (conn === undefined || conn.closed) conn = byRemote.get(remoteKey(transport, to.address, to.port))
       if (conn === undefined || conn.closed) {
         if (transport === 'ws' || transport === 'wss')
           throw new TransportError(faultCodes.FLOW_GONE, 'no WebSocket connection to the Via address')

@@ -60,14 +60,20 @@ export function defaultPort(transport: TransportName): number {
 
 /**
  * Where a response goes when the connection of its request is gone, or over UDP (§18.2.2,
- * RFC 3581 §4): `received` (the source address) with `rport` (the source port) when present, else
- * the sent-by port; without `received`, the sent-by host itself (an IP address when §18.2.1 had no
- * reason to add `received`). `maddr` (multicast) is not served: the unicast address is used.
+ * RFC 3581 §4): `received` (the source address), else the sent-by host itself (an IP address when
+ * §18.2.1 had no reason to add `received`); over UDP to `rport` (the source port) when present,
+ * else the sent-by port. On a reliable transport `rport` is not used (RFC 3581 §4 applies it to
+ * unreliable transports only): a new connection goes to the sent-by port, where the client
+ * listens, not to the ephemeral port its closed connection came from. `maddr` (multicast) is not
+ * served: the unicast address is used.
  */
 export function responseDestination(response: SipResponse, flow: Flow): ResponseDestination | undefined {
   const top: ViaValue | undefined = response.headers.first(Via)
   if (top === undefined) return undefined
-  const port = typeof top.rport === 'number' ? top.rport : (top.port ?? defaultPort(flow.transport))
+  const port =
+    flow.transport === 'udp' && typeof top.rport === 'number'
+      ? top.rport
+      : (top.port ?? defaultPort(flow.transport))
   const received = top.received
   if (received !== undefined) {
     const address = received.startsWith('[') ? received.slice(1, -1) : received
@@ -82,4 +88,16 @@ export function isForUs(response: SipResponse, sentBy: ReadonlySet<string>): boo
   const top = response.headers.first(Via)
   if (top === undefined) return false
   return sentBy.has(`${top.host}:${top.port ?? ''}`)
+}
+
+/**
+ * The source of the request a response answers, as §18.2.1 and RFC 3581 marked it (`received` and
+ * `rport`), when both are there: on a stream, the remote end of the connection the request came
+ * over (§18.2.2: the response goes back over it while it is open).
+ */
+export function requestSource(response: SipResponse): ResponseDestination | undefined {
+  const top = response.headers.first(Via)
+  if (top?.received === undefined || typeof top.rport !== 'number') return undefined
+  const r = top.received
+  return { address: r.startsWith('[') ? r.slice(1, -1) : r, port: top.rport }
 }
