@@ -124,7 +124,10 @@ export interface BoundListener {
 export interface TransportStats {
   messagesIn: number
   messagesOut: number
-  /** Inputs dropped, by reason (a parse error code, or `limit`, `not-for-us`). */
+  /**
+   * Inputs dropped, by reason: a parse error code, or `limit`, `not-for-us`, `receive-error` (the
+   * `receive` callback threw), `message-timeout` (a stream message incomplete past `messageTimeout`).
+   */
   readonly drops: Record<string, number>
   connectionsOpen: number
   connectionsRefused: number
