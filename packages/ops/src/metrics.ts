@@ -245,7 +245,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   })
   const drops = new Counter({
     name: 'junction_transport_drops_total',
-    help: 'Inputs dropped by the transport (parse errors, limits, not-for-us), by code',
+    help: 'Inputs dropped by the transport (parse errors, limits, not-for-us, message timeouts, receive errors), by code',
     labelNames: ['code'] as const,
     registers,
   })
