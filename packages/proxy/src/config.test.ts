@@ -11,6 +11,12 @@ describe('sipServerConfig', () => {
     assert.equal(serverOptions(c).maxBranches, 32)
   })
 
+  it('passes the transport limits on, messageTimeout (slowloris) among them', () => {
+    const c = sipServerConfig.parse({ limits: { messageTimeout: 10_000, maxConnectionsPerIp: 20 } })
+    assert.deepEqual(serverOptions(c).limits, { messageTimeout: 10_000, maxConnectionsPerIp: 20 })
+    assert.equal(sipServerConfig.safeParse({ limits: { messageTimeout: 5 } }).success, false)
+  })
+
   it('reports every problem with its path; unknown keys are errors', () => {
     const r = sipServerConfig.safeParse({
       listen: ['udp:nowhere', { transport: 'tls', host: '0.0.0.0', port: 5061 }],

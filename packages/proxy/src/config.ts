@@ -114,6 +114,7 @@ export const sipServerConfig = z
           .optional(),
         maxDatagramSize: z.number().int().min(1024).max(65535).optional(),
         connectTimeout: z.number().int().min(100).optional(),
+        messageTimeout: z.number().int().min(1000).optional(),
         udpBufferSize: z
           .number()
           .int()
