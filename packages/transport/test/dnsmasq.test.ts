@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { createSocket } from 'node:dgram'
 import { Resolver } from 'node:dns/promises'
 import { accessSync, constants } from 'node:fs'
+import { createServer } from 'node:net'
 import { delimiter, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { resolveErrorCodes } from '../src/errors.ts'
@@ -28,15 +29,28 @@ function findDnsmasq(): string | undefined {
 }
 
 /** A UDP port free on 127.0.0.1 right now. */
+/**
+ * A port free for UDP *and* TCP on 127.0.0.1: dnsmasq listens on both and exits at once when the
+ * TCP one is taken (a test run that opened and closed many connections leaves ephemeral ports in
+ * use or in TIME_WAIT: a port that was free for UDP only made it fail five times in a row).
+ */
 async function freePort(): Promise<number> {
-  const socket = createSocket('udp4')
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject)
-    socket.bind(0, '127.0.0.1', resolve)
-  })
-  const { port } = socket.address()
-  await new Promise<void>((resolve) => socket.close(() => resolve()))
-  return port
+  for (;;) {
+    const socket = createSocket('udp4')
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject)
+      socket.bind(0, '127.0.0.1', resolve)
+    })
+    const { port } = socket.address()
+    const tcp = createServer()
+    const tcpFree = await new Promise<boolean>((resolve) => {
+      tcp.once('error', () => resolve(false))
+      tcp.listen(port, '127.0.0.1', () => resolve(true))
+    })
+    if (tcpFree) await new Promise<void>((resolve) => tcp.close(() => resolve()))
+    await new Promise<void>((resolve) => socket.close(() => resolve()))
+    if (tcpFree) return port
+  }
 }
 
 const dnsmasq = findDnsmasq()
@@ -75,7 +89,7 @@ describe('RFC 3263 resolution through dnsmasq on loopback', { skip }, () => {
   before(async () => {
     if (dnsmasq === undefined)
       throw new Error('CI=true and dnsmasq is not installed: .ci/run must install it')
-    for (let attempt = 0; attempt < 5 && child === undefined; attempt++) {
+    for (let attempt = 0; attempt < 10 && child === undefined; attempt++) {
       port = await freePort()
       stderr = ''
       const proc = spawn(
@@ -95,7 +109,8 @@ describe('RFC 3263 resolution through dnsmasq on loopback', { skip }, () => {
       proc.stderr?.on('data', (chunk: Buffer) => {
         stderr += chunk.toString()
       })
-      const exited = new Promise<'exited'>((resolve) => proc.once('exit', () => resolve('exited')))
+      // 'close', not 'exit': its stderr (why it stopped) is read by then
+      const exited = new Promise<'exited'>((resolve) => proc.once('close', () => resolve('exited')))
       // Ready when it answers; a port taken in the meantime makes it exit, and we try another.
       const probe = new Resolver({ timeout: 200, tries: 1 })
       probe.setServers([`127.0.0.1:${port}`])
