@@ -117,11 +117,10 @@ interface Tally {
   flush(): void
 }
 
-function tally<L extends string>(metric: Counter<L>, label: L, values: readonly string[]): Tally {
-  const map = children(metric, label, values)
-  const kids = values.map((v) => map.get(v) as Child)
-  const counts = new Float64Array(values.length)
-  const flushed = new Float64Array(values.length)
+/** Plain counts, one per prom-client child, added to the children when prom-client collects. */
+function tallyOf(kids: readonly Child[]): Tally {
+  const counts = new Float64Array(kids.length)
+  const flushed = new Float64Array(kids.length)
   return {
     counts,
     flush() {
@@ -134,9 +133,14 @@ function tally<L extends string>(metric: Counter<L>, label: L, values: readonly 
   }
 }
 
+function tally<L extends string>(metric: Counter<L>, label: L, values: readonly string[]): Tally {
+  const map = children(metric, label, values)
+  return tallyOf(values.map((v) => map.get(v) as Child))
+}
+
 /**
- * Counts by two labels (`a` × `b` values), kept as plain numbers like {@link tally}; every series
- * exists at 0 from the first scrape, so that `increase()` sees its first count.
+ * Counts by two labels (`a` × `b` values, index `i * b.length + j`), like {@link tally}; every
+ * series exists at 0 from the first scrape, so that `increase()` sees its first count.
  */
 function tally2<L extends string>(
   metric: Counter<L>,
@@ -152,18 +156,7 @@ function tally2<L extends string>(
       kids.push(child)
     }
   }
-  const counts = new Float64Array(kids.length)
-  const flushed = new Float64Array(kids.length)
-  return {
-    counts,
-    flush() {
-      for (let i = 0; i < counts.length; i++) {
-        const delta = counts[i]! - flushed[i]!
-        if (delta > 0) kids[i]!.inc(delta)
-        flushed[i] = counts[i]!
-      }
-    },
-  }
+  return tallyOf(kids)
 }
 
 /** The index of `method` in {@link sipMethods}, or `sipMethods.length` (other). */

@@ -152,6 +152,15 @@ function detached(s: string | undefined): string | undefined {
   return s === undefined ? undefined : (JSON.parse(JSON.stringify(s)) as string)
 }
 
+/**
+ * §16.7 step 3: takes our Via off a response to relay; false when no Via is left (the response
+ * was meant for this element and MUST NOT be forwarded).
+ */
+function viaLeftAfterOurs(response: SipResponse): boolean {
+  response.headers.shift(Via)
+  return response.headers.first(Via) !== undefined
+}
+
 export class ProxyTransaction {
   readonly tx: ServerTransaction
   /** The request as received, after §16.4; undefined once released (see #release). */
@@ -569,10 +578,6 @@ export class ProxyTransaction {
   /** @internal From a branch's client transaction. */
   branchResponse(branch: Branch, response: SipResponse): void {
     const status = response.status
-    // step 3: our Via off; with no Via left the response was meant for this element and MUST NOT
-    // be forwarded
-    response.headers.shift(Via)
-    const forwardable = response.headers.first(Via) !== undefined
     if (status < 200) {
       if (branch.final !== 0) return
       branch.provisional = true
@@ -580,11 +585,11 @@ export class ProxyTransaction {
       if (this.#invite && status > 100) this.#armTimerC(branch)
       if (branch.cancelPending) this.#sendCancel(branch)
       // step 5: 101–199 go upstream at once; 100 Trying is hop by hop
-      if (status === 100 || this.#finalSent || !forwardable) return
+      if (status === 100 || this.#finalSent || !viaLeftAfterOurs(response)) return
       this.#relay(branch, response, (r) => this.tx.respond(r))
       return
     }
-    if (!forwardable) {
+    if (!viaLeftAfterOurs(response)) {
       // a final response that cannot go upstream still ends its branch: as a 502, the answer for
       // an invalid response from downstream (§21.5.3)
       if (branch.final === 0) this.#branchFinal(branch, this.#local(502))

@@ -31,6 +31,13 @@ function ctx_uri(s: string) {
   return u
 }
 
+/** An onBranch that refuses the branch to `sip:a@…` with `status` (it ends at once). */
+const refuseUserA =
+  (status: number): NonNullable<Route['onBranch']> =>
+  (ctx) => {
+    if (ctx.request.uri.kind === 'sip' && ctx.request.uri.user === 'a') throw new SipError(status)
+  }
+
 function responses(net: ReturnType<typeof createNet>): number[] {
   return net.sent.filter((s) => s.kind === 'response').map((s) => (s.message as { status: number }).status)
 }
@@ -219,9 +226,7 @@ describe('a branch that ends while its group is being started (§16.7 step 6)', 
   it('an onBranch that throws for the first target: the second is still tried', async () => {
     const net = createNet({
       onRequest: fork('sip:a@192.0.2.20', 'sip:b@192.0.2.21'),
-      onBranch: (ctx) => {
-        if (ctx.request.uri.kind === 'sip' && ctx.request.uri.user === 'a') throw new SipError(403)
-      },
+      onBranch: refuseUserA(403),
     })
     net.send(request('MESSAGE', 'sip:bob@example.com'))
     const b = await net.forwarded('MESSAGE', '192.0.2.21')
@@ -233,9 +238,7 @@ describe('a branch that ends while its group is being started (§16.7 step 6)', 
   it('a 6xx at once closes the target set: the rest of the group is not started (step 5)', async () => {
     const net = createNet({
       onRequest: fork('sip:a@192.0.2.20', 'sip:b@192.0.2.21'),
-      onBranch: (ctx) => {
-        if (ctx.request.uri.kind === 'sip' && ctx.request.uri.user === 'a') throw new SipError(603)
-      },
+      onBranch: refuseUserA(603),
     })
     net.send(request('INVITE', 'sip:bob@example.com'))
     await net.upstream(603)

@@ -7,6 +7,11 @@ import { type SipRequest, type SipResponse, Via, type ViaValue } from '@junction
 import { sameIp } from './address.ts'
 import { type Flow, type TransportName, viaTransport } from './flow.ts'
 
+/** A Via host or `received` as an address: an IPv6 reference without its brackets (RFC 5118 §4.5). */
+function unbracketed(host: string): string {
+  return host.startsWith('[') ? host.slice(1, -1) : host
+}
+
 /**
  * §18.1.1: the transport fills in the top Via of a request it sends (transport and sent-by: the
  * address it advertises); RFC 3581 §3: and asks for `rport`.
@@ -45,7 +50,7 @@ export function markReceived(request: SipRequest, flow: Flow): void {
 }
 
 function sameAddress(host: string, address: string): boolean {
-  return sameIp(host.startsWith('[') ? host.slice(1, -1) : host, address)
+  return sameIp(unbracketed(host), address)
 }
 
 export interface ResponseDestination {
@@ -74,13 +79,7 @@ export function responseDestination(response: SipResponse, flow: Flow): Response
     flow.transport === 'udp' && typeof top.rport === 'number'
       ? top.rport
       : (top.port ?? defaultPort(flow.transport))
-  const received = top.received
-  if (received !== undefined) {
-    const address = received.startsWith('[') ? received.slice(1, -1) : received
-    return { address, port }
-  }
-  const host = top.host.startsWith('[') ? top.host.slice(1, -1) : top.host
-  return { address: host, port }
+  return { address: unbracketed(top.received ?? top.host), port }
 }
 
 /** §18.1.2: a response whose top Via sent-by is not one we insert is discarded. */
@@ -98,6 +97,5 @@ export function isForUs(response: SipResponse, sentBy: ReadonlySet<string>): boo
 export function requestSource(response: SipResponse): ResponseDestination | undefined {
   const top = response.headers.first(Via)
   if (top?.received === undefined || typeof top.rport !== 'number') return undefined
-  const r = top.received
-  return { address: r.startsWith('[') ? r.slice(1, -1) : r, port: top.rport }
+  return { address: unbracketed(top.received), port: top.rport }
 }
