@@ -58,7 +58,9 @@ export const routingConfig = z
     recordRoute: z
       .boolean()
       .default(true)
-      .describe('Record-Route dialog-creating requests (INVITE, SUBSCRIBE, REFER)'),
+      .describe(
+        'Record-Route dialog-creating requests (INVITE, SUBSCRIBE, REFER); when off, a dialog whose hop changes its security (in over TLS, out without SIPS, or the reverse) is still record-routed (RFC 3261 §16.6 step 4)',
+      ),
     stateless: z
       .boolean()
       .default(false)

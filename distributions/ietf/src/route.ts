@@ -283,17 +283,20 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
   function route(ctx: RequestContext, vouched: boolean): Verdict | Promise<Verdict> {
     const req = ctx.request
     const uri = req.uri
-    const recordRoute = routing.recordRoute && dialogCreating.has(req.method)
-    const callId = recordRoute ? (req.headers.get(CallId) ?? '') : ''
+    // with routing.recordRoute off, the proxy core still record-routes a dialog whose hop changes
+    // its security (§16.6 step 4): every dialog-creating request gets its tokens either way
+    const dialog = dialogCreating.has(req.method)
+    const recordRoute = routing.recordRoute && dialog
+    const callId = dialog ? (req.headers.get(CallId) ?? '') : ''
     let recordRouteUser: string | undefined
-    if (recordRoute && fromAdjacentUa(req)) {
+    if (dialog && fromAdjacentUa(req)) {
       // a UA that talks to us directly: with Outbound, our Record-Route names its flow (RFC 5626
       // §5.3); else, behind NAT, its Contact gets its source as alias
       if (contactHasOb(req)) recordRouteUser = flowTokens.encode(ctx.flow, callId)
       else addContactAlias(req, sourceOf(ctx.flow))
     }
     // else our Record-Route carries the dialog's token, which in-dialog requests bring back
-    if (recordRoute) recordRouteUser ??= dialogTokens.sign(callId)
+    if (dialog) recordRouteUser ??= dialogTokens.sign(callId)
     const options: ForwardOptions = { recordRoute, recordRouteUser, stateless }
 
     for (const r of routes) {
@@ -310,7 +313,7 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
     if (ctx.server.isLocal(uri)) {
       if (registrar === undefined) return ctx.reply(404, 'Not Found')
       return registrar.lookup(uri).then((bindings) => {
-        const token = recordRoute ? (t: Target) => flowTokens.encodeTarget(t, callId) : undefined
+        const token = dialog ? (t: Target) => flowTokens.encodeTarget(t, callId) : undefined
         const targets = targetSet(bindings, token)
         if (targets.length > 0) return ctx.forward(targets, options)
         return refuse(ctx, 480, 'Temporarily Unavailable')

@@ -8,7 +8,7 @@ import type { Flow, Target } from '@junction/transport'
 import { statelessBranch } from './branch.ts'
 import { addVia, createBranchRequest, nextHopUri } from './branch-request.ts'
 import type { Core } from './core.ts'
-import { addRecordRoute } from './record-route.ts'
+import { addRecordRoute, isSipsBranch, isSipsDialog, mustRecordRoute } from './record-route.ts'
 import { isThenable } from './thenable.ts'
 import type { ForwardOptions, ForwardTarget } from './verdict.ts'
 
@@ -32,11 +32,23 @@ export function forwardStateless(
       core.stats.dropped++
       return Promise.resolve(false)
     }
-    if (options.recordRoute === true && request.method !== 'ACK') {
-      const sips = request.uri.kind === 'sip' && request.uri.scheme === 'sips'
+    const calleeSips = isSipsBranch(req)
+    if (
+      (options.recordRoute === true && request.method !== 'ACK') ||
+      mustRecordRoute(req, flow.secure, calleeSips)
+    ) {
+      const callerSips = isSipsDialog(request, flow.secure)
       const inbound = core.transport.listenerOf(flow)
       const outbound = core.transport.localFor(dest)
-      addRecordRoute(req, inbound, outbound, sips, options.recordRouteUser, target?.recordRouteUser)
+      addRecordRoute(
+        req,
+        inbound,
+        outbound,
+        callerSips,
+        calleeSips,
+        options.recordRouteUser,
+        target?.recordRouteUser,
+      )
     }
     addVia(req, branch)
     core.stats.stateless++

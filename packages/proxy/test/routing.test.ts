@@ -39,7 +39,7 @@ describe('Record-Route (§16.6 step 4)', () => {
     )
   })
 
-  it('uses a SIPS URI when the Request-URI is SIPS', async () => {
+  it('uses a SIPS URI on the side of a SIPS URI, and a sip: one on the side that came in the clear', async () => {
     const net = createNet(
       { onRequest: (ctx) => ctx.forward(undefined, { recordRoute: true }) },
       { listen: ['tls:127.0.0.1:5061', 'udp:127.0.0.1:5060'] },
@@ -50,8 +50,27 @@ describe('Record-Route (§16.6 step 4)', () => {
     const rr = wire(out).headers.get(RecordRoute)!
     assert.deepEqual(
       rr.map((r) => formatUri(r.uri)),
-      ['sips:127.0.0.1:5061;lr', 'sips:127.0.0.1:5060;lr'],
+      ['sips:127.0.0.1:5061;lr', 'sip:127.0.0.1:5060;lr'],
     )
+  })
+
+  it('record-routes a dialog-creating request whose hop becomes secure even when the route did not ask', async () => {
+    const net = createNet(
+      { onRequest: (ctx) => ctx.forward(undefined) },
+      { listen: ['tls:127.0.0.1:5061', 'udp:127.0.0.1:5060'] },
+    )
+    net.send(request('INVITE', 'sips:bob@192.0.2.20'), { transport: 'udp' })
+    const invite = wire(await net.forwarded('INVITE')).headers.get(RecordRoute)
+    assert.deepEqual(
+      invite?.map((r) => formatUri(r.uri)),
+      ['sips:127.0.0.1:5061;lr', 'sip:127.0.0.1:5060;lr'],
+    )
+    net.send(request('MESSAGE', 'sips:bob@192.0.2.20'), { transport: 'udp' })
+    const message = wire(await net.forwarded('MESSAGE')).headers.get(RecordRoute)
+    assert.deepEqual(message, [], 'no dialog, no Record-Route')
+    net.send(request('INVITE', 'sip:bob@192.0.2.20'), { transport: 'udp' })
+    const plain = wire(await net.forwarded('INVITE')).headers.get(RecordRoute)
+    assert.deepEqual(plain, [], 'the same security on both hops: the route decides')
   })
 })
 
