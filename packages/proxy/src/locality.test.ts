@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { parseUri, type Uri } from '@junction/sip'
 import type { BoundListener } from '@junction/transport'
-import { createLocality } from './locality.ts'
+import { canonicalHost, createLocality } from './locality.ts'
 
 const u = (s: string): Uri => parseUri(s)!
 const listeners: BoundListener[] = [
@@ -40,5 +40,45 @@ describe('locality', () => {
     assert.equal(loc.isOurSentBy({ transport: 'UDP', host: '203.0.113.5' }), true)
     assert.equal(loc.isOurSentBy({ transport: 'TLS', host: '[::1]' }), true)
     assert.equal(loc.isOurSentBy({ transport: 'UDP', host: '203.0.113.5', port: 5062 }), false)
+  })
+
+  it('knows every spelling of our names and addresses (no From of ours passes for a stranger)', () => {
+    const local = createLocality(
+      () => [{ ...listeners[0]!, advertise: { host: '127.0.0.1', port: 5060 } }],
+      ['example.com'],
+    )
+    for (const from of [
+      'sip:alice@EXAMPLE.com.',
+      'sip:alice@127.000.000.001',
+      'sip:alice@[::ffff:127.0.0.1]',
+      'sip:alice@[0:0:0:0:0:ffff:7f00:1]',
+    ]) {
+      assert.equal(local.isLocal(u(from)), true, from)
+    }
+    assert.equal(loc.isLocal(u('sip:bob@[0:0:0:0:0:0:0:1]')), true)
+    assert.equal(loc.isOurUri(u('sip:[0000::1]:5061;transport=tls;lr')), true)
+    assert.equal(loc.isLocal(u('sip:bob@example.com.evil.net')), false)
+    assert.equal(loc.isLocal(u('sip:bob@127.0.0.10')), false)
+  })
+})
+
+describe('canonicalHost', () => {
+  it('one text per host', () => {
+    const cases: Array<[string, string]> = [
+      ['Example.COM', 'example.com'],
+      ['example.com.', 'example.com'],
+      ['[2001:DB8:0:0:0:0:0:1]', '2001:db8::1'],
+      ['2001:db8::1', '2001:db8::1'],
+      ['[::FFFF:192.0.2.1]', '192.0.2.1'],
+      ['::ffff:c000:201', '192.0.2.1'],
+      ['192.000.002.001', '192.0.2.1'],
+      ['010.0.0.1', '10.0.0.1'],
+      ['10.0.0.1', '10.0.0.1'],
+      ['10.0.0.100', '10.0.0.100'],
+      ['fe80::1%eth0', 'fe80::1%eth0'],
+      ['.', '.'],
+      ['1234.0.0.01', '1234.0.0.01'],
+    ]
+    for (const [input, expected] of cases) assert.equal(canonicalHost(input), expected, input)
   })
 })

@@ -17,10 +17,58 @@ export interface Locality {
   readonly domains: readonly string[]
 }
 
-function bare(host: string): string {
-  const h = host.toLowerCase()
-  return h.startsWith('[') ? h.slice(1, -1) : h
+/**
+ * A host as it is compared with ours: one text per host, so that no spelling of our own name or
+ * address passes for a stranger's (a From of one of our domains is challenged, our Route values
+ * are removed). Case-insensitive (RFC 3261 §19.1.4); without IPv6 brackets; a domain name without
+ * its trailing root dot (`example.com.` is the same FQDN, RFC 1034 §3.1); an IPv6 address in its
+ * RFC 5952 §4 form (`0:0:0:0:0:0:0:1` is `::1`, RFC 5118 §4.1), an IPv4-mapped IPv6 address as its
+ * IPv4 address; an IPv4 address without leading zeros (`127.000.000.001`: RFC 3261's IPv4address
+ * is decimal, RFC 3986 §7.4). Text that is none of these is only lower-cased and unbracketed.
+ */
+export function canonicalHost(host: string): string {
+  let h = host.toLowerCase()
+  if (h.charCodeAt(0) === 91 /* [ */) h = h.slice(1, -1)
+  if (h.includes(':')) return canonicalIpv6(h)
+  if (h.length > 1 && h.charCodeAt(h.length - 1) === 46 /* . */) h = h.slice(0, -1)
+  if (hasLeadingZero(h) && dottedQuad.test(h)) {
+    return h
+      .split('.')
+      .map((part) => String(Number.parseInt(part, 10)))
+      .join('.')
+  }
+  return h
 }
+
+const dottedQuad = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/
+
+/** A 0 followed by a digit at the start of a dot-separated part: one scan, no regular expression. */
+function hasLeadingZero(h: string): boolean {
+  for (let i = 0; i < h.length - 1; i++) {
+    if (h.charCodeAt(i) !== 48 || (i > 0 && h.charCodeAt(i - 1) !== 46)) continue
+    const next = h.charCodeAt(i + 1)
+    if (next >= 48 && next <= 57) return true
+  }
+  return false
+}
+
+function canonicalIpv6(h: string): string {
+  if (h.startsWith('::ffff:') && h.includes('.')) return canonicalHost(h.slice(7))
+  if (!URL.canParse(`http://[${h}]/`)) return h // not an address (a zone id, say): compared as text
+  const c = new URL(`http://[${h}]/`).hostname.slice(1, -1)
+  // the WHATWG form of a mapped address is hexadecimal (::ffff:7f00:1)
+  if (c.startsWith('::ffff:')) {
+    const groups = c.slice(7).split(':')
+    if (groups.length === 2) {
+      const a = Number.parseInt(groups[0]!, 16)
+      const b = Number.parseInt(groups[1]!, 16)
+      return `${a >> 8}.${a & 255}.${b >> 8}.${b & 255}`
+    }
+  }
+  return c
+}
+
+const bare = canonicalHost
 
 /**
  * @param listeners the bound listeners (read at every call: ports bound to 0 are known after start)
