@@ -31,7 +31,7 @@ import {
   Via,
 } from '@junction/sip'
 import { WebSocket, WebSocketServer } from 'ws'
-import { ipVersion, plainAddress } from './address.ts'
+import { connectionKeyOf, ipVersion, plainAddress } from './address.ts'
 import { type CertificateStore, createCertificateStore } from './certificates.ts'
 import {
   certificatesReload,
@@ -59,7 +59,12 @@ import { fillSentBy, isForUs, markReceived, requestSource, responseDestination }
 export interface TransportLimits {
   /** Most connections, inbound and outbound together. Default 10 000. */
   readonly maxConnections: number
-  /** Most inbound connections from one IP address. Default 100. */
+  /**
+   * Most inbound connections from one peer. Default 100. A peer is an IPv4 address, or an IPv6 /64
+   * prefix (a host or site is given a whole /64, RFC 4291 §2.5.1, RFC 6177, and could otherwise
+   * open this many connections from each of its 2^64 addresses); an IPv4-mapped address counts as
+   * its IPv4 address (see connectionKeyOf).
+   */
   readonly maxConnectionsPerIp: number
   /** Close a connection idle this long (ms). Default 10 minutes. */
   readonly idleTimeout: number
@@ -247,7 +252,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
   const outbound = new Map<string, Connection>() // by transport|address|port of targets we connected to
   const connecting = new Map<string, Promise<Connection>>()
   const byRemote = new Map<string, Connection>() // by transport|address|port of the peer
-  const perIp = new Map<string, number>()
+  const perIp = new Map<string, number>() // inbound connections by connectionKeyOf(remote address)
   const sentBy = new Set<string>()
   let nextConnection = 1
   const stats: TransportStats = {
@@ -308,7 +313,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
       const rk = remoteKey(conn.flow.transport, conn.flow.remote.address, conn.flow.remote.port)
       if (byRemote.get(rk) === conn) byRemote.delete(rk)
       if (!conn.outbound) {
-        const ip = conn.flow.remote.address
+        const ip = connectionKeyOf(conn.flow.remote.address)
         const n = (perIp.get(ip) ?? 1) - 1
         if (n <= 0) perIp.delete(ip)
         else perIp.set(ip, n)
@@ -339,7 +344,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
   }
 
   function admit(remoteAddress: string): boolean {
-    const ip = plainAddress(remoteAddress)
+    const ip = connectionKeyOf(remoteAddress)
     if (connections.size >= limits.maxConnections || (perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp) {
       stats.connectionsRefused++
       return false
