@@ -57,7 +57,11 @@ import { stunBindingResponse } from './stun.ts'
 import { fillSentBy, isForUs, markReceived, requestSource, responseDestination } from './via-routing.ts'
 
 export interface TransportLimits {
-  /** Most connections, inbound and outbound together. Default 10 000. */
+  /**
+   * Most connections, inbound and outbound together. Default 10 000. An inbound TLS, WS or WSS
+   * connection counts from its TCP accept, before its handshake: a peer that never handshakes
+   * holds a place (for `handshakeTimeout` at most), as it holds a file descriptor.
+   */
   readonly maxConnections: number
   /**
    * Most inbound connections from one peer. Default 100. A peer is an IPv4 address, or an IPv6 /64
@@ -76,6 +80,13 @@ export interface TransportLimits {
   readonly maxDatagramSize: number
   /** Limit on how long connecting may take (ms). Default 10 s. */
   readonly connectTimeout: number
+  /**
+   * Longest time an inbound TLS, WS or WSS connection may take from its TCP accept to its TLS
+   * handshake done (RFC 5246 §7.3, RFC 8446 §4) and, for WS and WSS, its WebSocket upgrade done
+   * (RFC 6455 §4.2) (ms); past it the socket is closed. It is a deadline, not an idle timer: a
+   * peer trickling handshake octets gains nothing. Default 10 s.
+   */
+  readonly handshakeTimeout: number
   /**
    * Longest time a message may take to arrive on a stream, from its first octet (ms); past it the
    * connection is closed (a peer trickling octets keeps the idle timer alive, not this one).
@@ -98,6 +109,7 @@ export const defaultTransportLimits: TransportLimits = Object.freeze({
   maxMessageSize: 65_536,
   maxDatagramSize: 65_535,
   connectTimeout: 10_000,
+  handshakeTimeout: 10_000,
   messageTimeout: 32_000,
   udpBufferSize: 4 << 20,
 })
@@ -252,7 +264,13 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
   const outbound = new Map<string, Connection>() // by transport|address|port of targets we connected to
   const connecting = new Map<string, Promise<Connection>>()
   const byRemote = new Map<string, Connection>() // by transport|address|port of the peer
-  const perIp = new Map<string, number>() // inbound connections by connectionKeyOf(remote address)
+  /** Inbound sockets open (SIP connections or not yet), by connectionKeyOf(remote address). */
+  const perIp = new Map<string, number>()
+  /**
+   * Inbound TLS, WS and WSS sockets accepted whose handshake is not done, by their 4-tuple (the
+   * socket after the TLS handshake is another object over the same TCP connection).
+   */
+  const handshaking = new Map<string, { readonly socket: Socket; readonly timer: NodeJS.Timeout }>()
   const sentBy = new Set<string>()
   let nextConnection = 1
   const stats: TransportStats = {
@@ -312,12 +330,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
       for (const [key, c] of outbound) if (c === conn) outbound.delete(key)
       const rk = remoteKey(conn.flow.transport, conn.flow.remote.address, conn.flow.remote.port)
       if (byRemote.get(rk) === conn) byRemote.delete(rk)
-      if (!conn.outbound) {
-        const ip = connectionKeyOf(conn.flow.remote.address)
-        const n = (perIp.get(ip) ?? 1) - 1
-        if (n <= 0) perIp.delete(ip)
-        else perIp.set(ip, n)
-      }
+      // an inbound connection's place (perIp) is given back when its TCP socket closes (admit)
       stats.connectionsOpen--
       if (connectionClose.hasSubscribers) connectionClose.publish({ flow: conn.flow, error })
       try {
@@ -343,13 +356,73 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     }
   }
 
-  function admit(remoteAddress: string): boolean {
-    const ip = connectionKeyOf(remoteAddress)
-    if (connections.size >= limits.maxConnections || (perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp) {
-      stats.connectionsRefused++
+  /** Connections and sockets held: every connection, and inbound sockets still in their handshake. */
+  function held(): number {
+    return connections.size + handshaking.size
+  }
+
+  function fourTuple(socket: Socket): string {
+    return `${socket.remoteAddress}|${socket.remotePort}|${socket.localAddress}|${socket.localPort}`
+  }
+
+  /**
+   * Counts a socket just accepted on a stream listener against `maxConnections` and
+   * `maxConnectionsPerIp`, at the TCP accept (before any TLS handshake or WebSocket upgrade), and
+   * destroys it over them (`connectionsRefused`). Its place is given back once, when it closes,
+   * whether or not it became a SIP connection. `handshake`: a TLS, WS or WSS socket, closed if
+   * its handshake is not done within `handshakeTimeout` (see handshakeDone). Runs in a server's
+   * 'connection' handler: it never throws.
+   */
+  function admit(socket: Socket, handshake: boolean): boolean {
+    try {
+      const address = socket.remoteAddress
+      if (address === undefined) {
+        socket.destroy() // already gone
+        return false
+      }
+      const ip = connectionKeyOf(address)
+      const n = perIp.get(ip) ?? 0
+      if (held() >= limits.maxConnections || n >= limits.maxConnectionsPerIp) {
+        stats.connectionsRefused++
+        socket.destroy()
+        return false
+      }
+      perIp.set(ip, n + 1)
+      const tuple = handshake ? fourTuple(socket) : ''
+      if (handshake) {
+        const timer = setTimeout(() => socket.destroy(), limits.handshakeTimeout)
+        timer.unref()
+        handshaking.set(tuple, { socket, timer })
+      }
+      socket.once('close', () => {
+        const left = (perIp.get(ip) ?? 1) - 1
+        if (left <= 0) perIp.delete(ip)
+        else perIp.set(ip, left)
+        const h = handshake ? handshaking.get(tuple) : undefined
+        if (h?.socket === socket) {
+          clearTimeout(h.timer)
+          handshaking.delete(tuple)
+        }
+      })
+      return true
+    } catch {
+      socket.destroy()
       return false
     }
-    perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
+  }
+
+  /**
+   * The TLS handshake or WebSocket upgrade of an admitted socket is done (`socket`: the TLS socket,
+   * or the TCP one for WS): its handshake timer stops. False when the socket was not admitted or
+   * has closed since: it must not become a connection.
+   */
+  function handshakeDone(socket: Socket): boolean {
+    if (socket.remoteAddress === undefined || socket.destroyed) return false
+    const tuple = fourTuple(socket)
+    const h = handshaking.get(tuple)
+    if (h === undefined) return false
+    clearTimeout(h.timer)
+    handshaking.delete(tuple)
     return true
   }
 
@@ -366,8 +439,9 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     return conn
   }
 
+  /** A TCP socket once admitted, or a TLS one once its handshake is done. */
   function acceptStream(socket: Socket, transport: 'tcp' | 'tls'): void {
-    if (socket.remoteAddress === undefined || !admit(socket.remoteAddress)) {
+    if (socket.remoteAddress === undefined || (transport === 'tls' && !handshakeDone(socket))) {
       socket.destroy()
       return
     }
@@ -379,8 +453,9 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     register(new StreamConnection(socket, flow, false, connectionEvents, connLimits))
   }
 
+  /** A WebSocket once upgraded, with the sip sub-protocol. */
   function acceptWs(ws: WebSocket, socket: Socket, transport: 'ws' | 'wss'): void {
-    if (socket.remoteAddress === undefined || !admit(socket.remoteAddress)) {
+    if (socket.remoteAddress === undefined || !handshakeDone(socket)) {
       ws.terminate()
       return
     }
@@ -492,12 +567,18 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
         : undefined
     switch (spec.transport) {
       case 'tcp':
-        server = createNetServer((socket) => acceptStream(socket, 'tcp'))
+        server = createNetServer((socket) => {
+          if (admit(socket, false)) acceptStream(socket, 'tcp')
+        })
         break
       case 'tls': {
         const tls = createTlsServer(store!.serverOptions(), (socket: TLSSocket) =>
           acceptStream(socket, 'tls'),
         )
+        // counted at the TCP accept, before the handshake (the server's own listener, added first,
+        // has wrapped the socket in TLS; destroying it ends that too)
+        tls.on('connection', (socket: Socket) => admit(socket, true))
+        tls.on('tlsClientError', (_error, socket) => socket.destroy()) // a failed or cut handshake
         store!.onReload(() => {
           tls.setSecureContext(store!.serverOptions())
           if (certificatesReload.hasSubscribers) certificatesReload.publish({ listener: spec })
@@ -514,6 +595,8 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
             if (certificatesReload.hasSubscribers) certificatesReload.publish({ listener: spec })
           })
         }
+        // counted at the TCP accept (for WSS before the TLS handshake), as for TLS
+        http.on('connection', (socket: Socket) => admit(socket, true))
         server = http
         const transport = spec.transport === 'wss' ? 'wss' : 'ws'
         wss = new WebSocketServer({
@@ -637,7 +720,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     if (live !== undefined && !live.closed) return Promise.resolve(live)
     const pending = connecting.get(key)
     if (pending !== undefined) return pending
-    if (connections.size >= limits.maxConnections) {
+    if (held() >= limits.maxConnections) {
       return Promise.reject(new TransportError(faultCodes.CONNECTION_LIMIT, 'connection limit reached'))
     }
     const promise = openConnection(target).then(
@@ -877,6 +960,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     },
     async stop() {
       datagrams.flush()
+      for (const h of handshaking.values()) h.socket.destroy()
       for (const conn of connections.values()) conn.close()
       await Promise.all(listeners.map((l) => l.close()))
       for (const conn of connections.values()) conn.destroy('transport stopped')
