@@ -189,6 +189,9 @@ interface Listener extends BoundListener {
   readonly udpFlows?: Map<number, UdpFlowEntry[]>
 }
 
+/** The body of the 426 a WS/WSS listener answers a plain HTTP request with. */
+const upgradeRequired = Buffer.from('this port speaks SIP over WebSocket (RFC 7118) only\n')
+
 /** Most UDP flows a listener keeps for reuse; past it the cache starts over (spoofed sources). */
 const maxUdpFlows = 4096
 
@@ -597,6 +600,22 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
         }
         // counted at the TCP accept (for WSS before the TLS handshake), as for TLS
         http.on('connection', (socket: Socket) => admit(socket, true))
+        // a plain HTTP request (no upgrade) is told what this port speaks, then the socket closes
+        // (RFC 7231 §6.5.15, RFC 6455 §4.2.2); upgrades go to the WebSocketServer below
+        http.on('request', (_req, res) => {
+          try {
+            res.shouldKeepAlive = false
+            res.writeHead(426, {
+              Upgrade: 'websocket',
+              Connection: 'close',
+              'Content-Type': 'text/plain',
+              'Content-Length': upgradeRequired.length,
+            })
+            res.end(upgradeRequired)
+          } catch {
+            res.destroy()
+          }
+        })
         server = http
         const transport = spec.transport === 'wss' ? 'wss' : 'ws'
         wss = new WebSocketServer({

@@ -219,3 +219,34 @@ describe('handshakeTimeout', { timeout: 10_000 }, () => {
     await until(() => raw.closed())
   })
 })
+
+describe('a plain HTTP request to a WebSocket listener', { timeout: 10_000 }, () => {
+  for (const transport of ['ws', 'wss'] as const) {
+    test(`${transport}: gets 426 Upgrade Required with Upgrade: websocket, and the socket is closed`, async () => {
+      const t = await server(transport, { handshakeTimeout: 60_000 })
+      const port = t.listeners[0]!.port
+      try {
+        const socket: Socket =
+          transport === 'ws'
+            ? connect({ host: '127.0.0.1', port })
+            : tlsConnect({ host: '127.0.0.1', port, ca })
+        open.push(socket)
+        socket.on('error', () => {})
+        let answer = ''
+        socket.setEncoding('latin1')
+        socket.on('data', (chunk: string) => {
+          answer += chunk
+        })
+        const closed = new Promise((resolve) => socket.once('close', resolve))
+        socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n')
+        await closed
+        assert.match(answer, /^HTTP\/1\.1 426 /)
+        assert.match(answer, /\r\nupgrade: websocket\r\n/i)
+        assert.match(answer, /\r\nconnection: close\r\n/i)
+        assert.equal(t.stats.connectionsOpen, 0)
+      } finally {
+        await t.stop()
+      }
+    })
+  }
+})
