@@ -17,6 +17,12 @@ describe('sipServerConfig', () => {
     assert.equal(sipServerConfig.safeParse({ limits: { messageTimeout: 5 } }).success, false)
   })
 
+  it('passes handshakeTimeout (TLS/WS sockets that never handshake) on to the transport', () => {
+    const c = sipServerConfig.parse({ limits: { handshakeTimeout: 5000 } })
+    assert.deepEqual(serverOptions(c).limits, { handshakeTimeout: 5000 })
+    assert.equal(sipServerConfig.safeParse({ limits: { handshakeTimeout: 10 } }).success, false)
+  })
+
   it('reports every problem with its path; unknown keys are errors', () => {
     const r = sipServerConfig.safeParse({
       listen: ['udp:nowhere', { transport: 'tls', host: '0.0.0.0', port: 5061 }],

@@ -115,6 +115,7 @@ export const sipServerConfig = z
         maxDatagramSize: z.number().int().min(1024).max(65535).optional(),
         connectTimeout: z.number().int().min(100).optional(),
         messageTimeout: z.number().int().min(1000).optional(),
+        handshakeTimeout: z.number().int().min(100).optional(),
         udpBufferSize: z
           .number()
           .int()
