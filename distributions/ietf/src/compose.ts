@@ -111,6 +111,7 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
         host: config.admin.host,
         port: config.admin.port,
         maxBodySize: config.admin.maxBodySize,
+        token: config.admin.token,
         log,
         metrics,
         ready: () => ready,

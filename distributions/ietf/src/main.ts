@@ -23,6 +23,8 @@ interface Flags {
   checkConfig?: boolean | undefined
   /** From the environment only (JUNCTION_DIALOG_SECRET). */
   dialogSecret?: string | undefined
+  /** From the environment only (JUNCTION_ADMIN_TOKEN). */
+  adminToken?: string | undefined
 }
 
 function program(): Command {
@@ -58,7 +60,8 @@ function program(): Command {
     .addHelpText(
       'after',
       '\nEnvironment (the command line wins): JUNCTION_CONFIG, JUNCTION_LISTEN, JUNCTION_DOMAINS,\n' +
-        'JUNCTION_LOG_LEVEL, JUNCTION_ADMIN (host:port or off), JUNCTION_DIALOG_SECRET.\n' +
+        'JUNCTION_LOG_LEVEL, JUNCTION_ADMIN (host:port or off), JUNCTION_DIALOG_SECRET,\n' +
+        'JUNCTION_ADMIN_TOKEN (the bearer token /rpc requires).\n' +
         '\nExamples:\n' +
         '  junction-ietf                                  embedded defaults\n' +
         '  junction-ietf -c /etc/junction/ietf.yaml       from a file\n' +
@@ -74,7 +77,8 @@ function program(): Command {
  * Environment overrides for the common keys (a container sets these instead of mounting a file):
  * JUNCTION_CONFIG, JUNCTION_LISTEN and JUNCTION_DOMAINS (lists separated by spaces or commas),
  * JUNCTION_LOG_LEVEL, JUNCTION_ADMIN (host:port, or "off"). The command line wins over them.
- * JUNCTION_DIALOG_SECRET sets routing.dialog.secret (a secret is better kept out of a file).
+ * JUNCTION_DIALOG_SECRET sets routing.dialog.secret and JUNCTION_ADMIN_TOKEN admin.token (a secret is
+ * better kept out of a file).
  */
 function fromEnv(flags: Flags, env: NodeJS.ProcessEnv): Flags {
   const list = (v: string | undefined) => v?.split(/[\s,]+/).filter((x) => x !== '')
@@ -87,6 +91,7 @@ function fromEnv(flags: Flags, env: NodeJS.ProcessEnv): Flags {
     admin: flags.admin ?? (admin === undefined ? undefined : admin === 'off' ? false : admin),
     checkConfig: flags.checkConfig,
     dialogSecret: env['JUNCTION_DIALOG_SECRET'],
+    adminToken: env['JUNCTION_ADMIN_TOKEN'],
   }
 }
 
@@ -100,6 +105,7 @@ async function resolveConfig(cli: Flags, env: NodeJS.ProcessEnv): Promise<Config
   if (flags.domain !== undefined) raw.sip.domains = flags.domain
   if (flags.logLevel !== undefined) raw.log.level = flags.logLevel as typeof raw.log.level
   if (flags.dialogSecret !== undefined) raw.routing.dialog.secret = flags.dialogSecret
+  if (flags.adminToken !== undefined) raw.admin.token = flags.adminToken
   if (flags.admin === false || flags.admin === 'off') raw.admin.enabled = false
   else if (typeof flags.admin === 'string') {
     const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(flags.admin)
@@ -167,9 +173,12 @@ async function main(argv: readonly string[]): Promise<number> {
     'junction-ietf started',
   )
   const adminAt = ietf.adminAddress()
-  if (adminAt !== undefined && !isLoopback(adminAt.host)) {
-    // /rpc has no authentication (log.level.set, registrar.lookup): keep it on a trusted network
-    log.warn({ admin: adminAt }, 'the admin server (/rpc without authentication) listens beyond loopback')
+  if (adminAt !== undefined && !isLoopback(adminAt.host) && config.admin.token === undefined) {
+    // /rpc without admin.token (log.level.set, registrar.lookup): keep it on a trusted network
+    log.warn(
+      { admin: adminAt },
+      'the admin server (/rpc without admin.token) listens beyond loopback: set admin.token (JUNCTION_ADMIN_TOKEN)',
+    )
   }
   const stopped = new Promise<void>((resolve) => {
     onShutdown({

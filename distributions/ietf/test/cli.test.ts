@@ -76,6 +76,7 @@ describe('junction-ietf command line', () => {
         'JUNCTION_LOG_LEVEL=debug',
         'JUNCTION_ADMIN=off',
         'JUNCTION_DIALOG_SECRET=sixteen chars or more',
+        'JUNCTION_ADMIN_TOKEN=an admin token of some length',
         node,
         bin,
         '--check-config',
@@ -92,6 +93,8 @@ describe('junction-ietf command line', () => {
     assert.equal(config.admin.enabled, false)
     assert.equal(config.routing.dialog.secret, '[Redacted]')
     assert.ok(!r.stdout.includes('sixteen chars'), 'the secret itself is not printed')
+    assert.equal(config.admin.token, '[Redacted]')
+    assert.ok(!r.stdout.includes('an admin token'), 'the token itself is not printed')
   })
 
   test('an invalid configuration exits 2 and lists every problem with its path', async (t) => {

@@ -388,4 +388,38 @@ describe('admin server: construction and lifecycle', () => {
     assert.equal(s.address(), undefined)
     await assert.rejects(fetch(url))
   })
+
+  test('with a token, /rpc answers only a request that bears it (RFC 6750); the probes and /metrics stay open', async () => {
+    const token = 'a-token-of-32-characters-or-so!!'
+    const s = createAdminServer({ log, metrics, port: 0, token })
+    await s.start()
+    try {
+      const at = `http://127.0.0.1:${s.address()!.port}`
+      const body = JSON.stringify({ jsonrpc: '2.0', method: 'core.uptime', id: 1 })
+      const post = (authorization?: string) =>
+        fetch(`${at}/rpc`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(authorization === undefined ? {} : { authorization }),
+          },
+          body,
+        })
+      for (const bad of [undefined, 'Bearer wrong', `Basic ${token}`, `Bearer ${token}x`, 'Bearer']) {
+        const res = await post(bad)
+        assert.equal(res.status, 401, String(bad))
+        assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="junction-admin"')
+        await res.text()
+      }
+      for (const good of [`Bearer ${token}`, `bearer ${token}`]) {
+        const res = await post(good)
+        assert.equal(res.status, 200, good)
+        assert.equal(typeof ((await res.json()) as Json).result.uptime, 'number')
+      }
+      assert.equal((await fetch(`${at}/health`)).status, 200)
+      assert.equal((await fetch(`${at}/metrics`)).status, 200)
+    } finally {
+      await s.stop()
+    }
+  })
 })

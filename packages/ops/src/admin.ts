@@ -3,6 +3,7 @@
  * `/health` and `/ready` probes, and the JSON-RPC 2.0 management endpoint `/rpc` that
  * `junction-ctl` calls. Requests are bounded: body size, batch size, connections, time.
  */
+import { createHash, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
@@ -40,6 +41,12 @@ export interface AdminServerOptions {
   readonly maxConnections?: number | undefined
   /** Time to receive a whole request, in ms. Default 10000. */
   readonly requestTimeoutMs?: number | undefined
+  /**
+   * A bearer token `/rpc` requires (`Authorization: Bearer <token>`, RFC 6750 §2.1); without one,
+   * 401 with `WWW-Authenticate: Bearer` (§3). Default: none, `/rpc` is open to whoever reaches the
+   * port. `/metrics`, `/health` and `/ready` stay open either way: they change nothing.
+   */
+  readonly token?: string | undefined
 }
 
 /** A Service (DESIGN.md "Lifecycle"): started with the flavor, stopped in reverse order. */
@@ -66,6 +73,19 @@ export const builtinRpcMethods = [
 
 const json = 'application/json; charset=utf-8'
 
+/** SHA-256 of a token: equal lengths for a constant-time comparison, whatever the caller sent. */
+function digestOf(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest()
+}
+
+/** Whether the request carries the bearer token (RFC 6750 §2.1; the scheme is case-insensitive, RFC 7235 §2.1). */
+function hasToken(req: IncomingMessage, expected: Buffer): boolean {
+  const header = req.headers.authorization
+  if (header === undefined) return false
+  const m = /^bearer +(\S+) *$/i.exec(header)
+  return m !== null && timingSafeEqual(digestOf(m[1]!), expected)
+}
+
 function levelParam(params: unknown): unknown {
   if (Array.isArray(params)) return params[0]
   if (params !== null && typeof params === 'object') return (params as { level?: unknown }).level
@@ -79,6 +99,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
   const maxBodySize = options.maxBodySize ?? 65536
   const ready = options.ready ?? (() => true)
   const metrics = options.metrics
+  const token = options.token === undefined ? undefined : digestOf(options.token)
 
   for (const name of Object.keys(options.rpc ?? {})) {
     if ((builtinRpcMethods as readonly string[]).includes(name) || name.startsWith('rpc.')) {
@@ -248,6 +269,13 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
         return probe(res, isReady(), 'ready', 'not ready')
       case '/rpc':
         if (method !== 'POST') return notAllowed(res, 'POST')
+        if (token !== undefined && !hasToken(req, token)) {
+          // RFC 6750 §3: no token or a wrong one; the body is not read, the connection closes
+          return send(res, 401, json, JSON.stringify({ error: 'unauthorized' }), {
+            'www-authenticate': 'Bearer realm="junction-admin"',
+            connection: 'close',
+          })
+        }
         return rpc(req, res)
       default:
         send(res, 404, json, JSON.stringify({ error: 'not found' }))

@@ -26,6 +26,13 @@ export const adminConfig = z
       .max(16 * 1024 * 1024)
       .default(65536)
       .describe('Largest JSON-RPC request body in octets'),
+    token: z
+      .string()
+      .min(16)
+      .optional()
+      .describe(
+        'Bearer token /rpc requires (Authorization: Bearer ...); at least 16 characters. Default: none, /rpc is open to whoever reaches the admin port',
+      ),
   })
   .prefault({})
 export type AdminConfig = z.output<typeof adminConfig>

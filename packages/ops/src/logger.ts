@@ -48,6 +48,8 @@ export const secretKeys: readonly string[] = [
   'password',
   'ha1',
   'secret',
+  // bearer tokens (the admin server's /rpc, RFC 6750)
+  'token',
   // AKA (TS 33.102 §6.3, TS 35.206): subscriber key, operator keys, cipher/integrity keys, XRES
   'k',
   'op',

@@ -160,6 +160,28 @@ describe('junction-ctl against a real admin server', () => {
     assert.match(slow.stderr, /no answer in time/)
   })
 
+  test('a token from --token or JUNCTION_CTL_TOKEN; a server that wants one says so (exit 2)', async () => {
+    const token = 'the-admin-token-of-this-test'
+    const guarded = createAdminServer({ port: 0, log, metrics, token })
+    await guarded.start()
+    try {
+      const at = `http://127.0.0.1:${guarded.address()!.port}/rpc`
+      const none = await ctl(['--url', at, 'core.uptime'])
+      assert.equal(none.code, 2)
+      assert.match(none.stderr, /needs a token .*HTTP 401/)
+      const wrong = await ctl(['--url', at, '--token', 'not-the-admin-token', 'core.uptime'])
+      assert.equal(wrong.code, 2)
+      assert.match(wrong.stderr, /refused the token/)
+      const flag = await ctl(['--url', at, '--token', token, 'core.uptime'])
+      assert.equal(flag.code, 0, flag.stderr)
+      assert.match(flag.stdout, /"uptime"/)
+      const env = await ctl(['--url', at, 'core.uptime'], { JUNCTION_CTL_TOKEN: token })
+      assert.equal(env.code, 0, env.stderr)
+    } finally {
+      await guarded.stop()
+    }
+  })
+
   test('--help and --version exit 0', async () => {
     const help = await ctl(['--help'])
     assert.equal(help.code, 0)

@@ -43,7 +43,8 @@ Users files (no server needed; a running flavor reloads the file):
   echo "$PW" | junction-ctl user ha1 alice example.com --password-stdin
 
 Exit codes: 0 result, 1 JSON-RPC error, 2 usage or connection error.
-Environment: JUNCTION_CTL_URL sets the default --url.
+Environment: JUNCTION_CTL_URL sets the default --url, JUNCTION_CTL_TOKEN the bearer token of an
+admin server with admin.token (a token on the command line shows in the process list).
 `
 
 function rpcUrl(text: string): string {
@@ -152,12 +153,17 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .option('-u, --url <url>', 'the endpoint', rpcUrl, io.env['JUNCTION_CTL_URL'] ?? defaultUrl)
     .option('--json', 'print the JSON-RPC response as received, on one line')
     .option('-t, --timeout <ms>', 'give up after this many milliseconds', timeout, 10_000)
+    .option('--token <token>', "the admin server's bearer token (admin.token); better: JUNCTION_CTL_TOKEN")
     .addHelpText('after', examples)
     .showHelpAfterError('(junction-ctl --help shows the usage)')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .action(
-      async (method: string, args: string[], opts: { url: string; json?: boolean; timeout: number }) => {
+      async (
+        method: string,
+        args: string[],
+        opts: { url: string; json?: boolean; timeout: number; token?: string },
+      ) => {
         const params = parseParams(args)
         if (!params.ok) {
           io.stderr(`junction-ctl: ${params.error}\n`)
@@ -175,7 +181,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
             return
           }
         }
-        const outcome = await callRpc(url, method, params.params, { timeoutMs: opts.timeout })
+        const token = opts.token ?? io.env['JUNCTION_CTL_TOKEN']
+        const outcome = await callRpc(url, method, params.params, { timeoutMs: opts.timeout, token })
         switch (outcome.kind) {
           case 'failure':
             io.stderr(`junction-ctl: ${outcome.message}\n`)

@@ -18,6 +18,8 @@ export type CallOutcome =
 export interface CallOptions {
   /** Default 10000 ms. */
   readonly timeoutMs?: number | undefined
+  /** The admin server's bearer token (`admin.token`), sent as `Authorization: Bearer` (RFC 6750 §2.1). */
+  readonly token?: string | undefined
 }
 
 function describe(e: unknown): string {
@@ -58,7 +60,11 @@ export async function callRpc(
   try {
     res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+      },
       body: JSON.stringify(request),
       signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
     })
@@ -68,6 +74,11 @@ export async function callRpc(
   }
   const outcome = asRpcResponse(body)
   if (outcome !== undefined) return outcome
+  if (res.status === 401) {
+    const what =
+      options.token === undefined ? 'needs a token (--token or JUNCTION_CTL_TOKEN)' : 'refused the token'
+    return { kind: 'failure', message: `${url} ${what}: HTTP 401` }
+  }
   if (res.status !== 200) return { kind: 'failure', message: `${url} answered HTTP ${res.status}` }
   return { kind: 'failure', message: `${url} did not answer with a JSON-RPC 2.0 response` }
 }
