@@ -13,12 +13,19 @@ describe('aorOf (RFC 3261 §10.3 step 5: the canonical address-of-record)', () =
     assert.equal(aorOf('sip:a%40b@example.com'), 'sip:a%40b@example.com')
   })
 
-  test('parameters and headers removed, host in lower case, SIPS as SIP, the port kept', () => {
+  test('parameters and headers removed, host in lower case, SIPS as SIP, the port dropped', () => {
     assert.equal(
       aorOf('sips:Alice@Example.COM:5061;transport=tcp;user=ip?subject=x'),
-      'sip:Alice@example.com:5061',
+      'sip:Alice@example.com',
     )
     assert.equal(aorOf(parseUri('sip:bob@example.com;lr')!), 'sip:bob@example.com')
+  })
+
+  test('the port makes no other AOR: a domain is its host (§10.3 steps 1 and 5, §6)', () => {
+    assert.equal(aorOf('sip:alice@example.com:1'), 'sip:alice@example.com')
+    assert.equal(aorOf('sip:alice@example.com:65535'), aorOf('sip:alice@example.com'))
+    assert.equal(aorOf('sip:alice@[2001:db8::1]:5060'), 'sip:alice@[2001:db8::1]')
+    assert.equal(aorOf('sip:192.0.2.1:5080'), 'sip:192.0.2.1')
   })
 
   test('only SIP and SIPS URIs have an AOR here', () => {

@@ -11,6 +11,7 @@
 import { Buffer } from 'node:buffer'
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
 import { formatUri, parseUri, type SipUri, sipUri } from '@junction/sip'
+import { aorOf } from './aor.ts'
 
 /** Prefix of the user part of a temporary GRUU. */
 const TEMP_PREFIX = 'tgruu.'
@@ -77,7 +78,8 @@ export function createGruuCodec(secret: string | Uint8Array): GruuCodec {
       if (!uri.params.has('gr')) return undefined
       const gr = uri.params.get('gr')
       if (gr !== null && gr !== undefined) {
-        const aor = formatUri(sipUri({ user: uri.user, host: uri.host, port: uri.port }))
+        // the AOR as aorOf writes it: no port (a GRUU names the AOR, RFC 5627 §3.1)
+        const aor = aorOf(uri) as string
         return { kind: 'public', aor, instanceId: `<${gr}>` }
       }
       const user = uri.user

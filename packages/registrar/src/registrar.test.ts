@@ -355,6 +355,44 @@ describe('RFC 3261 §10.3 REGISTER processing', () => {
 })
 
 describe('limits', () => {
+  test('the port of To makes no other AOR (§10.3 steps 1 and 5): one user cannot make an AOR per port', async () => {
+    const { registrar, store } = setup({ maxContacts: 2 })
+    const at = (port: number, contact: string, cseq: number) =>
+      registrar.register(
+        registerRequest({ to: `<sip:alice@example.com:${port}>`, contacts: [contact], cseq }),
+        { source: udp, user: 'alice' },
+      )
+    assert.equal((await at(1, '<sip:a@192.0.2.1>', 1)).status, 200)
+    assert.equal((await at(2, '<sip:b@192.0.2.2>', 2)).status, 200)
+    // the third binding, through yet another port, is past maxContacts of the one AOR
+    const third = await at(3, '<sip:c@192.0.2.3>', 3)
+    assert.equal(third.status, 403)
+    assert.equal((store as ReturnType<typeof createMemoryLocationStore>).aorCount, 1)
+    assert.deepEqual((await registrar.bindings('sip:alice@example.com')).map((b) => b.contact).sort(), [
+      'sip:a@192.0.2.1',
+      'sip:b@192.0.2.2',
+    ])
+    // and a request for the AOR with or without a port reaches them
+    assert.equal((await registrar.lookup('sip:alice@example.com')).length, 2)
+    assert.equal((await registrar.lookup('sip:alice@example.com:5060')).length, 2)
+  })
+
+  test('a public GRUU with a port reaches the bindings of its AOR (RFC 5627 §3.1)', async () => {
+    const { registrar } = setup({ gruu: true })
+    const res = await registrar.register(
+      registerRequest({
+        to: '<sip:alice@example.com:5060>',
+        contacts: [`<sip:a@192.0.2.1>;+sip.instance="${INSTANCE}"`],
+        supported: 'gruu',
+      }),
+      { source: udp },
+    )
+    const pub = contactsOf(res)[0]?.pubGruu as string
+    assert.equal(pub, 'sip:alice@example.com;gr=urn:uuid:00000000-0000-1000-8000-000a95a0e128')
+    const ported = 'sip:alice@example.com:5060;gr=urn:uuid:00000000-0000-1000-8000-000a95a0e128'
+    assert.equal((await registrar.lookup(ported)).length, 1)
+  })
+
   test('maxContacts: a REGISTER that would exceed it gets 403; refreshes at the limit pass', async () => {
     const { registrar } = setup({ maxContacts: 2 })
     await registrar.register(registerRequest({ contacts: ['<sip:a@192.0.2.1>', '<sip:b@192.0.2.2>'] }), {
