@@ -48,6 +48,29 @@ test('an expired nonce gets a challenge with stale=true', async () => {
   assert.equal(r.response.headers.get(WwwAuthenticate)?.[0]?.params.get('stale'), 'true')
 })
 
+test('a right digest on a nonce not ours (a restart, another node) gets stale=true; a wrong one does not', async () => {
+  const before = createDigestAuth(
+    { realm: 'example.com', secret: 'the random secret before a restart' },
+    {
+      credentials: createMemoryCredentialStore([{ user: 'alice', secret: { password: 'wonderland' } }]),
+      clock,
+    },
+  )
+  const challenge = before.challenge(sipRequest('REGISTER'), { proxy: false })[0]![1]
+  const right = answer(challenge, { username: 'alice', password: 'wonderland' })
+  const r = await authorize(sipRequest('REGISTER', [authorizationLine(right)]), auth)
+  assert.ok(!r.ok)
+  assert.equal(r.reason, 'bad-nonce')
+  assert.equal(r.response.status, 401)
+  assert.equal(r.response.headers.get(WwwAuthenticate)?.[0]?.params.get('stale'), 'true')
+  const wrong = answer(challenge, { username: 'alice', password: 'guess' })
+  const w = await authorize(sipRequest('REGISTER', [authorizationLine(wrong)]), auth)
+  assert.ok(!w.ok)
+  assert.equal(w.reason, 'wrong')
+  assert.equal(w.response.status, 401)
+  assert.equal(w.response.headers.get(WwwAuthenticate)?.[0]?.params.get('stale'), undefined)
+})
+
 test('malformed credentials get 400', async () => {
   const r = await authorize(
     sipRequest('REGISTER', ['Authorization: Digest realm="example.com", nonce=']),

@@ -17,7 +17,8 @@ export type AuthorizeResult =
 
 /**
  * Authenticates `request`, or builds the response to send: 400 for malformed credentials, else a
- * 401/407 challenge (with `stale=true` when the credentials were right but the nonce had expired).
+ * 401/407 challenge (with `stale=true` when the credentials were right but the nonce had expired or
+ * was not ours, RFC 7616 §3.3).
  */
 export async function authorize(
   request: SipRequest,

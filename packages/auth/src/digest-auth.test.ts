@@ -7,6 +7,7 @@ import { answer, authorizationLine, sipRequest } from '../test/helpers.ts'
 import { createMemoryCredentialStore, hashUser } from './credentials.ts'
 import { createDigestAuth, type DigestAuthConfig, needsAuth } from './digest-auth.ts'
 import { AuthError, authFaultCodes } from './errors.ts'
+import { createFailureGuard } from './failure-guard.ts'
 import type { NonceIssuer } from './nonce.ts'
 
 const T0 = 1_700_000_000_000
@@ -255,7 +256,46 @@ describe('verify', () => {
         }),
       ),
     ])
-    assert.deepEqual(await one.verify(forged, { proxy: false }), { ok: false, reason: 'bad-nonce' })
+    assert.deepEqual(await one.verify(forged, { proxy: false }), {
+      ok: false,
+      reason: 'bad-nonce',
+      stale: true,
+    })
+  })
+
+  test('a nonce not ours (RFC 7616 §3.3): a right digest is stale, a wrong one is wrong, an unknown user unknown', async () => {
+    const { auth } = setup()
+    const other = createDigestAuth(
+      { realm: 'example.com', secret: 'the secret before the restart' },
+      { credentials: users },
+    )
+    const foreign = other.challenge(sipRequest('REGISTER'), { proxy: false })[0]![1]
+    // any nonce text at all: the digest is checked over the client's own nonce
+    const odd = 'Digest realm="example.com", nonce="not-one-of-ours", algorithm=MD5, qop="auth"'
+    for (const challenge of [foreign, odd]) {
+      const verify = (username: string, password: string) =>
+        auth.verify(sipRequest('REGISTER', [authorizationLine(answer(challenge, { username, password }))]), {
+          proxy: false,
+        })
+      assert.deepEqual(await verify('alice', 'wonderland'), { ok: false, reason: 'bad-nonce', stale: true })
+      assert.deepEqual(await verify('bob', 'builder'), { ok: false, reason: 'bad-nonce', stale: true })
+      assert.deepEqual(await verify('alice', 'guess'), { ok: false, reason: 'wrong' })
+      assert.deepEqual(await verify('nobody', 'guess'), { ok: false, reason: 'unknown-user' })
+    }
+    // the guard: right digests on a foreign nonce (every phone after a restart) never block; wrong
+    // ones on a foreign nonce are guesses like any other and do
+    const guard = createFailureGuard({ maxFailures: 2 })
+    const outcome = async (password: string) => {
+      const r = await auth.verify(
+        sipRequest('REGISTER', [authorizationLine(answer(foreign, { username: 'alice', password }))]),
+        { proxy: false },
+      )
+      return guard.record('192.0.2.1', r.ok ? 'ok' : r.reason)
+    }
+    for (let i = 0; i < 5; i++) assert.equal(await outcome('wonderland'), false)
+    assert.equal(guard.isBlocked('192.0.2.1'), false)
+    assert.equal(await outcome('guess 1'), false)
+    assert.equal(await outcome('guess 2'), true)
   })
 
   test('missing credentials, credentials for another realm, and Proxy-Authorization for a proxy', async () => {

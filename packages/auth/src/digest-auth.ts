@@ -62,7 +62,10 @@ export type VerifyResult =
   | { readonly ok: false; readonly reason: VerifyFailure; readonly stale?: boolean }
 
 export interface ChallengeOptions {
-  /** The credentials were right but the nonce expired: the client retries without asking its user. */
+  /**
+   * The credentials were right but the nonce expired or was not ours: the client retries without
+   * asking its user (RFC 7616 §3.3).
+   */
   readonly stale?: boolean | undefined
   /** A proxy challenges with Proxy-Authenticate (407), a registrar or UAS with WWW-Authenticate (401). */
   readonly proxy: boolean
@@ -179,8 +182,14 @@ export function createDigestAuth(config: DigestAuthConfig, deps: DigestAuthDeps)
     if (cred.userhash === true) return { ok: false, reason: 'malformed' }
 
     const nonce = nonces.check(cred.nonce)
-    if (!nonce.ok) return { ok: false, reason: 'bad-nonce' }
 
+    // The request-digest is checked whatever the nonce, over the client's own nonce, cnonce, nc
+    // and qop: a right one on a nonce that is not ours (another secret: a restart with a random
+    // one, another node of a cluster; or from the future) or no longer fresh gets stale=true, "the
+    // previous request from the client was rejected because the nonce value was stale" and the
+    // client "may wish to simply retry the request with a new encrypted response, without
+    // reprompting the user" (RFC 7616 §3.3; RFC 2617 §3.2.1). A wrong one is `wrong` wherever the
+    // nonce came from: checked against the password, it is a guess like any other (failure-guard.ts).
     const secret = await credentials.lookup(cred.username, realm)
     if (secret === undefined) return { ok: false, reason: 'unknown-user' }
     const ha1 = ha1Of(secret, cred.username, algorithm as AuthAlgorithm)
@@ -188,6 +197,8 @@ export function createDigestAuth(config: DigestAuthConfig, deps: DigestAuthDeps)
     const right = ha1 !== undefined && verifyCredentials(cred, { method: request.method, body, ha1 })
     if (!right) return { ok: false, reason: 'wrong' }
 
+    // right credentials on a nonce we did not issue: a new one, with stale=true
+    if (!nonce.ok) return { ok: false, reason: 'bad-nonce', stale: true }
     // right credentials on an old nonce: ask for a new one with stale=true (RFC 7616 §3.3)
     if (nonce.expired) return { ok: false, reason: 'stale', stale: true }
     // by the nonce's id, not its text: a cheaper key, and no slice of the request kept alive

@@ -6,10 +6,13 @@
  *
  * Only failures that a guessing client causes count: wrong responses, unknown users, replays,
  * malformed credentials. A request without credentials (`missing`, the first leg of every
- * exchange) or with an expired nonce (`stale`) is normal and never counts; nor does a nonce that
- * is not ours (`bad-nonce`): the answer to it says nothing about the password, so it is no way to
- * guess, and it is what every phone behind one NAT sends after a restart of a server whose nonce
- * secret is random (counted, it blocked them all). A success clears nothing: the window does.
+ * exchange) is normal and never counts; nor do right credentials on an expired nonce (`stale`) or
+ * on a nonce that is not ours (`bad-nonce`, answered with stale=true, RFC 7616 §3.3): that is what
+ * every phone behind one NAT sends after a restart of a server whose nonce secret is random
+ * (counted, it blocked them all). Whatever the nonce, the response is checked against the
+ * password, so a wrong one is `wrong` and counts: on a foreign nonce it is as much a guess as on
+ * one of ours (the stale=true of a right one would otherwise be a free oracle). A success clears
+ * nothing: the window does.
  * Several users behind one address (a NAT, an edge proxy) share its count.
  *
  * Memory is bounded: at most `maxSources` addresses are tracked; past it the least recently
@@ -23,7 +26,10 @@ export const authFailureChannel = channel('junction:auth:failure')
 /** `{ address, failures, untilMs }` when a source gets blocked. */
 export const authBlockChannel = channel('junction:auth:block')
 
-/** The verification failures a guessing client causes (`missing` and `stale` are normal). */
+/**
+ * The verification failures a guessing client causes (`missing` is normal; `stale` and `bad-nonce`
+ * come with right credentials).
+ */
 export const countedFailures: ReadonlySet<string> = new Set(['wrong', 'unknown-user', 'replay', 'malformed'])
 
 export interface FailureGuardConfig {
