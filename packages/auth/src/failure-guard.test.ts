@@ -109,9 +109,34 @@ describe('createFailureGuard', () => {
       unsubscribe('junction:auth:block', onBlock)
     }
     assert.deepEqual(seen, [
-      ['failure', { address: '::1', reason: 'wrong' }],
-      ['block', { address: '::1', failures: 1, untilMs: 6000 }],
+      ['failure', { address: '::1', source: '::/64', reason: 'wrong' }],
+      ['block', { address: '::1', source: '::/64', failures: 1, untilMs: 6000 }],
     ])
+  })
+
+  it('counts an IPv6 host by its /64, and an IPv4-mapped address as the IPv4 one', () => {
+    const guard = createFailureGuard({ maxFailures: 3 }, { clock: clock(0) })
+    // a host rotating through its /64 (privacy addresses) is one source
+    assert.equal(guard.record('2001:db8:0:1::a', 'wrong'), false)
+    assert.equal(guard.record('2001:db8:0:1:1234:5678:9abc:def0', 'wrong'), false)
+    assert.equal(guard.record('[2001:db8:0:1::b]', 'wrong'), true)
+    assert.equal(guard.isBlocked('2001:db8:0:1::ffff'), true)
+    assert.equal(guard.isBlocked('2001:db8:0:2::a'), false, 'the next /64 is another source')
+    // a dual-stack socket reports ::ffff:192.0.2.7 for what a v4 socket reports as 192.0.2.7
+    guard.record('::ffff:192.0.2.7', 'wrong')
+    guard.record('192.0.2.7', 'wrong')
+    assert.equal(guard.record('::FFFF:192.0.2.7', 'wrong'), true)
+    assert.equal(guard.isBlocked('192.0.2.7'), true)
+    assert.equal(guard.isBlocked('192.0.2.8'), false)
+    assert.equal(guard.stats.trackedSources, 2)
+  })
+
+  it('a flood of IPv6 addresses from one /64 takes one entry; of distinct sources, maxSources at most', () => {
+    const guard = createFailureGuard({ maxFailures: 1_000_000, maxSources: 100 }, { clock: clock(0) })
+    for (let i = 0; i < 10_000; i++) guard.record(`2001:db8:0:1::${i.toString(16)}`, 'wrong')
+    assert.equal(guard.stats.trackedSources, 1)
+    for (let i = 0; i < 10_000; i++) guard.record(`2001:db8:${i.toString(16)}::1`, 'wrong')
+    assert.equal(guard.stats.trackedSources, 100)
   })
 
   it('refuses a nonsensical config', () => {

@@ -13,17 +13,24 @@
  * password, so a wrong one is `wrong` and counts: on a foreign nonce it is as much a guess as on
  * one of ours (the stale=true of a right one would otherwise be a free oracle). A success clears
  * nothing: the window does.
- * Several users behind one address (a NAT, an edge proxy) share its count.
+ * Several users behind one address (a NAT, an edge proxy) share its count. A source is keyed by
+ * `guardSourceKey`: an IPv6 address by its /64 (one host owns a /64, RFC 4291 §2.5.1, and could
+ * otherwise take a new address for every guess), an IPv4-mapped one (`::ffff:192.0.2.1`) as its
+ * IPv4 address.
  *
- * Memory is bounded: at most `maxSources` addresses are tracked; past it the least recently
+ * Memory is bounded: at most `maxSources` sources are tracked; past it the least recently
  * failing one is forgotten (an attacker rotating addresses gets at most that many entries).
  */
 import { channel } from 'node:diagnostics_channel'
 import { AuthError, authFaultCodes } from './errors.ts'
+import { guardSourceKey } from './source-key.ts'
 
-/** `{ address, reason }` for every failed authentication that counts (see `countedFailures`). */
+/**
+ * `{ address, source, reason }` for every failed authentication that counts (see `countedFailures`):
+ * the address as given, and the source it counts for (`guardSourceKey`).
+ */
 export const authFailureChannel = channel('junction:auth:failure')
-/** `{ address, failures, untilMs }` when a source gets blocked. */
+/** `{ address, source, failures, untilMs }` when a source gets blocked (`address`: its last failure). */
 export const authBlockChannel = channel('junction:auth:block')
 
 /**
@@ -39,12 +46,12 @@ export interface FailureGuardConfig {
   readonly windowSec?: number | undefined
   /** How long a source stays blocked, seconds. Default 300. */
   readonly blockSec?: number | undefined
-  /** Most source addresses tracked at once. Default 100 000. */
+  /** Most sources (addresses, IPv6 /64s) tracked at once. Default 100 000. */
   readonly maxSources?: number | undefined
 }
 
 export interface FailureGuard {
-  /** True while `address` is blocked. */
+  /** True while the source of `address` (its /64 for IPv6, `guardSourceKey`) is blocked. */
   isBlocked(address: string): boolean
   /**
    * Records the outcome of an authentication from `address`: a counted failure reason, or anything
@@ -103,12 +110,13 @@ export function createFailureGuard(
 
   return {
     isBlocked(address) {
-      const e = sources.get(address)
+      const source = guardSourceKey(address)
+      const e = sources.get(source)
       if (e === undefined) return false
       const t = now()
       if (blockedNow(e, t)) return true
       // a block that ended leaves no trace; a stale window too
-      if (e.blockedUntil !== 0 || t - e.windowStart >= windowMs) sources.delete(address)
+      if (e.blockedUntil !== 0 || t - e.windowStart >= windowMs) sources.delete(source)
       return false
     },
     record(address, outcome) {
@@ -116,14 +124,15 @@ export function createFailureGuard(
       // password, would keep a source's count from ever reaching the limit (the window ends counts)
       if (!countedFailures.has(outcome)) return false
       failures++
-      if (authFailureChannel.hasSubscribers) authFailureChannel.publish({ address, reason: outcome })
+      const source = guardSourceKey(address)
+      if (authFailureChannel.hasSubscribers) authFailureChannel.publish({ address, source, reason: outcome })
       const t = now()
-      let e = sources.get(address)
-      if (e !== undefined) sources.delete(address) // re-inserted below: most recent last
+      let e = sources.get(source)
+      if (e !== undefined) sources.delete(source) // re-inserted below: most recent last
       if (e === undefined || (!blockedNow(e, t) && t - e.windowStart >= windowMs)) {
         e = { windowStart: t, failures: 0, blockedUntil: 0 }
       }
-      sources.set(address, e)
+      sources.set(source, e)
       if (sources.size > maxSources) {
         const oldest = oldestFirst.next().value
         if (oldest !== undefined) sources.delete(oldest)
@@ -134,7 +143,7 @@ export function createFailureGuard(
       e.blockedUntil = t + blockMs
       blocks++
       if (authBlockChannel.hasSubscribers) {
-        authBlockChannel.publish({ address, failures: e.failures, untilMs: e.blockedUntil })
+        authBlockChannel.publish({ address, source, failures: e.failures, untilMs: e.blockedUntil })
       }
       return true
     },
