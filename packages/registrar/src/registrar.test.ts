@@ -419,6 +419,22 @@ describe('limits', () => {
     assert.deepEqual(uris(swap), ['sip:b@192.0.2.2', 'sip:c@192.0.2.3'])
   })
 
+  test('maxContacts: an outbound refresh (same +sip.instance and reg-id, RFC 5626 §6) from a new Contact is no new binding', async () => {
+    const { registrar } = setup({ maxContacts: 1, outbound: true })
+    const contact = (host: string) => `<sip:a@${host};transport=ws;ob>;reg-id=1;+sip.instance="${INSTANCE}"`
+    const first = await registrar.register(
+      registerRequest({ contacts: [contact('ua.invalid')], supported: 'outbound' }),
+      { source: udp, flowId: 'ws-1' },
+    )
+    assert.equal(first.status, 200)
+    const moved = await registrar.register(
+      registerRequest({ contacts: [contact('moved.invalid')], supported: 'outbound', callId: 'new' }),
+      { source: udp, flowId: 'ws-2' },
+    )
+    assert.equal(moved.status, 200)
+    assert.deepEqual(uris(moved), ['sip:a@moved.invalid;transport=ws;ob'])
+  })
+
   test('onMaxContacts evict-oldest drops the least recently written bindings', async () => {
     const { registrar, clock } = setup({ maxContacts: 2, onMaxContacts: 'evict-oldest' })
     await registrar.register(registerRequest({ contacts: ['<sip:a@192.0.2.1>'], callId: 'a' }), {
