@@ -75,10 +75,18 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
   const credentials = config.auth.enabled
     ? credentialStoreOf(config.auth, usesExampleUsers(config.auth) ? exampleUsers : [], { onReload })
     : undefined
-  const auth =
-    credentials === undefined
+  const authOptions = digestAuthOptions(config.auth, domains[0] ?? 'localhost')
+  const auth = credentials === undefined ? undefined : createDigestAuth(authOptions, { credentials })
+  // auth.realmPerDomain: one realm per served domain, sharing the users and the nonce key
+  const realms =
+    credentials === undefined || !config.auth.realmPerDomain
       ? undefined
-      : createDigestAuth(digestAuthOptions(config.auth, domains[0] ?? 'localhost'), { credentials })
+      : new Map(
+          domains.map((d) => [
+            d.toLowerCase(),
+            createDigestAuth({ ...authOptions, realm: d }, { credentials }),
+          ]),
+        )
   const guardOptions = auth === undefined ? undefined : failureGuardOptions(config.auth)
   const guard = guardOptions === undefined ? undefined : createFailureGuard(guardOptions)
 
@@ -94,7 +102,7 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
   const sip = createSipServer(
     {
       ...serverOptions(config.sip),
-      route: createIetfRoute(config.routing, { registrar, auth, guard, trusted }),
+      route: createIetfRoute(config.routing, { registrar, auth, realms, guard, trusted }),
     },
     {
       log: log.child({ component: 'proxy' }),

@@ -589,4 +589,54 @@ describe('junction-ietf route: registrar and authentication', () => {
     assert.equal(ok.status, 200)
     assert.deepEqual({ ...w.guard.stats }, { failures: 3, blocks: 1, blockedSources: 1, trackedSources: 1 })
   })
+
+  it('auth.realmPerDomain: each domain its own realm (REGISTER by its To, calls by their From); users of one realm only', async () => {
+    const domains = ['a.example.com', 'b.example.com']
+    const registrar = createRegistrar({ domains }, { store: createMemoryLocationStore() })
+    const credentials = createMemoryCredentialStore([
+      { user: 'alice', realm: 'a.example.com', secret: { password: 'alice-secret' } },
+      { user: 'carol', realm: 'b.example.com', secret: { password: 'carol-secret' } },
+    ])
+    const options = { realm: 'a.example.com', secret: 'a test secret of 32 characters!!' }
+    const realms = new Map(
+      domains.map((d) => [d, createDigestAuth({ ...options, realm: d }, { credentials })]),
+    )
+    const server = createSipServer({
+      route: createIetfRoute(routingConfig.parse({}), {
+        registrar,
+        auth: createDigestAuth(options, { credentials }),
+        realms,
+      }),
+      domains,
+    })
+    const reg = (user: string, domain: string, extra: readonly string[] = [], cseq = 1) =>
+      register(user, `<sip:${user}@10.0.0.5:5060>`, extra, `reg-${user}-${domain}`, cseq)
+        .replace('REGISTER sip:example.com', `REGISTER sip:${domain}`)
+        .replace(/@example\.com>/g, `@${domain}>`)
+    const realmOf = (r: SipResponse) =>
+      r.headers.get(r.status === 407 ? ProxyAuthenticate : WwwAuthenticate)[0]?.params.get('realm')
+
+    const inB = response(await send(server, reg('carol', 'b.example.com')))
+    assert.equal(inB.status, 401)
+    assert.equal(realmOf(inB), 'b.example.com')
+    const carol = credentialsFor(inB, 'REGISTER', 'sip:b.example.com', 'carol', 'carol-secret')
+    assert.equal(response(await send(server, reg('carol', 'b.example.com', [carol], 2))).status, 200)
+
+    // alice is a user of a.example.com: her password is no good in b.example.com's realm
+    const aliceInB = response(await send(server, reg('alice', 'b.example.com')))
+    assert.equal(realmOf(aliceInB), 'b.example.com')
+    const wrongRealm = credentialsFor(aliceInB, 'REGISTER', 'sip:b.example.com', 'alice', 'alice-secret')
+    assert.notEqual(response(await send(server, reg('alice', 'b.example.com', [wrongRealm], 2))).status, 200)
+
+    // a call from carol is challenged in her domain's realm; her credentials for us are consumed
+    const call = invite('carol@b.example.com', 'carol@b.example.com', [], 'call-realm')
+    const challenge = response(await send(server, call))
+    assert.equal(challenge.status, 407)
+    assert.equal(realmOf(challenge), 'b.example.com')
+    const proxyCred = credentialsFor(challenge, 'INVITE', 'sip:carol@b.example.com', 'carol', 'carol-secret')
+    const again = invite('carol@b.example.com', 'carol@b.example.com', [proxyCred], 'call-realm')
+    const forwarded = request(await send(server, again))
+    assert.equal(forwarded.method, 'INVITE')
+    assert.deepEqual(forwarded.headers.raw(ProxyAuthorization), [])
+  })
 })

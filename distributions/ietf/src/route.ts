@@ -33,6 +33,7 @@ import {
   parseUri,
   type SipRequest,
   type SipUri,
+  To,
   type Uri,
 } from '@junction/sip'
 import type { Target, TransportName } from '@junction/transport'
@@ -60,8 +61,13 @@ const challengeKept = { stateless: false } as const
 export interface IetfRouteDeps {
   /** Absent: no registrar (REGISTER and requests for our users are not served). */
   readonly registrar?: Registrar | undefined
-  /** Absent: authentication is off. */
+  /** Absent: authentication is off. The realm of requests whose domain has none in `realms`. */
   readonly auth?: DigestAuth | undefined
+  /**
+   * One realm per served domain (auth.realmPerDomain), by the domain in lower case: a REGISTER is
+   * challenged in its To domain's realm, another request in its From domain's (§22.1).
+   */
+  readonly realms?: ReadonlyMap<string, DigestAuth> | undefined
   readonly guard?: FailureGuard | undefined
   /** Source addresses that are not challenged and may be relayed for (routing.trusted). */
   readonly trusted?: BlockList | undefined
@@ -196,10 +202,26 @@ function consumeCredentials(ctx: RequestContext, ours: RegExp): void {
 export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}): Route {
   const routes = compile(routing)
   const stateless = routing.stateless
-  const { registrar, auth, guard, trusted } = deps
+  const { registrar, auth, guard, trusted, realms } = deps
   const flowTokens = deps.flowTokens ?? createFlowTokens(randomBytes(32))
   const dialogTokens = deps.dialogTokens ?? createDialogTokens(routing.dialog.secret ?? randomBytes(32))
-  const ourRealm = auth === undefined ? undefined : realmPattern(auth.realm)
+  /** Our realms' Proxy-Authorization patterns, made once per realm. */
+  const realmPatterns = new Map<DigestAuth, RegExp>()
+
+  /** The realm a request of `uri`'s domain is challenged in (`auth` unless realmPerDomain names one). */
+  function authOf(da: DigestAuth, uri: Uri | undefined): DigestAuth {
+    if (realms === undefined || uri?.kind !== 'sip') return da
+    return realms.get(uri.host.toLowerCase()) ?? da
+  }
+
+  function patternOf(da: DigestAuth): RegExp {
+    let p = realmPatterns.get(da)
+    if (p === undefined) {
+      p = realmPattern(da.realm)
+      realmPatterns.set(da, p)
+    }
+    return p
+  }
 
   /** A refusal: an ACK is never answered (§17.1.1.3 has no response to it), anything else `status`. */
   function refuse(ctx: RequestContext, status: number, reason: string): Verdict {
@@ -259,7 +281,7 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
     if (!trustedPeer && req.headers.has('Path')) req.headers.remove('Path')
     let user: string | undefined
     if (auth !== undefined && !trustedPeer) {
-      const a = await authorize(req, auth)
+      const a = await authorize(req, authOf(auth, req.headers.get(To)?.uri))
       guard?.record(ctx.flow.remote.address, a.ok ? 'ok' : a.reason)
       if (!a.ok) return ctx.respond(a.response, challengeOptions(a.reason))
       user = a.user
@@ -268,14 +290,15 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
   }
 
   /** §22.3: a request from one of our users proves who sent it; the From it claims must be theirs. */
-  async function authenticated(ctx: RequestContext, da: DigestAuth, from: Uri): Promise<Verdict> {
+  async function authenticated(ctx: RequestContext, base: DigestAuth, from: Uri): Promise<Verdict> {
+    const da = authOf(base, from)
     const a = await authorize(ctx.request, da, { proxy: true })
     guard?.record(ctx.flow.remote.address, a.ok ? 'ok' : a.reason)
     if (!a.ok) return ctx.respond(a.response, challengeOptions(a.reason))
     if (from.kind === 'sip' && a.user !== undefined && from.user !== a.user) {
       return ctx.reply(403, 'From Does Not Match Credentials')
     }
-    if (ourRealm !== undefined) consumeCredentials(ctx, ourRealm)
+    consumeCredentials(ctx, patternOf(da))
     return route(ctx, true)
   }
 

@@ -26,6 +26,12 @@ export const authConfig = z
       .default(true)
       .describe('Challenge REGISTER (401) and requests from local users (407), RFC 3261 §22'),
     realm: z.string().min(1).optional().describe('Protection space (default: the first domain)'),
+    realmPerDomain: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Each served domain is its own realm (RFC 3261 §22.1: the realm is usually the domain): a REGISTER is challenged in the realm of its To domain, other requests in that of their From domain; `realm` serves the rest',
+      ),
     secret: z
       .string()
       .min(16)
