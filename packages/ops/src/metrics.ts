@@ -28,7 +28,7 @@ export const metricChannels = {
 } as const
 
 /** Reasons of `junction_auth_failures_total` (those `@junction/auth`'s failure guard counts). */
-const authFailureReasons = ['wrong', 'unknown-user', 'bad-nonce', 'replay', 'malformed'] as const
+const authFailureReasons = ['wrong', 'unknown-user', 'replay', 'malformed'] as const
 const bindingEvents = ['added', 'refreshed', 'expired', 'removed'] as const
 
 /**
