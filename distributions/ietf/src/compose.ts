@@ -12,7 +12,7 @@ import {
   type ReloadResult,
 } from '@junction/auth'
 import { createAdminServer, type createLogger, createMetrics, type Metrics } from '@junction/ops'
-import { createSipServer, type SipServer, serverOptions } from '@junction/proxy'
+import { createNextHopProber, createSipServer, type SipServer, serverOptions } from '@junction/proxy'
 import {
   aorOf,
   createMemoryLocationStore,
@@ -22,7 +22,7 @@ import {
   registrarOptions,
 } from '@junction/registrar'
 import { exampleUsers, type IetfConfig, parseCidr, usesExampleUsers } from './config.ts'
-import { createIetfRoute } from './route.ts'
+import { createIetfRoute, staticNextHops } from './route.ts'
 
 type Logger = ReturnType<typeof createLogger>
 
@@ -99,10 +99,25 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
     }
   }
 
+  // routing.probe: OPTIONS to the static routes' next hops (sent by the SIP server made below)
+  const hops = staticNextHops(config.routing)
+  const nextHops =
+    config.routing.probe.enabled && hops.length > 0
+      ? createNextHopProber(
+          {
+            nextHops: hops,
+            intervalMs: config.routing.probe.intervalSec * 1000,
+            failures: config.routing.probe.failures,
+            from: `sip:junction@${domains[0] ?? 'localhost'}`,
+          },
+          { send: (request) => sip.request(request), log: log.child({ component: 'probe' }) },
+        )
+      : undefined
+
   const sip = createSipServer(
     {
       ...serverOptions(config.sip),
-      route: createIetfRoute(config.routing, { registrar, auth, realms, guard, trusted }),
+      route: createIetfRoute(config.routing, { registrar, auth, realms, guard, trusted, nextHops }),
     },
     {
       log: log.child({ component: 'proxy' }),
@@ -126,6 +141,7 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
         stats: () => ({ sip: sip.stats, transport: sip.transport.stats }),
         rpc: {
           'routes.list': () => config.routing.routes,
+          'routes.nextHops': () => nextHops?.list() ?? [],
           'registrar.lookup': async (params) => {
             const aor = (params as { aor?: unknown } | undefined)?.aor
             if (registrar === undefined || typeof aor !== 'string') return []
@@ -161,6 +177,11 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
         ready = false
         await sip.stop({ drainMs: config.shutdown.graceMs / 2 })
       },
+    },
+    {
+      name: 'probe',
+      start: async () => nextHops?.start(),
+      stop: async () => nextHops?.stop(),
     },
     {
       name: 'ready',

@@ -86,6 +86,30 @@ export const routingConfig = z
           ),
       })
       .prefault({}),
+    probe: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Probe the static routes' next hops with OPTIONS; a route skips the hops found down (all down: it tries them all)",
+          ),
+        intervalSec: z
+          .number()
+          .int()
+          .min(1)
+          .max(3600)
+          .default(30)
+          .describe('Seconds between two probes of a hop'),
+        failures: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .default(2)
+          .describe('Probes in a row that time out, fail in the transport or get a 503 before a hop is down'),
+      })
+      .prefault({}),
     relay: z
       .strictObject({
         dns: z

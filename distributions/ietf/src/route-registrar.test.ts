@@ -614,7 +614,7 @@ describe('junction-ietf route: registrar and authentication', () => {
         .replace('REGISTER sip:example.com', `REGISTER sip:${domain}`)
         .replace(/@example\.com>/g, `@${domain}>`)
     const realmOf = (r: SipResponse) =>
-      r.headers.get(r.status === 407 ? ProxyAuthenticate : WwwAuthenticate)[0]?.params.get('realm')
+      r.headers.get(r.status === 407 ? ProxyAuthenticate : WwwAuthenticate)?.[0]?.params.get('realm')
 
     const inB = response(await send(server, reg('carol', 'b.example.com')))
     assert.equal(inB.status, 401)

@@ -108,6 +108,20 @@ describe('the junction-ietf route', () => {
     assert.equal(next.kind === 'request' && next.target.address, '192.0.2.52')
   })
 
+  it('skips the next hops that probing found down, and tries them all when every one is', async () => {
+    let down = new Set(['sip:192.0.2.51'])
+    const routing = routingConfig.parse({
+      routes: [{ domain: 'example.com', to: ['sip:192.0.2.51', 'sip:192.0.2.52'] }],
+    })
+    const s = createSipServer({
+      route: createIetfRoute(routing, { nextHops: { isUp: (hop) => !down.has(hop) } }),
+      domains: ['example.com'],
+    })
+    assert.equal((await outcome(s, req('INVITE', 'sip:bob@example.com'))).forwardedTo, '192.0.2.52:5060')
+    down = new Set(['sip:192.0.2.51', 'sip:192.0.2.52'])
+    assert.equal((await outcome(s, req('INVITE', 'sip:bob@example.com'))).forwardedTo, '192.0.2.51:5060')
+  })
+
   it('follows the route set of a dialog only when it names us with its token: 404 without, 403 when forged', async () => {
     const s = server({ routes: [{ domain: 'example.com', to: 'sip:192.0.2.50' }] })
     const invite = await outcome(s, req('INVITE', 'sip:bob@example.com'))

@@ -23,7 +23,14 @@
 import { randomBytes } from 'node:crypto'
 import type { BlockList } from 'node:net'
 import { authorize, type DigestAuth, type FailureGuard, needsAuth } from '@junction/auth'
-import type { ForwardOptions, ForwardTarget, RequestContext, Route, Verdict } from '@junction/proxy'
+import type {
+  ForwardOptions,
+  ForwardTarget,
+  NextHopProber,
+  RequestContext,
+  Route,
+  Verdict,
+} from '@junction/proxy'
 import type { Target as Binding, Registrar } from '@junction/registrar'
 import {
   CallId,
@@ -75,6 +82,8 @@ export interface IetfRouteDeps {
   readonly flowTokens?: FlowTokens | undefined
   /** Dialog tokens for Record-Route. Default: keyed by `routing.dialog.secret`, else a random key. */
   readonly dialogTokens?: DialogTokens | undefined
+  /** Next-hop probing (routing.probe): a static route skips the hops it found down. */
+  readonly nextHops?: Pick<NextHopProber, 'isUp'> | undefined
 }
 
 /** The UA supports Outbound (RFC 5626 §5.3): its Contact carries `ob`. */
@@ -88,17 +97,28 @@ interface CompiledRoute {
   readonly user: RegExp | undefined
   /** Next hops, tried one after another (serial forking, §16.6) when one fails. */
   readonly to: readonly SipUri[]
+  /** The next hops as configured (the keys of next-hop probing). */
+  readonly toText: readonly string[]
   /** Only for authenticated users and trusted peers (when authentication is on). */
   readonly vouchedOnly: boolean
 }
 
+/** The next hops of the static routes, each once, in order: what routing.probe probes. */
+export function staticNextHops(routing: RoutingConfig): readonly string[] {
+  return [...new Set(routing.routes.flatMap((r) => (Array.isArray(r.to) ? r.to : [r.to])))]
+}
+
 function compile(routing: RoutingConfig): readonly CompiledRoute[] {
-  return routing.routes.map((r) => ({
-    domain: r.domain === '*' ? undefined : r.domain.toLowerCase(),
-    user: r.user === undefined ? undefined : new RegExp(r.user),
-    to: (Array.isArray(r.to) ? r.to : [r.to]).map((t) => parseUri(t) as SipUri), // validated by the schema
-    vouchedOnly: r.auth === 'required',
-  }))
+  return routing.routes.map((r) => {
+    const toText = Array.isArray(r.to) ? r.to : [r.to]
+    return {
+      domain: r.domain === '*' ? undefined : r.domain.toLowerCase(),
+      user: r.user === undefined ? undefined : new RegExp(r.user),
+      to: toText.map((t) => parseUri(t) as SipUri), // validated by the schema
+      toText,
+      vouchedOnly: r.auth === 'required',
+    }
+  })
 }
 
 function matches(route: CompiledRoute, uri: Uri): boolean {
@@ -202,11 +222,21 @@ function consumeCredentials(ctx: RequestContext, ours: RegExp): void {
 export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}): Route {
   const routes = compile(routing)
   const stateless = routing.stateless
-  const { registrar, auth, guard, trusted, realms } = deps
+  const { registrar, auth, guard, trusted, realms, nextHops } = deps
   const flowTokens = deps.flowTokens ?? createFlowTokens(randomBytes(32))
   const dialogTokens = deps.dialogTokens ?? createDialogTokens(routing.dialog.secret ?? randomBytes(32))
   /** Our realms' Proxy-Authorization patterns, made once per realm. */
   const realmPatterns = new Map<DigestAuth, RegExp>()
+
+  /** A static route's targets: its next hops in order, those probing found down left out (unless all are). */
+  function staticTargets(r: CompiledRoute, uri: Uri): ForwardTarget[] {
+    let hops = r.to
+    if (nextHops !== undefined) {
+      const up = r.to.filter((_, i) => nextHops.isUp(r.toText[i]!))
+      if (up.length > 0) hops = up
+    }
+    return hops.map((nextHop) => ({ uri, nextHop }))
+  }
 
   /** The realm a request of `uri`'s domain is challenged in (`auth` unless realmPerDomain names one). */
   function authOf(da: DigestAuth, uri: Uri | undefined): DigestAuth {
@@ -330,8 +360,7 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
         if (from === undefined || !needsAuth(req)) return refuse(ctx, 403, 'Relaying Denied')
         return authenticated(ctx, auth, from)
       }
-      const targets = r.to.map((nextHop) => ({ uri, nextHop }))
-      return ctx.forward(targets, { ...options, failover: true })
+      return ctx.forward(staticTargets(r, uri), { ...options, failover: true })
     }
     if (ctx.server.isLocal(uri)) {
       if (registrar === undefined) return ctx.reply(404, 'Not Found')

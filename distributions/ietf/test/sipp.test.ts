@@ -5,6 +5,7 @@
  * when the first one never answers. Bounded in calls (-m) and time (timeout).
  */
 import assert from 'node:assert/strict'
+import { createSocket } from 'node:dgram'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { freeUdpPort, hasSipp, run, scenarios, sippUas, startIetf } from './process.ts'
@@ -108,6 +109,77 @@ describe('SIPp UAC → junction-ietf → SIPp UAS', { skip }, () => {
       assert.equal(caller.code, 0, `UAC failed:\n${caller.stdout.slice(-3000)}\n${caller.stderr}`)
       assert.equal(callee.code, 0)
     } finally {
+      assert.equal(await a.stop(), 0)
+      assert.equal(await b.stop(), 0)
+    }
+  })
+
+  test('udp: next-hop probing (routing.probe) finds a silent next hop down; calls skip it', async () => {
+    // the silent hop: a socket that takes every datagram and answers none (counting the INVITEs)
+    const silent = createSocket('udp4')
+    let invites = 0
+    silent.on('message', (m) => {
+      if (m.subarray(0, 7).toString() === 'INVITE ') invites++
+    })
+    await new Promise<void>((r) => silent.bind(0, '127.0.0.1', r))
+    const dead = silent.address().port
+    const uasPort = await freeUdpPort()
+    const uacPort = await freeUdpPort()
+    const b = await startIetf({
+      sip: { listen: ['udp:127.0.0.1:0'] },
+      routing: { routes: [{ to: `sip:127.0.0.1:${uasPort}` }], trusted: ['127.0.0.1'] },
+      admin: { enabled: false },
+    })
+    // Timer F = 64·T1 = 3.2 s: the first probe of the silent hop ends as a 408, and one is enough
+    const a = await startIetf({
+      sip: { listen: ['udp:127.0.0.1:0'], timers: { t1: 50 } },
+      routing: {
+        routes: [{ to: [`sip:127.0.0.1:${dead}`, `sip:127.0.0.1:${b.port('udp')}`] }],
+        trusted: ['127.0.0.1'],
+        probe: { enabled: true, intervalSec: 1, failures: 1 },
+      },
+      admin: { host: '127.0.0.1', port: 0 },
+    })
+    try {
+      const base = `http://127.0.0.1:${a.admin!.port}`
+      const deadline = Date.now() + 15_000
+      let metrics = ''
+      while (Date.now() < deadline) {
+        metrics = await (await fetch(`${base}/metrics`)).text()
+        if (metrics.includes(`junction_proxy_next_hop_up{next_hop="sip:127.0.0.1:${dead}"} 0`)) break
+        await new Promise((r) => setTimeout(r, 250))
+      }
+      assert.match(metrics, new RegExp(`junction_proxy_next_hop_up\\{next_hop="sip:127.0.0.1:${dead}"\\} 0`))
+      assert.match(
+        metrics,
+        new RegExp(`junction_proxy_next_hop_up\\{next_hop="sip:127.0.0.1:${b.port('udp')}"\\} 1`),
+      )
+      const rpc = await fetch(`${base}/rpc`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', method: 'routes.nextHops', id: 1 }),
+      })
+      const hops = (
+        (await rpc.json()) as { result: Array<{ nextHop: string; up: boolean; lastStatus?: number }> }
+      ).result
+      assert.deepEqual(
+        hops.map((h) => [h.nextHop, h.up]),
+        [
+          [`sip:127.0.0.1:${dead}`, false],
+          [`sip:127.0.0.1:${b.port('udp')}`, true],
+        ],
+      )
+      assert.equal(hops[0]!.lastStatus, 408)
+
+      const uas = sippUas(uasPort, 'u1', 3, 40)
+      await new Promise((r) => setTimeout(r, 300))
+      const caller = await uac(a.port('udp'), uacPort, 'u1', 3, 3)
+      const callee = await uas
+      assert.equal(caller.code, 0, `UAC failed:\n${caller.stdout.slice(-3000)}\n${caller.stderr}`)
+      assert.equal(callee.code, 0)
+      assert.equal(invites, 0, 'no call went to the hop found down')
+    } finally {
+      silent.close()
       assert.equal(await a.stop(), 0)
       assert.equal(await b.stop(), 0)
     }

@@ -230,6 +230,21 @@ describe('createMetrics', () => {
   )
 
   test(
+    'probed next hops (junction:proxy:next-hop): 1 up, 0 down; malformed events ignored',
+    withMetrics(async (m) => {
+      publish('proxyNextHop', { nextHop: 'sip:gw1.example.com', up: true })
+      publish('proxyNextHop', { nextHop: 'sip:gw2.example.com', up: true })
+      publish('proxyNextHop', { nextHop: 'sip:gw2.example.com', up: false, status: 408 })
+      publish('proxyNextHop', { nextHop: 42, up: false })
+      publish('proxyNextHop', { nextHop: 'sip:gw3.example.com' })
+      const s = await scrape(m)
+      assert.equal(s.get('junction_proxy_next_hop_up{next_hop="sip:gw1.example.com"}'), 1)
+      assert.equal(s.get('junction_proxy_next_hop_up{next_hop="sip:gw2.example.com"}'), 0)
+      assert.equal(s.get('junction_proxy_next_hop_up{next_hop="sip:gw3.example.com"}'), undefined)
+    }),
+  )
+
+  test(
     'registrar bindings and failed authentications (junction:registrar:binding, junction:auth:*)',
     withMetrics(async (m) => {
       const binding = { contact: 'sip:alice@192.0.2.4' }

@@ -22,10 +22,14 @@ export const metricChannels = {
   transactionEnd: 'junction:transaction:end',
   proxyForward: 'junction:proxy:forward',
   proxyResponse: 'junction:proxy:response',
+  proxyNextHop: 'junction:proxy:next-hop',
   registrarBinding: 'junction:registrar:binding',
   authFailure: 'junction:auth:failure',
   authBlock: 'junction:auth:block',
 } as const
+
+/** Most `next_hop` series of `junction_proxy_next_hop_up`. */
+const maxNextHops = 256
 
 /** Reasons of `junction_auth_failures_total` (those `@junction/auth`'s failure guard counts). */
 const authFailureReasons = ['wrong', 'unknown-user', 'replay', 'malformed'] as const
@@ -202,6 +206,7 @@ function isServerTransaction(tx: unknown): boolean {
  * | `junction_transactions_total` | counter | `kind` | transactions created |
  * | `junction_proxy_forwards_total` | counter | — | requests forwarded by the proxy |
  * | `junction_proxy_forward_seconds` | histogram | `status_class` | forward to final response |
+ * | `junction_proxy_next_hop_up` | gauge | `next_hop` | 1 while a probed next hop answers, 0 once probing found it down |
  * | `junction_registrar_bindings` | gauge | — | registered bindings (added − expired − removed) |
  * | `junction_registrar_binding_events_total` | counter | `event` | binding changes |
  * | `junction_auth_failures_total` | counter | `reason` | failed authentications that count |
@@ -289,6 +294,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     buckets: forwardBuckets,
     registers,
   })
+  const nextHopUp = new Gauge({
+    name: 'junction_proxy_next_hop_up',
+    help: 'Probed next hops: 1 while one answers its OPTIONS, 0 once probing found it down',
+    labelNames: ['next_hop'] as const,
+    registers,
+  })
   const bindings = new Gauge({
     name: 'junction_registrar_bindings',
     help: 'Registered bindings (RFC 3261 §10): added minus expired and removed',
@@ -331,6 +342,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const bindingEventBy = children(bindingEventsTotal, 'event', bindingEvents)
   const authFailureBy = children(authFailures, 'reason', authFailureReasons)
   const dropBy = new Map<string, Child>()
+  const nextHops = new Set<string>()
   // what was counted as opened, so that a close seen without its open does not count
   const openFlows = new WeakSet<object>()
 
@@ -401,6 +413,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       const elapsedMs = e?.elapsedMs
       if (typeof elapsedMs !== 'number' || !Number.isFinite(elapsedMs) || elapsedMs < 0) return
       forwardSeconds.observe(statusClassIndex(e?.response?.status), elapsedMs / 1000)
+    },
+    proxyNextHop(event) {
+      const e = event as { nextHop?: unknown; up?: unknown } | null
+      if (typeof e?.nextHop !== 'string' || typeof e.up !== 'boolean') return
+      // the hops are configuration, a few; a bound all the same (the channel is public)
+      if (!nextHops.has(e.nextHop) && nextHops.size >= maxNextHops) return
+      nextHops.add(e.nextHop)
+      nextHopUp.labels({ next_hop: e.nextHop }).set(e.up ? 1 : 0)
     },
     registrarBinding(event) {
       const name = (event as { event?: unknown } | null)?.event

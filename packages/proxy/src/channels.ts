@@ -13,3 +13,8 @@ export const proxyForward = channel('junction:proxy:forward')
 export const proxyResponse = channel('junction:proxy:response')
 /** `{ request, reason }` for a request the proxy dropped without an answer (a route's drop(), an ACK it could not route). */
 export const proxyDrop = channel('junction:proxy:drop')
+/**
+ * `{ nextHop, up, status }` when next-hop probing (createNextHopProber) finds a hop down or up
+ * again, and for every hop when probing starts (up): `status` is the last probe's answer.
+ */
+export const proxyNextHop = channel('junction:proxy:next-hop')

@@ -19,7 +19,7 @@ export class SipError extends Error {
 }
 
 export const faultCodes = {
-  /** A route gave a target that is not a URI. */
+  /** A route gave a target that is not a URI; a next hop to probe (or the probes' From) is not a SIP URI. */
   INVALID_TARGET: 'JUNCTION_ERR_PROXY_INVALID_TARGET',
   /** A route threw (anything but a SipError): the request is answered 500 and the error logged. */
   ROUTE_FAILED: 'JUNCTION_ERR_PROXY_ROUTE_FAILED',

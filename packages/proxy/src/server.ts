@@ -3,7 +3,7 @@
  * resolver and the proxy core around one Route. It is the transaction user of RFC 3261 §17: new
  * requests, ACKs for 2xx, stray responses and CANCELs arrive here and go to the proxy core.
  */
-import { CallId, createResponse, type SipMessage, type SipRequest } from '@junction/sip'
+import { CallId, createResponse, type SipMessage, type SipRequest, type SipResponse } from '@junction/sip'
 import {
   type Clock,
   createTransactionLayer,
@@ -32,6 +32,7 @@ import { proxyDrop, proxyResponse } from './channels.ts'
 import { type Core, type Log, type ProxyStats, sendableTransports } from './core.ts'
 import { faultCodes, ProxyError } from './errors.ts'
 import { createLocality } from './locality.ts'
+import { originate } from './originate.ts'
 import { preprocess } from './preprocess.ts'
 import { ProxyTransaction } from './proxy-transaction.ts'
 import { RequestContext, type Route, type ServerInfo } from './route.ts'
@@ -104,6 +105,14 @@ export interface SipServer {
    * in-memory transport; what the server sends is in `network.sent`. Only without `listen`.
    */
   inject(input: Uint8Array | string | SipMessage, from?: MemorySource): Flow
+  /**
+   * Sends a request of this server's own as a UAC (RFC 3261 §8.1), e.g. an OPTIONS probe: build it
+   * with `createRequest` (no Via: ours is added). It goes to its top Route or Request-URI (RFC
+   * 3263), the next destination tried after a timeout, a transport error or a 503. Resolves with
+   * the final response, or a 408 (timeout) or 503 (transport error, no destination) made here
+   * (§8.1.3.1); never rejects.
+   */
+  request(request: SipRequest): Promise<SipResponse>
   /** The in-memory transport (without `listen`): what was sent, and a way to wait for the next message. */
   readonly network: MemoryTransport | undefined
   readonly transport: Transport
@@ -329,6 +338,7 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
       layer.close()
       await transport.stop()
     },
+    request: (request) => originate(core, request),
     inject(input, from) {
       if (network === undefined) {
         throw new ProxyError(
