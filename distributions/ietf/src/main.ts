@@ -66,7 +66,8 @@ function program(): Command {
         '  junction-ietf                                  embedded defaults\n' +
         '  junction-ietf -c /etc/junction/ietf.yaml       from a file\n' +
         '  junction-ietf -c ietf.yaml --check-config      validate, print, exit\n' +
-        '  junction-ietf -l udp:0.0.0.0:5060 -d example.com --admin 127.0.0.1:9090\n' +
+        '  junction-ietf -c ietf.yaml -l udp:0.0.0.0:5060 -d example.com --admin 127.0.0.1:9090\n' +
+        '                                                 (ietf.yaml names the users: auth.usersFile)\n' +
         '\nDocumentation: distributions/ietf/README.md',
     )
     .exitOverride()
