@@ -150,7 +150,14 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
           },
           'registrar.stats': () => ({ aors: store?.aorCount ?? 0, bindings: store?.bindingCount ?? 0 }),
           'auth.stats': () => ({ users: credentials?.size ?? 0, ...guard?.stats }),
-          'sip.listeners': () => sip.transport.listeners,
+          // what an operator reads (the listener objects also hold their sockets and flow caches)
+          'sip.listeners': () =>
+            sip.transport.listeners.map(({ transport, host, port, advertise }) => ({
+              transport,
+              host,
+              port,
+              advertise: { host: advertise.host, port: advertise.port },
+            })),
           'sip.domains': () => sip.info.domains,
         },
       })

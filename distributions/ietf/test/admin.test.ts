@@ -64,3 +64,11 @@ test('core.stats, core.uptime, routes.list and log.level.set answer with the fla
   assert.equal((await rpc('log.level.set', { level: 'loud' })).error?.code, -32602)
   assert.equal(log.level, 'debug')
 })
+
+test('sip.listeners lists each listener as transport, host, port and advertised address only', async () => {
+  const port = ietf.sip.transport.listeners[0]!.port
+  assert.deepEqual((await rpc('sip.listeners')).result, [
+    { transport: 'udp', host: '127.0.0.1', port, advertise: { host: '127.0.0.1', port } },
+  ])
+  assert.deepEqual((await rpc('sip.domains')).result, ['example.com'])
+})
