@@ -288,7 +288,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   // observed once per relayed final response: counted in plain arrays, rendered at scrape time
   const forwardSeconds = createFastHistogram({
     name: 'junction_proxy_forward_seconds',
-    help: 'Time from forwarding a request to relaying its final response, by status class',
+    help: 'Time from receiving a request to sending its final response upstream (relayed or answered here), by status class',
     labelName: 'status_class',
     labelValues: statusClassLabels,
     buckets: forwardBuckets,

@@ -10,4 +10,9 @@ registerHooks({
     return nextResolve(specifier, { ...context, conditions: [...context.conditions, '@junction/source'] })
   },
 })
+// a reader that went away (`--help | head`) ends the output, not the process with a stack trace
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(0)
+  throw error
+})
 await import('../src/main.ts')
