@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { defaultTimers } from '@junction/transaction'
+import { defaultTransportLimits } from '@junction/transport'
 import { serverOptions, sipServerConfig } from './config.ts'
 
 describe('sipServerConfig', () => {
@@ -13,13 +15,17 @@ describe('sipServerConfig', () => {
 
   it('passes the transport limits on, messageTimeout (slowloris) among them', () => {
     const c = sipServerConfig.parse({ limits: { messageTimeout: 10_000, maxConnectionsPerIp: 20 } })
-    assert.deepEqual(serverOptions(c).limits, { messageTimeout: 10_000, maxConnectionsPerIp: 20 })
+    assert.deepEqual(serverOptions(c).limits, {
+      ...defaultTransportLimits,
+      messageTimeout: 10_000,
+      maxConnectionsPerIp: 20,
+    })
     assert.equal(sipServerConfig.safeParse({ limits: { messageTimeout: 5 } }).success, false)
   })
 
   it('passes handshakeTimeout (TLS/WS sockets that never handshake) on to the transport', () => {
     const c = sipServerConfig.parse({ limits: { handshakeTimeout: 5000 } })
-    assert.deepEqual(serverOptions(c).limits, { handshakeTimeout: 5000 })
+    assert.deepEqual(serverOptions(c).limits, { ...defaultTransportLimits, handshakeTimeout: 5000 })
     assert.equal(sipServerConfig.safeParse({ limits: { handshakeTimeout: 10 } }).success, false)
   })
 
@@ -62,5 +68,11 @@ describe('sipServerConfig', () => {
       ],
     })
     assert.equal(c.listen.length, 1)
+  })
+
+  it('shows every timer and transport limit with its default (what --check-config prints is what runs)', () => {
+    const c = sipServerConfig.parse({ timers: { t1: 250 } })
+    assert.deepEqual(c.timers, { ...defaultTimers, t1: 250 })
+    assert.deepEqual(c.limits, { ...defaultTransportLimits })
   })
 })

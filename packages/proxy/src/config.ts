@@ -2,7 +2,8 @@
  * The config slice of a SIP server (DESIGN.md "Config"): listeners, domains, timers and limits, as
  * a strict zod schema a flavor composes into its own, and the mapping to createSipServer options.
  */
-import { parseListenerSpec } from '@junction/transport'
+import { defaultTimers } from '@junction/transaction'
+import { defaultTransportLimits as limit, parseListenerSpec } from '@junction/transport'
 import { z } from 'zod'
 import type { SipServerOptions } from './server.ts'
 
@@ -72,12 +73,12 @@ export const sipServerConfig = z
     supported: z.array(z.string().min(1)).default([]).describe('Option tags accepted in Proxy-Require'),
     timers: z
       .strictObject({
-        t1: z.number().int().min(1).optional(),
-        t2: z.number().int().min(1).optional(),
-        t4: z.number().int().min(1).optional(),
-        d: z.number().int().min(0).optional(),
+        t1: z.number().int().min(1).default(defaultTimers.t1),
+        t2: z.number().int().min(1).default(defaultTimers.t2),
+        t4: z.number().int().min(1).default(defaultTimers.t4),
+        d: z.number().int().min(0).default(defaultTimers.d),
       })
-      .default({})
+      .prefault({})
       .describe('RFC 3261 §17 timers in ms (defaults T1 500, T2 4000, T4 5000, D 32000)'),
     timerC: z
       .number()
@@ -102,28 +103,28 @@ export const sipServerConfig = z
     maxBranches: z.number().int().min(1).max(1000).default(32).describe('Branches per request at most'),
     limits: z
       .strictObject({
-        maxConnections: z.number().int().min(1).optional(),
-        maxConnectionsPerIp: z.number().int().min(1).optional(),
-        idleTimeout: z.number().int().min(1000).optional(),
-        maxWriteBuffer: z.number().int().min(4096).optional(),
+        maxConnections: z.number().int().min(1).default(limit.maxConnections),
+        maxConnectionsPerIp: z.number().int().min(1).default(limit.maxConnectionsPerIp),
+        idleTimeout: z.number().int().min(1000).default(limit.idleTimeout),
+        maxWriteBuffer: z.number().int().min(4096).default(limit.maxWriteBuffer),
         maxMessageSize: z
           .number()
           .int()
           .min(1024)
           .max(16 * 1024 * 1024)
-          .optional(),
-        maxDatagramSize: z.number().int().min(1024).max(65535).optional(),
-        connectTimeout: z.number().int().min(100).optional(),
-        messageTimeout: z.number().int().min(1000).optional(),
-        handshakeTimeout: z.number().int().min(100).optional(),
+          .default(limit.maxMessageSize),
+        maxDatagramSize: z.number().int().min(1024).max(65535).default(limit.maxDatagramSize),
+        connectTimeout: z.number().int().min(100).default(limit.connectTimeout),
+        messageTimeout: z.number().int().min(1000).default(limit.messageTimeout),
+        handshakeTimeout: z.number().int().min(100).default(limit.handshakeTimeout),
         udpBufferSize: z
           .number()
           .int()
           .min(65536)
           .max(256 * 1024 * 1024)
-          .optional(),
+          .default(limit.udpBufferSize),
       })
-      .default({})
+      .prefault({})
       .describe('Transport limits (see @junction/transport)'),
     tlsClient: z
       .strictObject({ ca: z.string().min(1).optional() })
