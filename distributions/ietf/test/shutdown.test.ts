@@ -93,7 +93,8 @@ test('SIGTERM order: /ready 503 first, a ringing call is answered during the dra
   })()
   await new Promise((r) => setTimeout(r, 50))
   assert.equal(await ready(), 503, '/ready turns 503 before the drain ends')
-  assert.deepEqual(stopped, ['ready'], 'SIP is still draining: nothing else stopped')
+  // next-hop probing (started after SIP, whose transport it sends over) stops before the drain
+  assert.deepEqual(stopped, ['ready', 'probe'], 'SIP is still draining: nothing it needs stopped')
 
   // a new request during the drain: 503 with Retry-After
   uac.send(invite(uac.address().port, 2), port, '127.0.0.1')
@@ -111,5 +112,5 @@ test('SIGTERM order: /ready 503 first, a ringing call is answered during the dra
   assert.equal(up.kind === 'response' && up.status, 200)
 
   await stopping
-  assert.deepEqual(stopped, ['ready', 'sip', 'stores', 'admin', 'metrics'])
+  assert.deepEqual(stopped, ['ready', 'probe', 'sip', 'stores', 'admin', 'metrics'])
 })
