@@ -14,7 +14,7 @@
  * one of ours (the stale=true of a right one would otherwise be a free oracle). A success clears
  * nothing: the window does.
  * Several users behind one address (a NAT, an edge proxy) share its count. A source is keyed by
- * `guardSourceKey`: an IPv6 address by its /64 (one host owns a /64, RFC 4291 §2.5.1, and could
+ * `sourceKeyOf`: an IPv6 address by its /64 (one host owns a /64, RFC 4291 §2.5.1, and could
  * otherwise take a new address for every guess), an IPv4-mapped one (`::ffff:192.0.2.1`) as its
  * IPv4 address.
  *
@@ -22,12 +22,12 @@
  * failing one is forgotten (an attacker rotating addresses gets at most that many entries).
  */
 import { channel } from 'node:diagnostics_channel'
+import { sourceKeyOf } from '@junction/sip'
 import { AuthError, authFaultCodes } from './errors.ts'
-import { guardSourceKey } from './source-key.ts'
 
 /**
  * `{ address, source, reason }` for every failed authentication that counts (see `countedFailures`):
- * the address as given, and the source it counts for (`guardSourceKey`).
+ * the address as given, and the source it counts for (`sourceKeyOf`).
  */
 export const authFailureChannel = channel('junction:auth:failure')
 /** `{ address, source, failures, untilMs }` when a source gets blocked (`address`: its last failure). */
@@ -51,7 +51,7 @@ export interface FailureGuardConfig {
 }
 
 export interface FailureGuard {
-  /** True while the source of `address` (its /64 for IPv6, `guardSourceKey`) is blocked. */
+  /** True while the source of `address` (its /64 for IPv6, `sourceKeyOf`) is blocked. */
   isBlocked(address: string): boolean
   /**
    * Records the outcome of an authentication from `address`: a counted failure reason, or anything
@@ -110,7 +110,7 @@ export function createFailureGuard(
 
   return {
     isBlocked(address) {
-      const source = guardSourceKey(address)
+      const source = sourceKeyOf(address)
       const e = sources.get(source)
       if (e === undefined) return false
       const t = now()
@@ -124,7 +124,7 @@ export function createFailureGuard(
       // password, would keep a source's count from ever reaching the limit (the window ends counts)
       if (!countedFailures.has(outcome)) return false
       failures++
-      const source = guardSourceKey(address)
+      const source = sourceKeyOf(address)
       if (authFailureChannel.hasSubscribers) authFailureChannel.publish({ address, source, reason: outcome })
       const t = now()
       let e = sources.get(source)

@@ -28,7 +28,6 @@ export type { FailureGuard, FailureGuardConfig } from './failure-guard.ts'
 export { authBlockChannel, authFailureChannel, countedFailures, createFailureGuard } from './failure-guard.ts'
 export type { NonceCheck, NonceIssuer, NonceIssuerOptions } from './nonce.ts'
 export { createNonceIssuer } from './nonce.ts'
-export { guardSourceKey } from './source-key.ts'
 export type {
   ReloadResult,
   UsersFile,

@@ -28,10 +28,11 @@ import {
   type SipRequest,
   type SipResponse,
   serialize,
+  sourceKeyOf,
   Via,
 } from '@junction/sip'
 import { WebSocket, WebSocketServer } from 'ws'
-import { connectionKeyOf, ipVersion, plainAddress } from './address.ts'
+import { ipVersion, plainAddress } from './address.ts'
 import { type CertificateStore, createCertificateStore } from './certificates.ts'
 import {
   certificatesReload,
@@ -67,7 +68,7 @@ export interface TransportLimits {
    * Most inbound connections from one peer. Default 100. A peer is an IPv4 address, or an IPv6 /64
    * prefix (a host or site is given a whole /64, RFC 4291 §2.5.1, RFC 6177, and could otherwise
    * open this many connections from each of its 2^64 addresses); an IPv4-mapped address counts as
-   * its IPv4 address (see connectionKeyOf).
+   * its IPv4 address (`sourceKeyOf` of @junction/sip).
    */
   readonly maxConnectionsPerIp: number
   /** Close a connection idle this long (ms). Default 10 minutes. */
@@ -267,7 +268,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
   const outbound = new Map<string, Connection>() // by transport|address|port of targets we connected to
   const connecting = new Map<string, Promise<Connection>>()
   const byRemote = new Map<string, Connection>() // by transport|address|port of the peer
-  /** Inbound sockets open (SIP connections or not yet), by connectionKeyOf(remote address). */
+  /** Inbound sockets open (SIP connections or not yet), by sourceKeyOf(remote address). */
   const perIp = new Map<string, number>()
   /**
    * Inbound TLS, WS and WSS sockets accepted whose handshake is not done, by their 4-tuple (the
@@ -383,7 +384,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
         socket.destroy() // already gone
         return false
       }
-      const ip = connectionKeyOf(address)
+      const ip = sourceKeyOf(address)
       const n = perIp.get(ip) ?? 0
       if (held() >= limits.maxConnections || n >= limits.maxConnectionsPerIp) {
         stats.connectionsRefused++

@@ -1,19 +1,17 @@
 /**
- * The key the failed-auth guard counts a source address under. One host owns a whole IPv6 /64
- * (RFC 4291 §2.5.1 and RFC 7421: interface identifiers are 64 bits, SLAAC and privacy addresses,
- * RFC 8981, let a host take any of them at will), so an IPv6 source is keyed by its /64 prefix:
- * otherwise a guesser would change its address at every attempt and never reach the limit. An
- * IPv4-mapped IPv6 address (`::ffff:192.0.2.1`, RFC 4291 §2.5.5.2, what a dual-stack socket reports
- * for an IPv4 peer) is keyed as the IPv4 address, so both spellings of one peer share one count.
- * Brackets and a zone id (`fe80::1%eth0`, RFC 4007 §11) are ignored. Any other text (not an IP
- * address) is its own key. Never throws.
- *
- * (`@junction/transport`'s address.ts has `plainAddress` for the mapped form; auth does not depend
- * on transport, hence this small helper.)
+ * The key a limit counts a peer under (the failed-auth guard of `@junction/auth`, the connections
+ * per peer of `@junction/transport`, flood protection): one host owns a whole IPv6 /64 (RFC 4291
+ * §2.5.1, RFC 7421: interface identifiers are 64 bits; SLAAC and privacy addresses, RFC 8981, let
+ * it take any of them at will), so an IPv6 address is keyed by its /64 prefix, else a peer would
+ * change its address at each attempt and never reach a limit. An IPv4-mapped IPv6 address
+ * (`::ffff:192.0.2.1`, RFC 4291 §2.5.5.2, what a dual-stack socket reports for an IPv4 peer) is
+ * keyed as the IPv4 address, so both spellings of one peer share one count. Brackets and a zone id
+ * (`fe80::1%eth0`, RFC 4007 §11) are ignored. Any other text (not an IP address) is its own key.
+ * Never throws.
  */
 import { isIPv4, isIPv6 } from 'node:net'
 
-export function guardSourceKey(address: string): string {
+export function sourceKeyOf(address: string): string {
   let a = address
   if (a.length > 1 && a.charCodeAt(0) === 91 && a.charCodeAt(a.length - 1) === 93) a = a.slice(1, -1)
   const zone = a.indexOf('%')
