@@ -30,7 +30,7 @@ import { addVia, createBranchRequest, nextHopUri } from './branch-request.ts'
 import { proxyDrop, proxyForward, proxyResponse } from './channels.ts'
 import type { Core } from './core.ts'
 import { faultCodes, SipError } from './errors.ts'
-import { addRecordRoute, isSipsBranch, isSipsDialog, mustRecordRoute } from './record-route.ts'
+import { recordRouteBranch } from './record-route.ts'
 import { BranchContext, FailureContext, RequestContext, ResponseContext } from './route.ts'
 import { parseSlimRequest, slimRequest } from './slim-request.ts'
 import { forwardStateless } from './stateless.ts'
@@ -521,21 +521,16 @@ export class ProxyTransaction {
     const last = branch.nextDestination >= branch.destinations.length
     const req = last ? branch.base : branch.base.clone()
     if (last) branch.base = undefined
-    const calleeSips = isSipsBranch(req)
-    if (this.#options.recordRoute === true || mustRecordRoute(req, this.tx.flow.secure, calleeSips)) {
-      const callerSips = isSipsDialog(this.request, this.tx.flow.secure)
-      const inbound = core.transport.listenerOf(this.tx.flow)
-      const outbound = core.transport.localFor(dest)
-      addRecordRoute(
-        req,
-        inbound,
-        outbound,
-        callerSips,
-        calleeSips,
-        this.#options.recordRouteUser,
-        branch.target?.recordRouteUser,
-      )
-    }
+    recordRouteBranch(
+      core.transport,
+      this.request,
+      this.tx.flow,
+      req,
+      dest,
+      this.#options.recordRoute === true,
+      this.#options.recordRouteUser,
+      branch.target?.recordRouteUser,
+    )
     this.#hash ??= loopHash(this.request, this.request.headers.first(Via), this.#receivedUri)
     addVia(req, branchOf(this.#hash, core.nextSuffix()))
     branch.sent = req

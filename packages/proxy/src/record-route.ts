@@ -14,7 +14,7 @@ import {
   sipUri,
   ToTag,
 } from '@junction/sip'
-import type { BoundListener } from '@junction/transport'
+import type { BoundListener, Flow, Target, Transport } from '@junction/transport'
 
 /** Methods whose out-of-dialog request creates a dialog: INVITE (§12), SUBSCRIBE (RFC 6665), REFER (RFC 3515). */
 const dialogCreating: ReadonlySet<string> = new Set(['INVITE', 'SUBSCRIBE', 'REFER'])
@@ -106,4 +106,35 @@ function recordRouteValue(listener: BoundListener, sips: boolean, user: string |
   pair[i] ??= Object.freeze({ uri: recordRouteUri(listener, sips) })
   // with a user part (a token per dialog or flow): the listener's URI with it, its params shared
   return user === undefined ? pair[i] : { uri: { ...(pair[i].uri as SipUri), user } }
+}
+
+/**
+ * §16.6 step 4 for one branch request about to leave for `dest`: our Record-Route when the route
+ * asked for it (`asked`) or the hop changes its security (`mustRecordRoute`), facing the caller
+ * from the listener `flow` came in on and the callee from the one `dest` is sent from, each side
+ * with its scheme; `user`/`outboundUser` as for `addRecordRoute`.
+ */
+export function recordRouteBranch(
+  transport: Pick<Transport, 'listenerOf' | 'localFor'>,
+  received: SipRequest,
+  flow: Flow,
+  branch: SipRequest,
+  dest: Target,
+  asked: boolean,
+  user: string | undefined,
+  outboundUser: string | undefined,
+): void {
+  const calleeSips = isSipsBranch(branch)
+  if (!asked && !mustRecordRoute(branch, flow.secure, calleeSips)) return
+  const inbound = transport.listenerOf(flow)
+  const outbound = transport.localFor(dest)
+  addRecordRoute(
+    branch,
+    inbound,
+    outbound,
+    isSipsDialog(received, flow.secure),
+    calleeSips,
+    user,
+    outboundUser ?? user,
+  )
 }

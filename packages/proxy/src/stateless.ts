@@ -8,7 +8,7 @@ import type { Flow, Target } from '@junction/transport'
 import { statelessBranch } from './branch.ts'
 import { addVia, createBranchRequest, nextHopUri } from './branch-request.ts'
 import type { Core } from './core.ts'
-import { addRecordRoute, isSipsBranch, isSipsDialog, mustRecordRoute } from './record-route.ts'
+import { recordRouteBranch } from './record-route.ts'
 import { isThenable } from './thenable.ts'
 import type { ForwardOptions, ForwardTarget } from './verdict.ts'
 
@@ -32,24 +32,16 @@ export function forwardStateless(
       core.stats.dropped++
       return Promise.resolve(false)
     }
-    const calleeSips = isSipsBranch(req)
-    if (
-      (options.recordRoute === true && request.method !== 'ACK') ||
-      mustRecordRoute(req, flow.secure, calleeSips)
-    ) {
-      const callerSips = isSipsDialog(request, flow.secure)
-      const inbound = core.transport.listenerOf(flow)
-      const outbound = core.transport.localFor(dest)
-      addRecordRoute(
-        req,
-        inbound,
-        outbound,
-        callerSips,
-        calleeSips,
-        options.recordRouteUser,
-        target?.recordRouteUser,
-      )
-    }
+    recordRouteBranch(
+      core.transport,
+      request,
+      flow,
+      req,
+      dest,
+      options.recordRoute === true && request.method !== 'ACK',
+      options.recordRouteUser,
+      target?.recordRouteUser,
+    )
     addVia(req, branch)
     core.stats.stateless++
     // the datagram leaves within this call (the transport writes before its first await), so
