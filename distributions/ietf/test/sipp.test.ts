@@ -15,6 +15,28 @@ if (!hasSipp && process.env['CI'] === 'true') {
   test('sipp is installed (required under CI=true)', () => assert.fail('sipp is missing'))
 }
 
+/**
+ * B, a junction-ietf relaying to the UAS at `uasPort`; A, one with T1 50 ms whose static route has
+ * two next hops: `firstHop` (a port on 127.0.0.1), then B. `more`: routing.probe and admin of A.
+ */
+async function twoHops(firstHop: number, uasPort: number, more: { probe?: object; admin?: object } = {}) {
+  const b = await startIetf({
+    sip: { listen: ['udp:127.0.0.1:0'] },
+    routing: { routes: [{ to: `sip:127.0.0.1:${uasPort}` }], trusted: ['127.0.0.1'] },
+    admin: { enabled: false },
+  })
+  const a = await startIetf({
+    sip: { listen: ['udp:127.0.0.1:0'], timers: { t1: 50 } },
+    routing: {
+      routes: [{ to: [`sip:127.0.0.1:${firstHop}`, `sip:127.0.0.1:${b.port('udp')}`] }],
+      trusted: ['127.0.0.1'],
+      ...(more.probe === undefined ? {} : { probe: more.probe }),
+    },
+    admin: more.admin ?? { enabled: false },
+  })
+  return { a, b }
+}
+
 function uac(proxyPort: number, localPort: number, transport: 'u1' | 't1', calls: number, rate: number) {
   return run(
     'sipp',
@@ -86,21 +108,8 @@ describe('SIPp UAC → junction-ietf → SIPp UAS', { skip }, () => {
     const dead = await freeUdpPort()
     const uasPort = await freeUdpPort()
     const uacPort = await freeUdpPort()
-    // B: a second instance, the next hop that works, relaying to the UAS
-    const b = await startIetf({
-      sip: { listen: ['udp:127.0.0.1:0'] },
-      routing: { routes: [{ to: `sip:127.0.0.1:${uasPort}` }], trusted: ['127.0.0.1'] },
-      admin: { enabled: false },
-    })
-    // A: the first next hop is a port nobody answers on; Timer B = 64·T1 = 3.2 s, then B
-    const a = await startIetf({
-      sip: { listen: ['udp:127.0.0.1:0'], timers: { t1: 50 } },
-      routing: {
-        routes: [{ to: [`sip:127.0.0.1:${dead}`, `sip:127.0.0.1:${b.port('udp')}`] }],
-        trusted: ['127.0.0.1'],
-      },
-      admin: { enabled: false },
-    })
+    // A's first next hop is a port nobody answers on; Timer B = 64·T1 = 3.2 s, then B
+    const { a, b } = await twoHops(dead, uasPort)
     try {
       const uas = sippUas(uasPort, 'u1', 3, 40)
       await new Promise((r) => setTimeout(r, 300))
@@ -125,19 +134,9 @@ describe('SIPp UAC → junction-ietf → SIPp UAS', { skip }, () => {
     const dead = silent.address().port
     const uasPort = await freeUdpPort()
     const uacPort = await freeUdpPort()
-    const b = await startIetf({
-      sip: { listen: ['udp:127.0.0.1:0'] },
-      routing: { routes: [{ to: `sip:127.0.0.1:${uasPort}` }], trusted: ['127.0.0.1'] },
-      admin: { enabled: false },
-    })
     // Timer F = 64·T1 = 3.2 s: the first probe of the silent hop ends as a 408, and one is enough
-    const a = await startIetf({
-      sip: { listen: ['udp:127.0.0.1:0'], timers: { t1: 50 } },
-      routing: {
-        routes: [{ to: [`sip:127.0.0.1:${dead}`, `sip:127.0.0.1:${b.port('udp')}`] }],
-        trusted: ['127.0.0.1'],
-        probe: { enabled: true, intervalSec: 1, failures: 1 },
-      },
+    const { a, b } = await twoHops(dead, uasPort, {
+      probe: { enabled: true, intervalSec: 1, failures: 1 },
       admin: { host: '127.0.0.1', port: 0 },
     })
     try {
