@@ -12,7 +12,13 @@ import {
   type ReloadResult,
 } from '@junction/auth'
 import { createAdminServer, type createLogger, createMetrics, type Metrics } from '@junction/ops'
-import { createNextHopProber, createSipServer, type SipServer, serverOptions } from '@junction/proxy'
+import {
+  createFloodGuard,
+  createNextHopProber,
+  createSipServer,
+  type SipServer,
+  serverOptions,
+} from '@junction/proxy'
 import {
   aorOf,
   createMemoryLocationStore,
@@ -99,6 +105,11 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
     }
   }
 
+  const f = config.routing.flood
+  const flood = f.enabled
+    ? createFloodGuard({ maxRequests: f.maxRequests, windowSec: f.windowSec, blockSec: f.blockSec })
+    : undefined
+
   // routing.probe: OPTIONS to the static routes' next hops (sent by the SIP server made below)
   const hops = staticNextHops(config.routing)
   const nextHops =
@@ -117,7 +128,7 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
   const sip = createSipServer(
     {
       ...serverOptions(config.sip),
-      route: createIetfRoute(config.routing, { registrar, auth, realms, guard, trusted, nextHops }),
+      route: createIetfRoute(config.routing, { registrar, auth, realms, guard, trusted, nextHops, flood }),
     },
     {
       log: log.child({ component: 'proxy' }),
@@ -142,6 +153,7 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
         rpc: {
           'routes.list': () => config.routing.routes,
           'routes.nextHops': () => nextHops?.list() ?? [],
+          'flood.stats': () => flood?.stats ?? { sources: 0, blocked: 0, blocks: 0 },
           'registrar.lookup': async (params) => {
             const aor = (params as { aor?: unknown } | undefined)?.aor
             if (registrar === undefined || typeof aor !== 'string') return []

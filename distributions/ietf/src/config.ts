@@ -86,6 +86,30 @@ export const routingConfig = z
           ),
       })
       .prefault({}),
+    flood: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Flood protection (as Kamailio pike): a source (IPv4 address, IPv6 /64) that sends more than maxRequests in windowSec is blocked and its requests dropped; trusted peers are exempt',
+          ),
+        maxRequests: z
+          .number()
+          .int()
+          .min(1)
+          .default(100)
+          .describe('Requests a source may send in one window'),
+        windowSec: z.number().int().min(1).max(3600).default(2).describe('The window, seconds'),
+        blockSec: z
+          .number()
+          .int()
+          .min(1)
+          .max(86400)
+          .default(60)
+          .describe('How long a flooding source is blocked'),
+      })
+      .prefault({}),
     probe: z
       .strictObject({
         enabled: z

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
+import { BlockList } from 'node:net'
 import { describe, it } from 'node:test'
-import { createSipServer } from '@junction/proxy'
+import { createFloodGuard, createSipServer } from '@junction/proxy'
 import { CallId, createResponse, formatUri, parseMessage, RecordRoute, serialize } from '@junction/sip'
 import { routingConfig } from './config.ts'
 import { createIetfRoute } from './route.ts'
@@ -106,6 +107,34 @@ describe('the junction-ietf route', () => {
       since: since2,
     })
     assert.equal(next.kind === 'request' && next.target.address, '192.0.2.52')
+  })
+
+  it('routing.flood: a source past maxRequests in a window is dropped; other sources and trusted peers are not', async () => {
+    const trusted = new BlockList()
+    trusted.addAddress('192.0.2.99')
+    const s = createSipServer({
+      route: createIetfRoute(routingConfig.parse({}), {
+        flood: createFloodGuard({ maxRequests: 2, windowSec: 60 }),
+        trusted,
+      }),
+      domains: ['example.com'],
+    })
+    const ping = () => req('OPTIONS', 'sip:example.com')
+    const from = (address: string) => ({ address, port: 5060 })
+    for (let i = 0; i < 2; i++) assert.equal((await outcome(s, ping())).status, 200)
+    const since = s.network!.sent.length
+    s.inject(ping())
+    await new Promise((r) => setTimeout(r, 20))
+    assert.equal(s.network!.sent.length, since, 'the third request in the window gets no answer')
+    s.inject(ping(), from('192.0.2.11'))
+    const other = await s.network!.next((x) => x.kind === 'response', { since })
+    assert.equal(other.kind === 'response' && other.message.status, 200, 'another source is answered')
+    for (let i = 0; i < 5; i++) {
+      const before = s.network!.sent.length
+      s.inject(ping(), from('192.0.2.99'))
+      const r = await s.network!.next((x) => x.kind === 'response', { since: before })
+      assert.equal(r.kind === 'response' && r.message.status, 200, 'a trusted peer is never blocked')
+    }
   })
 
   it('skips the next hops that probing found down, and tries them all when every one is', async () => {

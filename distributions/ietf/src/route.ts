@@ -24,6 +24,7 @@ import { randomBytes } from 'node:crypto'
 import type { BlockList } from 'node:net'
 import { authorize, type DigestAuth, type FailureGuard, needsAuth } from '@junction/auth'
 import type {
+  FloodGuard,
   ForwardOptions,
   ForwardTarget,
   NextHopProber,
@@ -82,6 +83,8 @@ export interface IetfRouteDeps {
   readonly flowTokens?: FlowTokens | undefined
   /** Dialog tokens for Record-Route. Default: keyed by `routing.dialog.secret`, else a random key. */
   readonly dialogTokens?: DialogTokens | undefined
+  /** Flood protection (routing.flood): requests of a blocked source are dropped. */
+  readonly flood?: Pick<FloodGuard, 'admit'> | undefined
   /** Next-hop probing (routing.probe): a static route skips the hops it found down. */
   readonly nextHops?: Pick<NextHopProber, 'isUp'> | undefined
 }
@@ -222,7 +225,7 @@ function consumeCredentials(ctx: RequestContext, ours: RegExp): void {
 export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}): Route {
   const routes = compile(routing)
   const stateless = routing.stateless
-  const { registrar, auth, guard, trusted, realms, nextHops } = deps
+  const { registrar, auth, guard, trusted, realms, nextHops, flood } = deps
   const flowTokens = deps.flowTokens ?? createFlowTokens(randomBytes(32))
   const dialogTokens = deps.dialogTokens ?? createDialogTokens(routing.dialog.secret ?? randomBytes(32))
   /** Our realms' Proxy-Authorization patterns, made once per realm. */
@@ -379,8 +382,9 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
     onRequest(ctx) {
       const req = ctx.request
       const uri = req.uri
-      if (guard?.isBlocked(ctx.flow.remote.address)) return ctx.drop()
       const trustedPeer = isTrusted(ctx)
+      if (flood !== undefined && !trustedPeer && !flood.admit(ctx.flow.remote.address)) return ctx.drop()
+      if (guard?.isBlocked(ctx.flow.remote.address)) return ctx.drop()
       if (!trustedPeer) dropAssertedIdentity(req)
 
       if (ctx.inDialog) return inDialog(ctx)

@@ -230,7 +230,7 @@ describe('createMetrics', () => {
   )
 
   test(
-    'probed next hops (junction:proxy:next-hop): 1 up, 0 down; malformed events ignored',
+    'probed next hops (junction:proxy:next-hop): 1 up, 0 down; malformed events ignored; flood blocks',
     withMetrics(async (m) => {
       publish('proxyNextHop', { nextHop: 'sip:gw1.example.com', up: true })
       publish('proxyNextHop', { nextHop: 'sip:gw2.example.com', up: true })
@@ -241,6 +241,9 @@ describe('createMetrics', () => {
       assert.equal(s.get('junction_proxy_next_hop_up{next_hop="sip:gw1.example.com"}'), 1)
       assert.equal(s.get('junction_proxy_next_hop_up{next_hop="sip:gw2.example.com"}'), 0)
       assert.equal(s.get('junction_proxy_next_hop_up{next_hop="sip:gw3.example.com"}'), undefined)
+      assert.equal(s.get('junction_proxy_flood_blocks_total'), 0)
+      publish('proxyFloodBlock', { address: '192.0.2.9', source: '192.0.2.9', untilMs: 1 })
+      assert.equal((await scrape(m)).get('junction_proxy_flood_blocks_total'), 1)
     }),
   )
 

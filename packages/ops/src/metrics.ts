@@ -23,6 +23,7 @@ export const metricChannels = {
   proxyForward: 'junction:proxy:forward',
   proxyResponse: 'junction:proxy:response',
   proxyNextHop: 'junction:proxy:next-hop',
+  proxyFloodBlock: 'junction:proxy:flood-block',
   registrarBinding: 'junction:registrar:binding',
   authFailure: 'junction:auth:failure',
   authBlock: 'junction:auth:block',
@@ -207,6 +208,7 @@ function isServerTransaction(tx: unknown): boolean {
  * | `junction_proxy_forwards_total` | counter | — | requests forwarded by the proxy |
  * | `junction_proxy_forward_seconds` | histogram | `status_class` | forward to final response |
  * | `junction_proxy_next_hop_up` | gauge | `next_hop` | 1 while a probed next hop answers, 0 once probing found it down |
+ * | `junction_proxy_flood_blocks_total` | counter | — | sources blocked by flood protection |
  * | `junction_registrar_bindings` | gauge | — | registered bindings (added − expired − removed) |
  * | `junction_registrar_binding_events_total` | counter | `event` | binding changes |
  * | `junction_auth_failures_total` | counter | `reason` | failed authentications that count |
@@ -300,6 +302,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['next_hop'] as const,
     registers,
   })
+  const floodBlocks = new Counter({
+    name: 'junction_proxy_flood_blocks_total',
+    help: 'Sources blocked by flood protection (too many requests in a window)',
+    registers,
+  })
   const bindings = new Gauge({
     name: 'junction_registrar_bindings',
     help: 'Registered bindings (RFC 3261 §10): added minus expired and removed',
@@ -324,6 +331,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   })
   bindings.set(0)
   authBlocks.inc(0)
+  floodBlocks.inc(0)
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry })
 
   const methodLabels = [...sipMethods, 'other']
@@ -421,6 +429,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       if (!nextHops.has(e.nextHop) && nextHops.size >= maxNextHops) return
       nextHops.add(e.nextHop)
       nextHopUp.labels({ next_hop: e.nextHop }).set(e.up ? 1 : 0)
+    },
+    proxyFloodBlock() {
+      floodBlocks.inc()
     },
     registrarBinding(event) {
       const name = (event as { event?: unknown } | null)?.event

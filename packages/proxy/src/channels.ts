@@ -18,3 +18,5 @@ export const proxyDrop = channel('junction:proxy:drop')
  * again, and for every hop when probing starts (up): `status` is the last probe's answer.
  */
 export const proxyNextHop = channel('junction:proxy:next-hop')
+/** `{ address, source, untilMs }` when flood protection (createFloodGuard) blocks a source. */
+export const proxyFloodBlock = channel('junction:proxy:flood-block')

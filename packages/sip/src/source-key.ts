@@ -12,6 +12,8 @@
 import { isIPv4, isIPv6 } from 'node:net'
 
 export function sourceKeyOf(address: string): string {
+  // the common case, per request: no colon, no bracket (an IPv4 address, or text): its own key
+  if (address.indexOf(':') === -1 && address.charCodeAt(0) !== 91) return address
   let a = address
   if (a.length > 1 && a.charCodeAt(0) === 91 && a.charCodeAt(a.length - 1) === 93) a = a.slice(1, -1)
   const zone = a.indexOf('%')
