@@ -15,7 +15,7 @@ import type { Dictionary } from './dictionary.ts'
 import { encodeMessage } from './encode.ts'
 import { DiameterError, peerErrorCodes } from './errors.ts'
 import type { Limits } from './limits.ts'
-import type { DiameterMessage } from './message.ts'
+import { CommandFlags, type DiameterMessage } from './message.ts'
 import { createStreamFramer, type StreamFramer } from './stream.ts'
 
 /** What the node needs of a stream socket; `net.Socket` is one. */
@@ -181,8 +181,7 @@ export class Connection {
     for (const event of this.#framer.push(chunk)) {
       if (this.#closing) return
       if (event.type === 'error') {
-        const e = event.error
-        this.close(new DiameterError(e.code, e.reason, { resultCode: e.resultCode }), false)
+        this.#framingError(event.error as unknown as DecodeError<Dictionary>)
         return
       }
       const r = decodeMessage(event.bytes, { ...this.#options.limits, dictionary: this.#options.dictionary })
@@ -190,6 +189,25 @@ export class Connection {
       if (r.ok) this.#guard(() => this.#events.message(r.message, size))
       else this.#guard(() => this.#events.decodeError(r.error, size))
     }
+  }
+
+  /**
+   * A framing error (version, Message Length, size): the stream cannot be followed any further.
+   * When it was a request whose header could be read, the owner answers it first, through
+   * `decodeError` (RFC 6733 §7.1.5: 5011 DIAMETER_UNSUPPORTED_VERSION, 5015
+   * DIAMETER_INVALID_MESSAGE_LENGTH; 5012 for one over `maxMessageSize`), and the close is graceful
+   * so that the answer is flushed; otherwise the socket is destroyed at once.
+   */
+  #framingError(e: DecodeError<Dictionary>): void {
+    const h = e.header
+    const request = h !== undefined && (h.flags & CommandFlags.REQUEST) !== 0
+    if (request) {
+      // the framer knows no dictionary: the answer is built with the node's
+      const error: DecodeError<Dictionary> = { ...e, dictionary: this.#options.dictionary }
+      // size: the 20 octets of the header, all that was read of it
+      this.#guard(() => this.#events.decodeError(error, 20))
+    }
+    this.close(new DiameterError(e.code, e.reason, { resultCode: e.resultCode }), request)
   }
 
   /**

@@ -8,14 +8,18 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { afterEach, describe, test } from 'node:test'
 import { CX, MAR, maaHandler, mar } from '../test/cx.ts'
 import { flush, MemoryNetwork, type MemorySocket } from '../test/memory-network.ts'
+import { avp, message, origin } from '../test/raw.ts'
 import { encodeMessage } from './encode.ts'
 import {
   createDiameterNode,
   createManualClock,
   createRequest,
+  createStreamFramer,
   type DiameterError,
+  type DiameterMessage,
   type DiameterNode,
   type DiameterNodeOptions,
+  decodeMessage,
   type ManualClock,
   rawAvp,
 } from './index.ts'
@@ -202,6 +206,103 @@ describe('capabilities exchange (RFC 6733 §5.3)', () => {
       closes.events.map((e) => (e['error'] as DiameterError).code),
       ['JUNCTION_ERR_DIAMETER_UNEXPECTED_MESSAGE', 'JUNCTION_ERR_DIAMETER_HANDSHAKE_TIMEOUT'],
     )
+  })
+})
+
+/** A hand-driven client on the memory network: raw octets out, decoded messages in. */
+function rawClient(w: World, port = 3868) {
+  const socket = w.net.connect(port, '127.0.0.1') as MemorySocket
+  const received: DiameterMessage[] = []
+  const framer = createStreamFramer()
+  socket.on('data', (b: Buffer) => {
+    for (const e of framer.push(b)) {
+      if (e.type !== 'message') continue
+      const r = decodeMessage(e.bytes)
+      const m = r.ok ? r.message : r.error.message
+      if (m !== undefined) received.push(m)
+    }
+  })
+  return {
+    socket,
+    received,
+    send: (b: Uint8Array) => socket.write(b),
+    cer: (host: string) =>
+      socket.write(
+        message(
+          { code: 257, hopByHop: 1 },
+          avp(264, 0x40, host),
+          avp(296, 0x40, 'ims.test'),
+          avp(257, 0x40, Buffer.from([0, 1, 127, 0, 0, 1])),
+          avp(266, 0x40, Buffer.alloc(4)),
+          avp(269, 0, 'raw'),
+          avp(265, 0x40, Buffer.from([0, 0, 0x28, 0xaf])),
+          avp(258, 0x40, Buffer.from([1, 0, 0, 0])),
+        ),
+      ),
+  }
+}
+
+describe('framing errors (RFC 6733 §3, §7.1.5)', () => {
+  /** A DWR whose version or Message Length the framer cannot follow. */
+  function broken(version: number, length: number, flags = 0x80) {
+    const b = message({ code: 280, hopByHop: 0x4242, flags }, ...origin)
+    b[0] = version
+    b.writeUIntBE(length, 1, 3)
+    return b
+  }
+  const cases: [string, Buffer, number][] = [
+    ['version 2', broken(2, 32), 5011],
+    ['a Message Length not a multiple of 4', broken(1, 42), 5015],
+    ['a Message Length below the header', broken(1, 12), 5015],
+    ['a Message Length over maxMessageSize', broken(1, 0xfffffc), 5012],
+  ]
+  for (const [what, bytes, resultCode] of cases) {
+    test(`a request with ${what} on an open connection: answered ${resultCode}, then closed`, async () => {
+      const w = setup()
+      const hss = w.node({ originHost: 'hss.ims.test', originRealm: 'ims.test' }, 3868)
+      await hss.start()
+      const c = rawClient(w)
+      await flush()
+      c.cer('raw.ims.test')
+      await flush()
+      assert.equal(c.received[0]?.resultCode, 2001)
+      assert.equal(hss.peer('raw.ims.test')?.state, 'R-Open')
+      c.send(bytes)
+      await w.run(6000, 1000)
+      const a = c.received.find((m) => m.hopByHop === 0x4242)
+      assert.equal(a?.resultCode, resultCode)
+      assert.equal(a?.isError, true)
+      assert.equal(a?.commandCode, 280)
+      assert.equal(c.socket.closed, true)
+      assert.equal(hss.peer('raw.ims.test'), undefined)
+    })
+
+    test(`a first message with ${what}: answered ${resultCode}, then closed`, async () => {
+      const w = setup()
+      const hss = w.node({ originHost: 'hss.ims.test', originRealm: 'ims.test' }, 3868)
+      await hss.start()
+      const c = rawClient(w)
+      await flush()
+      c.send(bytes)
+      await w.run(6000, 1000)
+      assert.equal(c.received[0]?.resultCode, resultCode)
+      assert.equal(c.received[0]?.hopByHop, 0x4242)
+      assert.equal(c.socket.closed, true)
+    })
+  }
+
+  test('an answer the framer cannot follow: closed without a word', async () => {
+    const w = setup()
+    const hss = w.node({ originHost: 'hss.ims.test', originRealm: 'ims.test' }, 3868)
+    await hss.start()
+    const c = rawClient(w)
+    await flush()
+    c.cer('raw.ims.test')
+    await flush()
+    c.send(broken(2, 32, 0))
+    await flush()
+    assert.equal(c.received.length, 1)
+    assert.equal(c.socket.closed, true)
   })
 })
 

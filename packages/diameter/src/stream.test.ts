@@ -92,6 +92,40 @@ describe('createStreamFramer (RFC 6733 §3: framed by the Message Length)', () =
     }
   })
 
+  test('a fatal error carries the header when its 20 octets came in with it, for an answer (RFC 6733 §7.1.5)', () => {
+    const bad = (version: number, length: number) => {
+      const b = message({ code: 280, hopByHop: 0xabcd }, ...origin)
+      b[0] = version
+      b.writeUIntBE(length, 1, 3)
+      return b
+    }
+    const cases: [Buffer, string, number][] = [
+      [bad(2, 0), E.UNSUPPORTED_VERSION, 5011],
+      [bad(1, 22), E.BAD_MESSAGE_LENGTH, 5015],
+      [bad(1, 12), E.BAD_MESSAGE_LENGTH, 5015],
+      [bad(1, 0xfffffc), E.MESSAGE_TOO_LARGE, 5012],
+    ]
+    for (const [b, code, resultCode] of cases) {
+      // after a message, cut anywhere but between octets 4 and 20 of the header (the framer
+      // stops at the 4th octet: then it has no header to give)
+      for (const cut of [0, 1, 2, 3, 20, 21, 24, b.length]) {
+        const f = createStreamFramer()
+        const events = [...f.push(Buffer.concat([wire[0]!, b.subarray(0, cut)])), ...f.push(b.subarray(cut))]
+        const last = events.at(-1)!
+        assert.equal(last.type, 'error')
+        if (last.type !== 'error') continue
+        assert.equal(last.error.code, code)
+        assert.equal(last.error.resultCode, resultCode)
+        assert.equal(last.error.header?.hopByHop, 0xabcd, `cut at ${cut}`)
+        assert.equal(last.error.header?.commandCode, 280)
+      }
+    }
+    // fewer than 20 octets: no header
+    const f = createStreamFramer()
+    const last = f.push(bad(2, 0).subarray(0, 19)).at(-1)!
+    assert.equal(last.type === 'error' && last.error.header, undefined)
+  })
+
   test('buffering is bounded by the message being received', () => {
     const f = createStreamFramer({ maxMessageSize: 4096 })
     const big = Buffer.alloc(4096)

@@ -5,14 +5,17 @@
  * It holds at most one message's worth of octets (`maxMessageSize`) plus the rest of the chunk
  * that completed it, and joins chunks once per message. A version other than 1, a Message Length
  * below 20, not a multiple of 4 or over `maxMessageSize` cannot be skipped safely: the framer
- * stops and the connection should be closed. Messages are views on the pushed chunks; decode them
+ * stops and the connection should be closed. When the 20 octets of that message's header were
+ * received by then (the framer stops at the 4th), the error carries the header, so that a request can be answered first (RFC 6733
+ * §7.1.5: 5011 DIAMETER_UNSUPPORTED_VERSION, 5015 DIAMETER_INVALID_MESSAGE_LENGTH). Messages are views on the pushed chunks; decode them
  * with `decodeMessage` (a message that does not decode is answered, and the stream goes on).
  */
 import { Buffer } from 'node:buffer'
-import type { DecodeError } from './decode.ts'
+import { type DecodeError, readHeader } from './decode.ts'
 import { type DefaultDictionary, defaultDictionary } from './default-dictionary.ts'
 import { type DecodeErrorCode, decodeErrorCodes as E } from './errors.ts'
 import { type Limits, resolveLimits } from './limits.ts'
+import type { DiameterHeader } from './message.ts'
 
 export type FrameEvent =
   | { readonly type: 'message'; readonly bytes: Uint8Array }
@@ -39,6 +42,7 @@ export function createStreamFramer(limits?: Partial<Limits>): StreamFramer {
     code: DecodeErrorCode,
     resultCode: number,
     reason: string,
+    header: DiameterHeader | undefined,
   ): FrameEvent[] {
     failed = true
     pending = []
@@ -50,7 +54,7 @@ export function createStreamFramer(limits?: Partial<Limits>): StreamFramer {
         resultCode,
         reason,
         offset: 0,
-        header: undefined,
+        header,
         failedAvp: undefined,
         message: undefined,
         sessionId: undefined,
@@ -60,20 +64,25 @@ export function createStreamFramer(limits?: Partial<Limits>): StreamFramer {
     return events
   }
 
-  /** The Message Length of the message at `b[at]` (4 octets there), or -1 after a fatal error. */
+  /**
+   * The Message Length of the message at `b[at]` (4 octets there at least), or -1 after a fatal
+   * error; the error has the header when `b` holds its 20 octets.
+   */
   function lengthAt(events: FrameEvent[], b: Uint8Array, at: number): number {
+    const header = () => (b.length - at >= 20 ? readHeader(b.subarray(at, at + 20)) : undefined)
     const version = b[at]!
     if (version !== 1) {
-      fatal(events, E.UNSUPPORTED_VERSION, 5011, `version ${version}: not a Diameter stream`)
+      fatal(events, E.UNSUPPORTED_VERSION, 5011, `version ${version}: not a Diameter stream`, header())
       return -1
     }
     const len = (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!
     if (len > lim.maxMessageSize) {
-      fatal(events, E.MESSAGE_TOO_LARGE, 5012, `Message Length ${len} over ${lim.maxMessageSize}`)
+      const reason = `Message Length ${len} over ${lim.maxMessageSize}`
+      fatal(events, E.MESSAGE_TOO_LARGE, 5012, reason, header())
       return -1
     }
     if (len < 20 || len % 4 !== 0) {
-      fatal(events, E.BAD_MESSAGE_LENGTH, 5015, `Message Length ${len}`)
+      fatal(events, E.BAD_MESSAGE_LENGTH, 5015, `Message Length ${len}`, header())
       return -1
     }
     return len
@@ -103,8 +112,9 @@ export function createStreamFramer(limits?: Partial<Limits>): StreamFramer {
       pending.push(c)
       pendingLength += c.length
       if (pendingLength < 4) return events
-      // the first 4 octets may straddle chunks
-      const head = pending[0]!.length >= 4 ? pending[0]! : Buffer.concat(pending, Math.min(pendingLength, 4))
+      // the header may straddle chunks (its first 4 octets frame; all 20 go into a fatal error)
+      const head =
+        pending[0]!.length >= 20 ? pending[0]! : Buffer.concat(pending, Math.min(pendingLength, 20))
       const len = lengthAt(events, head, 0)
       if (len < 0) return events
       if (pendingLength < len) return events
