@@ -4,9 +4,13 @@
  * the receiver recognises it by End-to-End Identifier and Origin-Host, and answers it with the
  * answer it gave (or is about to give) the original, instead of processing it twice.
  *
- * Every answered request is remembered, for a bounded time and up to a bounded number of entries
- * (the oldest go first), as the encoded answer; a duplicate that arrives while the original is still
- * being handled waits for its answer.
+ * Every answered request is remembered, for a bounded time, up to a bounded number of entries and
+ * of octets (the oldest go first), as the encoded answer; a duplicate that arrives while the
+ * original is still being handled waits for its answer. The peer controls what is kept (its
+ * requests' count, and through Session-Id and Proxy-Info, which an answer echoes, their size), so
+ * every dimension is bounded: entries (`size`), octets of answers (`maxBytes`), and duplicates
+ * waiting for one original (`maxWaiters`: past it the oldest waiter gets no answer, as its
+ * retransmission was superseded by the later ones).
  */
 import type { Clock } from './clock.ts'
 
@@ -15,9 +19,18 @@ export interface DuplicateOptions {
   readonly size?: number
   /** How long an answer is kept, in ms. Default 240000 (§3: End-to-End ids are unique for 4 minutes). */
   readonly ttl?: number
+  /** Octets of encoded answers kept at most. Default 16 MiB. */
+  readonly maxBytes?: number
+  /** Duplicates waiting for the answer of one original, at most. Default 8. */
+  readonly maxWaiters?: number
 }
 
-export const defaultDuplicateOptions = Object.freeze({ size: 4096, ttl: 240_000 })
+export const defaultDuplicateOptions = Object.freeze({
+  size: 4096,
+  ttl: 240_000,
+  maxBytes: 16 << 20,
+  maxWaiters: 8,
+})
 
 interface Entry {
   readonly at: number
@@ -40,21 +53,34 @@ export interface DuplicateCache {
   /** The original's answer (or undefined: none will come). */
   complete(originHost: string, endToEnd: number, answer: Uint8Array | undefined): void
   readonly size: number
+  /** Octets of the answers kept. */
+  readonly bytes: number
 }
 
 export function createDuplicateCache(options: DuplicateOptions | undefined, clock: Clock): DuplicateCache {
   const max = options?.size ?? defaultDuplicateOptions.size
   const ttl = options?.ttl ?? defaultDuplicateOptions.ttl
+  const maxBytes = options?.maxBytes ?? defaultDuplicateOptions.maxBytes
+  const maxWaiters = Math.max(1, options?.maxWaiters ?? defaultDuplicateOptions.maxWaiters)
   /** Insertion order is age order. */
   const entries = new Map<string, Entry>()
+  /** Octets of the answers kept. */
+  let bytes = 0
+
+  const remove = (key: string, e: Entry) => {
+    entries.delete(key)
+    if (e.answer !== undefined) bytes -= e.answer.length
+  }
 
   const expire = (now: number) => {
     for (const [key, e] of entries) {
-      if (now - e.at < ttl && entries.size <= max) break
+      if (now - e.at < ttl && entries.size <= max && bytes <= maxBytes) break
       if (e.waiters !== undefined) {
-        for (const w of e.waiters) w(e.answer)
+        const waiters = e.waiters
+        e.waiters = undefined
+        for (const w of waiters) w(e.answer)
       }
-      entries.delete(key)
+      remove(key, e)
     }
   }
 
@@ -68,11 +94,13 @@ export function createDuplicateCache(options: DuplicateOptions | undefined, cloc
         if (e.answer !== undefined) return Promise.resolve(e.answer)
         return new Promise((resolve) => {
           e.waiters ??= []
+          // the oldest waiter goes without an answer: a later retransmission superseded it
+          if (e.waiters.length >= maxWaiters) e.waiters.shift()!(undefined)
           e.waiters.push(resolve)
         })
       }
       // a request without the T flag is new, even with a known pair (§5.5.4 asks only for T)
-      if (e !== undefined) entries.delete(key)
+      if (e !== undefined) remove(key, e)
       entries.set(key, { at: now, answer: undefined, waiters: undefined })
       if (entries.size > max) expire(now)
       return undefined
@@ -81,14 +109,23 @@ export function createDuplicateCache(options: DuplicateOptions | undefined, cloc
       const key = `${endToEnd}|${originHost.toLowerCase()}`
       const e = entries.get(key)
       if (e === undefined) return
-      e.answer = answer
-      if (answer === undefined) entries.delete(key)
+      if (e.answer !== undefined) bytes -= e.answer.length
+      e.answer = undefined
       const waiters = e.waiters
       e.waiters = undefined
+      if (answer === undefined) entries.delete(key)
+      else {
+        e.answer = answer
+        bytes += answer.length
+      }
       if (waiters !== undefined) for (const w of waiters) w(answer)
+      if (bytes > maxBytes) expire(clock.now())
     },
     get size() {
       return entries.size
+    },
+    get bytes() {
+      return bytes
     },
   }
 }
