@@ -8,7 +8,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { afterEach, describe, test } from 'node:test'
 import { CX, MAR, maaHandler, mar } from '../test/cx.ts'
 import { flush, MemoryNetwork, type MemorySocket } from '../test/memory-network.ts'
-import { avp, message, origin } from '../test/raw.ts'
+import { avp, message, origin, u32 } from '../test/raw.ts'
 import { encodeMessage } from './encode.ts'
 import {
   createDiameterNode,
@@ -303,6 +303,76 @@ describe('framing errors (RFC 6733 §3, §7.1.5)', () => {
     await flush()
     assert.equal(c.received.length, 1)
     assert.equal(c.socket.closed, true)
+  })
+})
+
+describe('requests outside I-Open and R-Open (RFC 6733 §5.3, §5.6)', () => {
+  /** A complete MAR from raw.ims.test, hop-by-hop 0x77. */
+  const rawMar = () =>
+    encodeMessage(
+      createRequest('MAR', {
+        avps: {
+          'Session-Id': 'raw.ims.test;1;1',
+          'Vendor-Specific-Application-Id': { 'Vendor-Id': 10415, 'Auth-Application-Id': CX },
+          'Auth-Session-State': 1,
+          'Origin-Host': 'raw.ims.test',
+          'Origin-Realm': 'ims.test',
+          'Destination-Realm': 'ims.test',
+          'User-Name': 'alice@ims.test',
+          'Public-Identity': 'sip:alice@ims.test',
+          'SIP-Number-Auth-Items': 1,
+          'SIP-Auth-Data-Item': { 'SIP-Authentication-Scheme': 'Digest-AKAv1-MD5' },
+          'Server-Name': 'sip:scscf.ims.test',
+        },
+        hopByHop: 0x77,
+      }),
+    )
+
+  /** hss.ims.test connecting to raw.ims.test (held), and raw.ims.test's CER on its own connection. */
+  async function electing(w: World) {
+    w.net.held.add(3999)
+    const hss = w.node(
+      {
+        originHost: 'hss.ims.test',
+        originRealm: 'ims.test',
+        peers: [{ host: 'raw.ims.test', address: '127.0.0.1', port: 3999 }],
+      },
+      3868,
+    )
+    let handled = 0
+    hss.handle(MAR, CX, (m, ctx) => {
+      handled++
+      return maaHandler(m, ctx)
+    })
+    await hss.start()
+    const c = rawClient(w)
+    await flush()
+    c.cer('raw.ims.test')
+    await flush()
+    assert.equal(hss.peer('raw.ims.test')?.state, 'Wait-Conn-Ack/Elect')
+    assert.equal(c.received.length, 0, 'no CEA yet')
+    return { hss, c, handled: () => handled }
+  }
+
+  test('an application request before the CEA: not processed, answered 3002', async () => {
+    const w = setup()
+    const { hss, c, handled } = await electing(w)
+    c.send(rawMar())
+    await flush()
+    const a = c.received.find((m) => m.hopByHop === 0x77)
+    assert.equal(a?.resultCode, 3002)
+    assert.equal(a?.isError, true)
+    assert.equal(handled(), 0)
+    assert.equal(hss.peer('raw.ims.test')?.state, 'Wait-Conn-Ack/Elect')
+  })
+
+  test('a request that does not decode, before the CEA: answered (5001 for an unknown AVP with M)', async () => {
+    const w = setup()
+    const { c } = await electing(w)
+    c.send(message({ code: 280, hopByHop: 0x78 }, ...origin, avp(4242, 0x40, u32(1))))
+    await flush()
+    const a = c.received.find((m) => m.hopByHop === 0x78)
+    assert.equal(a?.resultCode, 5001)
   })
 })
 

@@ -338,8 +338,34 @@ export class Peer implements DiameterPeer {
       )
       return
     }
+    if (conn === undefined || message === undefined) return
     // answers to requests still pending (a DPR exchange, a connection being replaced)
-    if (conn !== undefined && message !== undefined && !message.isRequest) this.#settle(conn, message)
+    if (!message.isRequest) {
+      this.#settle(conn, message)
+      return
+    }
+    if (conn !== this.#iConn && conn !== this.#rConn) return
+    // RFC 6733 §5.6 has no row for an application request outside I-Open and R-Open (one sent
+    // before our CEA, or while Closing): it is not processed (§5.3), but answered 3002
+    // DIAMETER_UNABLE_TO_DELIVER so that the sender can route it elsewhere at once instead of
+    // waiting for its timeout. CER, DWR and DPR out of place are the state machine's.
+    const code = message.commandCode
+    if (
+      message.applicationId === 0 &&
+      (code === BaseCommand.CER || code === BaseCommand.DWR || code === BaseCommand.DPR)
+    )
+      return
+    const ctx = this.#ctx
+    this.#send(
+      conn,
+      createAnswer(message, {
+        originHost: ctx.local.originHost,
+        originRealm: ctx.local.originRealm,
+        resultCode: ResultCode.DIAMETER_UNABLE_TO_DELIVER,
+        errorMessage: `the connection with ${this.host} is not open (${this.#state}): the request was not processed`,
+      }),
+    )
+    ctx.counters.answersSent++
   }
 
   /** Leaves the current state without a row of the table (stop() while connecting). */
@@ -681,8 +707,9 @@ export class Peer implements DiameterPeer {
       return
     }
     if (request) {
-      // §7.2: the error answer (5001 with Failed-AVP for an unknown AVP with the M bit, ...)
-      if (isOpen(this.#state)) this.#answerError(conn, error)
+      // §7.2: the error answer (5001 with Failed-AVP for an unknown AVP with the M bit, ...), in
+      // any state: answering a request that was not processed is never an action of the table
+      this.#answerError(conn, error)
       return
     }
     const p = conn.pending.get(h.hopByHop)
