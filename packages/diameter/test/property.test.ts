@@ -20,6 +20,7 @@ import {
   decodeMessage,
   defaultDictionary,
   encodeMessage,
+  type FrameEvent,
 } from '../src/index.ts'
 import { samples } from './messages.ts'
 
@@ -174,6 +175,17 @@ describe('decodeMessage on hostile octets (fast-check)', () => {
     )
   })
 
+  test('valid messages cut at any offset (with the Message Length as sent, or fixed to the cut)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...valid), fc.nat(), fc.boolean(), (base, at, fix) => {
+        const cut = base.subarray(0, at % (base.length + 1))
+        const bytes = fix ? fixLength(cut) : cut
+        check(bytes, decodeMessage(bytes, limits))
+      }),
+      { numRuns },
+    )
+  })
+
   test('nested groups of any depth and zero-length AVPs', () => {
     // Failed-AVP (279) holds any AVP: nest it, end with an AVP whose length is random (0 included)
     fc.assert(
@@ -241,6 +253,44 @@ describe('createStreamFramer (fast-check)', () => {
           }
         }
         assert.deepEqual(got, valid)
+      }),
+      { numRuns },
+    )
+  })
+
+  test('hostile octets cut at any offsets: the same messages and the same error as in one chunk', () => {
+    // valid messages first, so that the garbage after them is framed from a message boundary
+    const input = fc
+      .tuple(
+        fc.array(fc.constantFrom(...valid), { maxLength: 3 }),
+        fc.oneof(
+          fc.uint8Array({ maxLength: 200 }),
+          // a header-like start: version 1, any length, to reach the length checks
+          fc
+            .tuple(fc.integer({ min: 0, max: 0xffffff }), fc.uint8Array({ maxLength: 100 }))
+            .map(([len, rest]) => Uint8Array.from([1, len >>> 16, (len >>> 8) & 0xff, len & 0xff, ...rest])),
+        ),
+      )
+      .map(([msgs, tail]) => Buffer.concat([...msgs, tail]))
+    const summary = (events: FrameEvent[]) =>
+      events.map((e) =>
+        e.type === 'message' ? Buffer.from(e.bytes).toString('hex') : `${e.error.code}/${e.error.resultCode}`,
+      )
+    fc.assert(
+      fc.property(input, fc.array(fc.nat(), { maxLength: 12 }), (stream, cuts) => {
+        const whole = createStreamFramer({ maxMessageSize: 1024 })
+        const expected = summary(whole.push(stream))
+        const points = [0, ...cuts.map((c) => c % (stream.length + 1)).sort((a, b) => a - b), stream.length]
+        const f = createStreamFramer({ maxMessageSize: 1024 })
+        const got: string[] = []
+        for (let i = 1; i < points.length; i++) {
+          const events = f.push(stream.subarray(points[i - 1], points[i]))
+          got.push(...summary(events))
+          for (const e of events) if (e.type === 'message') check(e.bytes, decodeMessage(e.bytes, limits))
+        }
+        assert.deepEqual(got, expected)
+        assert.equal(f.failed, whole.failed)
+        assert.equal(f.buffered, whole.buffered)
       }),
       { numRuns },
     )
