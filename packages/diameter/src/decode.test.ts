@@ -113,6 +113,32 @@ describe('decodeMessage: valid messages (RFC 6733 §3, §4)', () => {
     assert.deepEqual(m.getAll('Error-Message'), [])
   })
 
+  test('a required AVP of a request without the M bit whose value cannot be read: 5004/5014 with the AVP', () => {
+    // User-Name (required in UAR) with bad UTF-8: without the M bit it would be ignored, leaving
+    // the UAR without one (RFC 6733 §4.1, §7.1.5)
+    let e = err(uar([avp(1, 0, Buffer.from([0x61, 0xc3]))], { drop: [1] }))
+    assert.equal(e.code, E.INVALID_AVP_VALUE, e.reason)
+    assert.equal(e.resultCode, 5004)
+    assert.equal(e.failedAvp?.code, 1)
+    assert.ok(answerFor(e, { originHost: 'h.test', originRealm: 'test' }) !== undefined)
+    // Auth-Session-State (required, Enumerated) of 2 octets: 5014
+    e = err(uar([avp(277, 0, Buffer.from([0, 1]))], { drop: [277] }))
+    assert.equal(e.code, E.BAD_AVP_LENGTH, e.reason)
+    assert.equal(e.resultCode, 5014)
+    // inside a group: Vendor-Id of the Vendor-Specific-Application-Id, 2 octets
+    const vsai = avp(260, M, Buffer.concat([avp(266, 0, Buffer.from([0, 0])), avp(258, M, u32(CX))]))
+    e = err(uar([vsai], { drop: [260] }))
+    assert.equal(e.resultCode, 5014, e.reason)
+    assert.equal(e.failedAvp?.name, 'Vendor-Specific-Application-Id')
+    assert.equal(e.failedAvp?.group?.items[0]?.code, 266)
+    // an unreadable Origin-Host (in a CER, it would name a peer '')
+    e = err(message({ code: DWR }, avp(264, 0, 'bad host'), origin[1]!))
+    assert.equal(e.resultCode, 5004, e.reason)
+    // an optional one is still ignored; an answer is still read
+    ok(dwr(avp(281, 0, Buffer.from([0xff]))))
+    ok(message({ code: DWR, flags: 0 }, avp(268, M, u32(2001)), avp(264, 0, 'bad host'), origin[1]!))
+  })
+
   test('an unknown enumeration value without the M bit is accepted', () => {
     const m = ok(message({ code: 282 }, ...origin, avp(273, 0, u32(9))))
     assert.equal(m.find('Disconnect-Cause')?.valid, false)

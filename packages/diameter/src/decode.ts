@@ -16,7 +16,7 @@ import { checkValue, readU32, VALUE_BAD_LENGTH } from './data-types.ts'
 import { type DefaultDictionary, defaultDictionary } from './default-dictionary.ts'
 import type { AvpDef, Dictionary } from './dictionary.ts'
 import { type DecodeErrorCode, decodeErrorCodes as E } from './errors.ts'
-import { checkGrammar } from './grammar.ts'
+import { checkGrammar, type Grammar } from './grammar.ts'
 import { type Limits, resolveLimits } from './limits.ts'
 import { CommandFlags, type DiameterHeader, DiameterMessage } from './message.ts'
 
@@ -196,7 +196,54 @@ export function decodeMessage<D extends Dictionary = DefaultDictionary>(
   const g = (flags & ERR) !== 0 ? dict.errorAnswer : cmd.grammar
   const gp = checkGrammar(avps, g, (flags & ERR) !== 0 ? `${cmd.name} (E bit)` : cmd.name)
   if (gp !== undefined) return semantic(gp.code, gp.resultCode, 20, gp.reason, gp.avp)
+  if (request) {
+    const bad = invalidRequired(avps, g, cmd.name)
+    if (bad !== undefined) return semantic(bad.code, bad.resultCode, 20, bad.reason, bad.avp)
+  }
   return { ok: true, message }
+}
+
+/**
+ * A required AVP of a request (`< >` or `{ }` in its grammar, or in the grammar of a grouped AVP
+ * holding it) whose value cannot be read: bad UTF-8, a wrong length for its type, a malformed
+ * address. With the M bit the walk reports it already; without it, RFC 6733 §4.1 lets the receiver
+ * ignore the AVP, and then the request lacks a required one: it is answered 5004
+ * DIAMETER_INVALID_AVP_VALUE (5014 for a wrong length, §7.1.5) with the AVP in Failed-AVP rather
+ * than handed on with the field missing. An Enumerated value the dictionary does not list stays
+ * accepted without the M bit (a later version of the application may have added it).
+ */
+function invalidRequired(avps: readonly Avp[], g: Grammar, where: string): Problem | undefined {
+  for (const a of avps) {
+    const def = a.def
+    if (def === undefined) continue
+    const ri = g.slot[def.id] ?? -1
+    const rule = ri === -1 ? undefined : g.rules[ri]
+    if (!a.valid) {
+      if (rule === undefined || rule.kind === 'optional' || a._buf === undefined) continue
+      const r = checkValue(def.type, a._buf, a._start, a._end, def.values)
+      if (def.type === 'Enumerated' && r !== VALUE_BAD_LENGTH) continue
+      return r === VALUE_BAD_LENGTH
+        ? {
+            code: E.BAD_AVP_LENGTH,
+            resultCode: 5014,
+            reason: `${where}: ${def.name}: ${a._end - a._start} octets for a ${def.type}`,
+            offset: a._start,
+            avp: a,
+          }
+        : {
+            code: E.INVALID_AVP_VALUE,
+            resultCode: 5004,
+            reason: `${where}: ${def.name}: not a valid ${def.type}`,
+            offset: a._start,
+            avp: a,
+          }
+    }
+    const sub = def.grammar
+    if (sub === undefined || def.opaque || a._children === undefined) continue
+    const inner = invalidRequired(a._children, sub, def.name)
+    if (inner !== undefined) return { ...inner, avp: wrapAvp(a, inner.avp) }
+  }
+  return undefined
 }
 
 /**

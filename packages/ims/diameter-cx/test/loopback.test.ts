@@ -4,8 +4,17 @@
  * see typed requests; the client gets typed answers, errors included.
  */
 import assert from 'node:assert/strict'
+import { connect } from 'node:net'
 import { after, before, test } from 'node:test'
-import { createDiameterNode, type DiameterNode } from '@junction/diameter'
+import {
+  createDiameterNode,
+  createRequest,
+  createStreamFramer,
+  type DiameterMessage,
+  type DiameterNode,
+  decodeMessage,
+  encodeMessage,
+} from '@junction/diameter'
 import {
   type CxClient,
   createCxClient,
@@ -16,6 +25,7 @@ import {
   sipFailureFor,
   type Uar,
 } from '../src/index.ts'
+import { buildMar } from '../src/mar.ts'
 import { hex } from './support.ts'
 
 let hss: DiameterNode
@@ -151,4 +161,73 @@ test('a request to another realm: 3002 from the client node itself (no peer serv
   })
   const lia = await other.lir({ impu: 'sip:alice@ims.test' })
   assert.equal(lia.result.code, 3002)
+})
+
+/** Sends raw octets to the HSS after a CER/CEA of its own; resolves with the answer of hop-by-hop `hbh`. */
+async function rawExchange(bytes: Uint8Array, hbh: number): Promise<DiameterMessage> {
+  const socket = connect(hss.address!.port, '127.0.0.1')
+  const framer = createStreamFramer()
+  const got: DiameterMessage[] = []
+  socket.on('data', (b) => {
+    for (const e of framer.push(b)) {
+      if (e.type !== 'message') continue
+      const r = decodeMessage(e.bytes)
+      const m = r.ok ? r.message : r.error.message
+      if (m !== undefined) got.push(m)
+    }
+  })
+  await new Promise((r) => socket.once('connect', r))
+  const cer = createRequest('CER', {
+    avps: {
+      'Origin-Host': 'raw.ims.test',
+      'Origin-Realm': 'ims.test',
+      'Host-IP-Address': '127.0.0.1',
+      'Vendor-Id': 0,
+      'Product-Name': 'raw',
+      'Supported-Vendor-Id': 10415,
+      'Vendor-Specific-Application-Id': { 'Vendor-Id': 10415, 'Auth-Application-Id': 16777216 },
+    },
+  })
+  socket.write(encodeMessage(cer))
+  const until = async (f: () => DiameterMessage | undefined) => {
+    const deadline = Date.now() + 3000
+    while (f() === undefined) {
+      if (Date.now() > deadline) throw new Error('no answer')
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    return f()!
+  }
+  await until(() => got.find((m) => m.name === 'CEA'))
+  socket.write(bytes)
+  try {
+    return await until(() => got.find((m) => m.hopByHop === hbh))
+  } finally {
+    socket.destroy()
+  }
+}
+
+test('MAR whose User-Name (M bit clear) is not UTF-8 → 5004 with Failed-AVP; the handler never sees it', async () => {
+  delete seen.mar
+  const m = buildMar(
+    { impi: 'alice@ims.test', impu: 'sip:alice@ims.test', serverName: 'sip:scscf.ims.test' },
+    {
+      destinationRealm: 'ims.test',
+      originHost: 'raw.ims.test',
+      originRealm: 'ims.test',
+      sessionId: 'raw;1;1',
+    },
+  )
+  m.hopByHop = 0x5004
+  const b = Buffer.from(encodeMessage(m))
+  // User-Name (code 1): M bit off, and a truncated UTF-8 sequence as its first octets
+  for (let p = 20; p < b.length; p += (b.readUIntBE(p + 5, 3) + 3) & ~3) {
+    if (b.readUInt32BE(p) !== 1) continue
+    b[p + 4] = 0
+    b[p + 8] = 0xc3
+    b[p + 9] = 0x41
+  }
+  const a = await rawExchange(b, 0x5004)
+  assert.equal(a.resultCode, 5004)
+  assert.equal(a.get('Failed-AVP')?.byCode(1)?.code, 1)
+  assert.equal(seen.mar, undefined)
 })
