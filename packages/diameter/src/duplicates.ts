@@ -50,8 +50,12 @@ export interface DuplicateCache {
     endToEnd: number,
     retransmitted: boolean,
   ): Promise<Uint8Array | undefined> | undefined
-  /** The original's answer (or undefined: none will come). */
-  complete(originHost: string, endToEnd: number, answer: Uint8Array | undefined): void
+  /**
+   * The original's answer (or undefined: none will come). With `keep` false the waiting duplicates
+   * get it but it is not kept: a later retransmission is handled anew (an answer to a request
+   * refused for a passing reason, 3004 DIAMETER_TOO_BUSY).
+   */
+  complete(originHost: string, endToEnd: number, answer: Uint8Array | undefined, keep?: boolean): void
   readonly size: number
   /** Octets of the answers kept. */
   readonly bytes: number
@@ -105,7 +109,7 @@ export function createDuplicateCache(options: DuplicateOptions | undefined, cloc
       if (entries.size > max) expire(now)
       return undefined
     },
-    complete(originHost, endToEnd, answer) {
+    complete(originHost, endToEnd, answer, keep = true) {
       const key = `${endToEnd}|${originHost.toLowerCase()}`
       const e = entries.get(key)
       if (e === undefined) return
@@ -113,7 +117,7 @@ export function createDuplicateCache(options: DuplicateOptions | undefined, cloc
       e.answer = undefined
       const waiters = e.waiters
       e.waiters = undefined
-      if (answer === undefined) entries.delete(key)
+      if (answer === undefined || !keep) entries.delete(key)
       else {
         e.answer = answer
         bytes += answer.length

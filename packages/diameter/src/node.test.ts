@@ -847,6 +847,38 @@ describe('request() and handle()', () => {
     await assert.rejects(scscf.request(uar()), { code: 'JUNCTION_ERR_DIAMETER_NOT_STARTED' })
   })
 
+  test('a request refused 3004 (maxHandling) is not remembered: its retransmission is handled', async () => {
+    const w = setup()
+    const hss = w.node({ originHost: 'hss.ims.test', originRealm: 'ims.test', maxHandling: 1 }, 3868)
+    let calls = 0
+    let release: () => void = () => {}
+    hss.handle(MAR, CX, async (req, ctx) => {
+      calls++
+      if (calls === 1) await new Promise<void>((r) => (release = r))
+      return maaHandler(req, ctx)
+    })
+    const scscf = w.node({
+      originHost: 'scscf.ims.test',
+      originRealm: 'ims.test',
+      peers: [{ host: 'hss.ims.test', address: '127.0.0.1', port: 3868 }],
+    })
+    await hss.start()
+    await scscf.start()
+    await flush()
+    const first = scscf.request(mar())
+    await flush()
+    const second = mar('bob')
+    assert.equal((await scscf.request(second)).resultCode, 3004)
+    release()
+    assert.equal((await first).resultCode, 2001)
+    const again = mar('bob')
+    again.endToEnd = second.endToEnd
+    again.isRetransmitted = true
+    const a = await scscf.request(again)
+    assert.equal(a.resultCode, 2001)
+    assert.equal(calls, 2)
+  })
+
   test('a retransmission with the T flag gets the first answer again; the handler runs once', async () => {
     const w = setup()
     const hss = w.node({ originHost: 'hss.ims.test', originRealm: 'ims.test' }, 3868)

@@ -636,7 +636,9 @@ class Node {
       return
     }
     if (this.#handling >= (this.#options.maxHandling ?? 4096)) {
-      this.#reply(peer, conn, local(ResultCode.DIAMETER_TOO_BUSY, 'too many requests being handled'), origin)
+      // not kept for duplicate detection: a retransmission once the load has passed is handled
+      const busy = local(ResultCode.DIAMETER_TOO_BUSY, 'too many requests being handled')
+      this.#reply(peer, conn, busy, origin, undefined, false)
       return
     }
     this.#handling++
@@ -676,6 +678,7 @@ class Node {
     answer: AnyMessage,
     origin?: string,
     fallback?: (resultCode: number, errorMessage: string) => AnyMessage,
+    keep = true,
   ): void {
     let bytes: Uint8Array
     try {
@@ -686,7 +689,7 @@ class Node {
       answer = fallback(ResultCode.DIAMETER_UNABLE_TO_COMPLY, 'the answer could not be encoded')
       bytes = encodeMessage(answer)
     }
-    if (origin !== undefined) this.#duplicates?.complete(origin, answer.endToEnd, bytes)
+    if (origin !== undefined) this.#duplicates?.complete(origin, answer.endToEnd, bytes, keep)
     peer.answer(conn, answer, bytes)
   }
 }
