@@ -141,10 +141,16 @@ export function checkValue(
     case 'UTF8String':
       return isAscii(buf, start, end) || isUtf8(buf.subarray(start, end)) ? VALUE_OK : VALUE_INVALID
     case 'DiameterIdentity':
+      // an FQDN or a realm: at most 255 octets (RFC 6733 §4.3.1, RFC 1035 §2.3.4). Unbounded, a
+      // peer's Origin-Host of 250 kB would be kept as a key (duplicates, dynamic peers)
+      return len > 0 && len <= MAX_IDENTITY && isVisibleAscii(buf, start, end) ? VALUE_OK : VALUE_INVALID
     case 'DiameterURI':
       return len > 0 && isVisibleAscii(buf, start, end) ? VALUE_OK : VALUE_INVALID
   }
 }
+
+/** The longest DiameterIdentity, in octets: an FQDN (RFC 1035 §2.3.4). */
+export const MAX_IDENTITY = 255
 
 /** Reads a value already checked by `checkValue`. `buf` is a Buffer. */
 export function decodeValue(type: DataType, buf: Buffer, start: number, end: number): unknown {
@@ -291,6 +297,10 @@ export function normalizeInput(name: string, type: DataType, input: unknown): un
       if (typeof input === 'string' && input.isWellFormed()) return input
       throw bad(name, type, 'not a well-formed string')
     case 'DiameterIdentity':
+      if (typeof input === 'string' && input.length > MAX_IDENTITY)
+        throw bad(name, type, `${input.length} characters: over ${MAX_IDENTITY} (an FQDN, RFC 1035)`)
+      if (typeof input === 'string' && isVisibleAsciiString(input)) return input
+      throw bad(name, type, `${JSON.stringify(input)} is not a non-empty string of visible ASCII`)
     case 'DiameterURI':
       if (typeof input === 'string' && isVisibleAsciiString(input)) return input
       throw bad(name, type, `${JSON.stringify(input)} is not a non-empty string of visible ASCII`)

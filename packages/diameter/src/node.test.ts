@@ -306,6 +306,20 @@ describe('framing errors (RFC 6733 §3, §7.1.5)', () => {
   })
 })
 
+test('a CER whose Origin-Host is longer than an FQDN (255 octets): CEA 5004, no peer kept', async () => {
+  const w = setup()
+  const hss = w.node({ originHost: 'hss.ims.test', originRealm: 'ims.test' }, 3868)
+  await hss.start()
+  const c = rawClient(w)
+  await flush()
+  c.cer(`${'a'.repeat(300)}.ims.test`)
+  await w.run(6000, 1000)
+  assert.equal(c.received[0]?.resultCode, 5004)
+  assert.equal(c.received[0]?.get('Failed-AVP')?.byCode(264)?.data.length, 309)
+  assert.equal(hss.peers.length, 0)
+  assert.equal(c.socket.closed, true)
+})
+
 describe('requests outside I-Open and R-Open (RFC 6733 §5.3, §5.6)', () => {
   /** A complete MAR from raw.ims.test, hop-by-hop 0x77. */
   const rawMar = () =>
