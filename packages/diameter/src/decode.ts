@@ -73,6 +73,8 @@ interface Ctx {
   /** The first value-level problem: decoding goes on, the message is kept. */
   problem: Problem | undefined
   sessionId: string | undefined
+  /** An AVP was kept with an invalid value (no M bit): the requests' required AVPs are checked. */
+  invalid: boolean
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {
@@ -153,6 +155,7 @@ export function decodeMessage<D extends Dictionary = DefaultDictionary>(
     failure: undefined,
     problem: undefined,
     sessionId: undefined,
+    invalid: false,
   }
   const avps = walk(ctx, 20, length, 1)
   if (avps === undefined) {
@@ -196,7 +199,7 @@ export function decodeMessage<D extends Dictionary = DefaultDictionary>(
   const g = (flags & ERR) !== 0 ? dict.errorAnswer : cmd.grammar
   const gp = checkGrammar(avps, g, (flags & ERR) !== 0 ? `${cmd.name} (E bit)` : cmd.name)
   if (gp !== undefined) return semantic(gp.code, gp.resultCode, 20, gp.reason, gp.avp)
-  if (request) {
+  if (request && ctx.invalid) {
     const bad = invalidRequired(avps, g, cmd.name)
     if (bad !== undefined) return semantic(bad.code, bad.resultCode, 20, bad.reason, bad.avp)
   }
@@ -349,6 +352,7 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, opaque = fals
             ctx.failure = undefined
             children = []
             invalid = true
+            ctx.invalid = true
           } else {
             if (structural) {
               f.code = E.BAD_AVP_LENGTH
@@ -368,6 +372,7 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, opaque = fals
       const r = checkValue(def.type, buf, dataStart, dataEnd, def.values)
       if (r !== 0) {
         invalid = true
+        ctx.invalid = true
         if ((flags & M) !== 0 && problem === undefined && !opaque) {
           problem =
             r === VALUE_BAD_LENGTH
