@@ -861,6 +861,38 @@ describe('request() and handle()', () => {
     await assert.rejects(scscf.request(uar()), { code: 'JUNCTION_ERR_DIAMETER_NOT_STARTED' })
   })
 
+  test('past maxHandlingBytes of requests being handled: 3004, until they are answered', {
+    timeout: 5000,
+  }, async () => {
+    const w = setup()
+    const hss = w.node({ originHost: 'hss.ims.test', originRealm: 'ims.test', maxHandlingBytes: 900 }, 3868)
+    const held: (() => void)[] = []
+    hss.handle(MAR, CX, async (req, ctx) => {
+      await new Promise<void>((r) => held.push(r))
+      return maaHandler(req, ctx)
+    })
+    const scscf = w.node({
+      originHost: 'scscf.ims.test',
+      originRealm: 'ims.test',
+      peers: [{ host: 'hss.ims.test', address: '127.0.0.1', port: 3868 }],
+    })
+    await hss.start()
+    await scscf.start()
+    await flush()
+    // a MAR is some 330 octets, the big one some 730: not both at once
+    const first = scscf.request(mar())
+    await flush()
+    const big = mar('b'.repeat(200))
+    assert.equal((await scscf.request(big)).resultCode, 3004)
+    assert.equal(held.length, 1)
+    for (const r of held.splice(0)) r()
+    assert.equal((await first).resultCode, 2001)
+    const again = scscf.request(mar('b'.repeat(200)))
+    await flush()
+    for (const r of held.splice(0)) r()
+    assert.equal((await again).resultCode, 2001)
+  })
+
   test('a request refused 3004 (maxHandling) is not remembered: its retransmission is handled', async () => {
     const w = setup()
     const hss = w.node({ originHost: 'hss.ims.test', originRealm: 'ims.test', maxHandling: 1 }, 3868)

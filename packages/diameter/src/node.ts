@@ -94,6 +94,12 @@ export interface DiameterNodeOptions<D extends Dictionary = DefaultDictionary> {
   readonly maxPending?: number
   /** Requests being handled at once, at most; past it they are answered 3004 DIAMETER_TOO_BUSY. Default 4096. */
   readonly maxHandling?: number
+  /**
+   * Octets of the requests being handled at once, at most (each is held until its handler
+   * answers); past it they are answered 3004 DIAMETER_TOO_BUSY. Default 64 MiB: `maxHandling`
+   * requests of `limits.maxMessageSize` would be 1 GiB.
+   */
+  readonly maxHandlingBytes?: number
   /** Duplicate detection of requests with the T flag; false turns it off. */
   readonly duplicates?: DuplicateOptions | false
   /** Disconnect-Cause of the DPRs `stop()` sends. Default 'REBOOTING'. */
@@ -210,6 +216,7 @@ class Node {
   #address: { host: string; port: number } | undefined
   #running = false
   #handling = 0
+  #handlingBytes = 0
   #turn = 0
 
   constructor(options: DiameterNodeOptions<Dictionary>, deps: DiameterNodeDeps) {
@@ -635,13 +642,18 @@ class Node {
       )
       return
     }
-    if (this.#handling >= (this.#options.maxHandling ?? 4096)) {
+    const size = request.bytes?.length ?? 0
+    if (
+      this.#handling >= (this.#options.maxHandling ?? 4096) ||
+      this.#handlingBytes + size > (this.#options.maxHandlingBytes ?? 64 << 20)
+    ) {
       // not kept for duplicate detection: a retransmission once the load has passed is handled
       const busy = local(ResultCode.DIAMETER_TOO_BUSY, 'too many requests being handled')
       this.#reply(peer, conn, busy, origin, undefined, false)
       return
     }
     this.#handling++
+    this.#handlingBytes += size
     const context: HandlerContext<Dictionary> = {
       peer,
       answer: (init) =>
@@ -651,6 +663,7 @@ class Node {
     run().then(
       (answer) => {
         this.#handling--
+        this.#handlingBytes -= size
         if (
           !(answer instanceof DiameterMessage) ||
           answer.isRequest ||
@@ -666,6 +679,7 @@ class Node {
       },
       (error: unknown) => {
         this.#handling--
+        this.#handlingBytes -= size
         this.#log?.warn({ err: error, command: request.name }, 'Diameter handler failed')
         this.#reply(peer, conn, local(ResultCode.DIAMETER_UNABLE_TO_COMPLY, 'the request failed'), origin)
       },
