@@ -634,9 +634,20 @@ describe('junction-ietf route: registrar and authentication', () => {
     assert.equal(challenge.status, 407)
     assert.equal(realmOf(challenge), 'b.example.com')
     const proxyCred = credentialsFor(challenge, 'INVITE', 'sip:carol@b.example.com', 'carol', 'carol-secret')
-    const again = invite('carol@b.example.com', 'carol@b.example.com', [proxyCred], 'call-realm')
+    // with credentials for another of our realms and for a realm downstream: ours all come off
+    const other = (realm: string) =>
+      `Proxy-Authorization: Digest username="carol", realm="${realm}", nonce="n", uri="sip:carol@b.example.com", response="00000000000000000000000000000000"`
+    const again = invite(
+      'carol@b.example.com',
+      'carol@b.example.com',
+      [other('a.example.com'), proxyCred, other('gw.example.net')],
+      'call-realm',
+    )
     const forwarded = request(await send(server, again))
     assert.equal(forwarded.method, 'INVITE')
-    assert.deepEqual(forwarded.headers.raw(ProxyAuthorization), [])
+    assert.deepEqual(
+      forwarded.headers.raw(ProxyAuthorization).map((v) => /realm="([^"]+)"/.exec(v)?.[1]),
+      ['gw.example.net'],
+    )
   })
 })

@@ -191,10 +191,10 @@ function targetSet(
   return targets
 }
 
-/** Matches a Proxy-Authorization value whose realm is `realm`. */
-function realmPattern(realm: string): RegExp {
-  const escaped = realm.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  return new RegExp(`realm\\s*=\\s*"?${escaped}"?(?:\\s*[,;]|\\s*$)`, 'i')
+/** Matches a Proxy-Authorization value whose realm is one of `realms`. */
+function realmPattern(realms: readonly string[]): RegExp {
+  const escaped = realms.map((r) => r.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')
+  return new RegExp(`realm\\s*=\\s*"?(?:${escaped})"?(?:\\s*[,;]|\\s*$)`, 'i')
 }
 
 /** Identities a UA or an untrusted peer may not assert (RFC 3325 §5, §9.1; Remote-Party-ID: the draft before it). */
@@ -228,8 +228,11 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
   const { registrar, auth, guard, trusted, realms, nextHops, flood } = deps
   const flowTokens = deps.flowTokens ?? createFlowTokens(randomBytes(32))
   const dialogTokens = deps.dialogTokens ?? createDialogTokens(routing.dialog.secret ?? randomBytes(32))
-  /** Our realms' Proxy-Authorization patterns, made once per realm. */
-  const realmPatterns = new Map<DigestAuth, RegExp>()
+  /** Proxy-Authorization values for any of our realms: §22.3, they were for us, none goes on. */
+  const ourRealms =
+    auth === undefined
+      ? undefined
+      : realmPattern([auth.realm, ...[...(realms?.values() ?? [])].map((r) => r.realm)])
 
   /** A static route's targets: its next hops in order, those probing found down left out (unless all are). */
   function staticTargets(r: CompiledRoute, uri: Uri): ForwardTarget[] {
@@ -245,15 +248,6 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
   function authOf(da: DigestAuth, uri: Uri | undefined): DigestAuth {
     if (realms === undefined || uri?.kind !== 'sip') return da
     return realms.get(uri.host.toLowerCase()) ?? da
-  }
-
-  function patternOf(da: DigestAuth): RegExp {
-    let p = realmPatterns.get(da)
-    if (p === undefined) {
-      p = realmPattern(da.realm)
-      realmPatterns.set(da, p)
-    }
-    return p
   }
 
   /** A refusal: an ACK is never answered (§17.1.1.3 has no response to it), anything else `status`. */
@@ -331,7 +325,7 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
     if (from.kind === 'sip' && a.user !== undefined && from.user !== a.user) {
       return ctx.reply(403, 'From Does Not Match Credentials')
     }
-    consumeCredentials(ctx, patternOf(da))
+    if (ourRealms !== undefined) consumeCredentials(ctx, ourRealms)
     return route(ctx, true)
   }
 
