@@ -112,6 +112,7 @@ export function createMemoryTransport(options: MemoryTransportOptions, deps: Tra
     drops: {},
     connectionsOpen: 0,
     connectionsRefused: 0,
+    handshakeTimeouts: 0,
     sendErrors: 0,
   }
 

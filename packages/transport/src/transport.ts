@@ -143,12 +143,14 @@ export interface TransportStats {
   messagesIn: number
   messagesOut: number
   /**
-   * Inputs dropped, by reason: a parse error code, or `limit`, `not-for-us`, `receive-error` (the
+   * Inputs dropped, by reason: a parse error code, or `not-for-us`, `receive-error` (the
    * `receive` callback threw), `message-timeout` (a stream message incomplete past `messageTimeout`).
    */
   readonly drops: Record<string, number>
   connectionsOpen: number
   connectionsRefused: number
+  /** Inbound TLS, WS or WSS sockets closed because their handshake was not done within `handshakeTimeout`. */
+  handshakeTimeouts: number
   /** Messages that could not be sent (no route, connection refused or lost, flow gone, a socket error). */
   sendErrors: number
 }
@@ -283,6 +285,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     drops: {},
     connectionsOpen: 0,
     connectionsRefused: 0,
+    handshakeTimeouts: 0,
     sendErrors: 0,
   }
 
@@ -394,7 +397,10 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
       perIp.set(ip, n + 1)
       const tuple = handshake ? fourTuple(socket) : ''
       if (handshake) {
-        const timer = setTimeout(() => socket.destroy(), limits.handshakeTimeout)
+        const timer = setTimeout(() => {
+          stats.handshakeTimeouts++
+          socket.destroy()
+        }, limits.handshakeTimeout)
         timer.unref()
         handshaking.set(tuple, { socket, timer })
       }

@@ -185,6 +185,7 @@ describe('handshakeTimeout', { timeout: 10_000 }, () => {
         assert.ok(Date.now() - began < 2000)
         await sleep(300) // past handshakeTimeout
         assert.equal(t.stats.connectionsOpen, 1, 'the connection that handshook is still up')
+        assert.equal(t.stats.handshakeTimeouts, 1, 'the socket that did not is counted')
         done.destroy()
         await until(() => t.stats.connectionsOpen === 0)
       } finally {
