@@ -28,7 +28,10 @@ export function originate(core: Core, request: SipRequest): Promise<SipResponse>
       const req = last ? request : request.clone()
       addVia(req, generateBranch())
       let timedOut = false
+      let moved = false
       const next = (): void => {
+        if (moved) return // a timeout after a transport error, say: one move per destination
+        moved = true
         if (last) local(timedOut ? 408 : 503)
         else tryFrom(targets, i + 1)
       }
