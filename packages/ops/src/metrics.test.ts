@@ -230,7 +230,7 @@ describe('createMetrics', () => {
   )
 
   test(
-    'probed next hops (junction:proxy:next-hop): 1 up, 0 down; malformed events ignored; flood blocks',
+    'probed next hops (junction:proxy:next-hop): 1 up, 0 down; malformed events ignored; flood blocks; connection rejects',
     withMetrics(async (m) => {
       publish('proxyNextHop', { nextHop: 'sip:gw1.example.com', up: true })
       publish('proxyNextHop', { nextHop: 'sip:gw2.example.com', up: true })
@@ -242,6 +242,21 @@ describe('createMetrics', () => {
       assert.equal(s.get('junction_proxy_next_hop_up{next_hop="sip:gw2.example.com"}'), 0)
       assert.equal(s.get('junction_proxy_next_hop_up{next_hop="sip:gw3.example.com"}'), undefined)
       assert.equal(s.get('junction_proxy_flood_blocks_total'), 0)
+      assert.equal(s.get('junction_transport_connection_rejects_total{reason="limit"}'), 0)
+      publish('connectionReject', {
+        transport: 'tls',
+        remote: { address: '192.0.2.9', port: 1 },
+        reason: 'limit',
+      })
+      publish('connectionReject', {
+        transport: 'ws',
+        remote: { address: '192.0.2.9', port: 2 },
+        reason: 'handshake-timeout',
+      })
+      publish('connectionReject', { reason: 'bogus' })
+      const after = await scrape(m)
+      assert.equal(after.get('junction_transport_connection_rejects_total{reason="limit"}'), 1)
+      assert.equal(after.get('junction_transport_connection_rejects_total{reason="handshake-timeout"}'), 1)
       publish('proxyFloodBlock', { address: '192.0.2.9', source: '192.0.2.9', untilMs: 1 })
       assert.equal((await scrape(m)).get('junction_proxy_flood_blocks_total'), 1)
     }),

@@ -18,6 +18,7 @@ export const metricChannels = {
   sendError: 'junction:transport:send-error',
   connectionOpen: 'junction:transport:connection-open',
   connectionClose: 'junction:transport:connection-close',
+  connectionReject: 'junction:transport:connection-reject',
   transactionCreate: 'junction:transaction:create',
   transactionEnd: 'junction:transaction:end',
   proxyForward: 'junction:proxy:forward',
@@ -203,6 +204,7 @@ function isServerTransaction(tx: unknown): boolean {
  * | `junction_transport_drops_total` | counter | `code` | inputs dropped |
  * | `junction_transport_send_errors_total` | counter | `transport` | messages that could not be sent |
  * | `junction_transport_connections` | gauge | `transport` | open connections |
+ * | `junction_transport_connection_rejects_total` | counter | `reason` (`limit`, `handshake-timeout`) | inbound sockets closed before they became connections |
  * | `junction_transactions_live` | gauge | `kind` (`server`, `client`) | live transactions |
  * | `junction_transactions_total` | counter | `kind` | transactions created |
  * | `junction_proxy_forwards_total` | counter | — | requests forwarded by the proxy |
@@ -296,6 +298,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     buckets: forwardBuckets,
     registers,
   })
+  const connectionRejects = new Counter({
+    name: 'junction_transport_connection_rejects_total',
+    help: 'Inbound sockets closed before they became connections: over a connection limit, or no handshake within handshakeTimeout',
+    labelNames: ['reason'] as const,
+    registers,
+  })
   const nextHopUp = new Gauge({
     name: 'junction_proxy_next_hop_up',
     help: 'Probed next hops: 1 while one answers its OPTIONS, 0 once probing found it down',
@@ -351,6 +359,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const authFailureBy = children(authFailures, 'reason', authFailureReasons)
   const dropBy = new Map<string, Child>()
   const nextHops = new Set<string>()
+  const rejectBy = children(connectionRejects, 'reason', ['limit', 'handshake-timeout'])
   // what was counted as opened, so that a close seen without its open does not count
   const openFlows = new WeakSet<object>()
 
@@ -421,6 +430,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       const elapsedMs = e?.elapsedMs
       if (typeof elapsedMs !== 'number' || !Number.isFinite(elapsedMs) || elapsedMs < 0) return
       forwardSeconds.observe(statusClassIndex(e?.response?.status), elapsedMs / 1000)
+    },
+    connectionReject(event) {
+      const reason = (event as { reason?: unknown } | null)?.reason
+      if (typeof reason === 'string') rejectBy.get(reason)?.inc()
     },
     proxyNextHop(event) {
       const e = event as { nextHop?: unknown; up?: unknown } | null

@@ -19,5 +19,11 @@ export const dropped = channel('junction:transport:drop')
 export const connectionOpen = channel('junction:transport:connection-open')
 /** `{ flow, error? }` when a connection closes; the flow is gone (RFC 5626 flow failure). */
 export const connectionClose = channel('junction:transport:connection-close')
+/**
+ * `{ transport, remote, reason }` when an inbound connection is closed before it became one:
+ * `limit` (over `maxConnections` or `maxConnectionsPerIp` at its TCP accept) or `handshake-timeout`
+ * (its TLS handshake or WebSocket upgrade not done within `handshakeTimeout`).
+ */
+export const connectionReject = channel('junction:transport:connection-reject')
 /** `{ listener, error? }` after a TLS listener reloaded its certificate files (or failed to). */
 export const certificatesReload = channel('junction:transport:certificates-reload')

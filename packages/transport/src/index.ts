@@ -3,6 +3,7 @@ export {
   certificatesReload,
   connectionClose,
   connectionOpen,
+  connectionReject,
   dropped,
   messageIn,
   messageOut,

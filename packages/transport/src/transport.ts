@@ -38,6 +38,7 @@ import {
   certificatesReload,
   connectionClose,
   connectionOpen,
+  connectionReject,
   dropped as droppedChannel,
   messageIn,
   messageOut,
@@ -380,7 +381,17 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
    * its handshake is not done within `handshakeTimeout` (see handshakeDone). Runs in a server's
    * 'connection' handler: it never throws.
    */
-  function admit(socket: Socket, handshake: boolean): boolean {
+  function reject(transport: TransportName, socket: Socket, reason: 'limit' | 'handshake-timeout'): void {
+    if (connectionReject.hasSubscribers) {
+      connectionReject.publish({
+        transport,
+        remote: { address: plainAddress(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 },
+        reason,
+      })
+    }
+  }
+
+  function admit(socket: Socket, handshake: boolean, transport: TransportName): boolean {
     try {
       const address = socket.remoteAddress
       if (address === undefined) {
@@ -391,6 +402,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
       const n = perIp.get(ip) ?? 0
       if (held() >= limits.maxConnections || n >= limits.maxConnectionsPerIp) {
         stats.connectionsRefused++
+        reject(transport, socket, 'limit')
         socket.destroy()
         return false
       }
@@ -399,6 +411,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
       if (handshake) {
         const timer = setTimeout(() => {
           stats.handshakeTimeouts++
+          reject(transport, socket, 'handshake-timeout')
           socket.destroy()
         }, limits.handshakeTimeout)
         timer.unref()
@@ -578,7 +591,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     switch (spec.transport) {
       case 'tcp':
         server = createNetServer((socket) => {
-          if (admit(socket, false)) acceptStream(socket, 'tcp')
+          if (admit(socket, false, 'tcp')) acceptStream(socket, 'tcp')
         })
         break
       case 'tls': {
@@ -587,7 +600,7 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
         )
         // counted at the TCP accept, before the handshake (the server's own listener, added first,
         // has wrapped the socket in TLS; destroying it ends that too)
-        tls.on('connection', (socket: Socket) => admit(socket, true))
+        tls.on('connection', (socket: Socket) => admit(socket, true, 'tls'))
         tls.on('tlsClientError', (_error, socket) => socket.destroy()) // a failed or cut handshake
         store!.onReload(() => {
           tls.setSecureContext(store!.serverOptions())
@@ -606,7 +619,9 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
           })
         }
         // counted at the TCP accept (for WSS before the TLS handshake), as for TLS
-        http.on('connection', (socket: Socket) => admit(socket, true))
+        http.on('connection', (socket: Socket) =>
+          admit(socket, true, spec.transport === 'wss' ? 'wss' : 'ws'),
+        )
         // a plain HTTP request (no upgrade) is told what this port speaks, then the socket closes
         // (RFC 7231 §6.5.15, RFC 6455 §4.2.2); upgrades go to the WebSocketServer below
         http.on('request', (_req, res) => {

@@ -4,6 +4,7 @@
  * within handshakeTimeout. Loopback only; every socket and transport is closed, every wait bounded.
  */
 import assert from 'node:assert/strict'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { readFileSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { after, before, describe, test } from 'node:test'
@@ -84,9 +85,23 @@ describe('sockets before their handshake count against the limits', { timeout: 1
     const port = t.listeners[0]!.port
     try {
       const raws: Array<Awaited<ReturnType<typeof rawSocket>>> = []
-      for (let i = 0; i < 4; i++) raws.push(await rawSocket(port))
-      await until(() => raws[3]!.closed())
+      const rejects: unknown[] = []
+      const onReject = (m: unknown) => rejects.push(m)
+      subscribe('junction:transport:connection-reject', onReject)
+      try {
+        for (let i = 0; i < 4; i++) raws.push(await rawSocket(port))
+        await until(() => raws[3]!.closed())
+      } finally {
+        unsubscribe('junction:transport:connection-reject', onReject)
+      }
       assert.equal(t.stats.connectionsRefused, 1)
+      assert.deepEqual(
+        rejects.map((r) => {
+          const e = r as { transport: string; reason: string; remote: { address: string } }
+          return [e.transport, e.reason, e.remote.address]
+        }),
+        [['tls', 'limit', '127.0.0.1']],
+      )
       await sleep(100)
       assert.deepEqual(
         raws.slice(0, 3).map((r) => r.closed()),
@@ -174,6 +189,12 @@ describe('handshakeTimeout', { timeout: 10_000 }, () => {
     test(`${transport}: a socket that never handshakes is closed; a connection that did stays open`, async () => {
       const t = await server(transport, { handshakeTimeout: 200 })
       const port = t.listeners[0]!.port
+      const timeouts: unknown[] = []
+      const onReject = (m: unknown) => {
+        const e = m as { transport: string; reason: string }
+        timeouts.push([e.transport, e.reason])
+      }
+      subscribe('junction:transport:connection-reject', onReject)
       try {
         const began = Date.now()
         const raw = await rawSocket(port)
@@ -186,9 +207,11 @@ describe('handshakeTimeout', { timeout: 10_000 }, () => {
         await sleep(300) // past handshakeTimeout
         assert.equal(t.stats.connectionsOpen, 1, 'the connection that handshook is still up')
         assert.equal(t.stats.handshakeTimeouts, 1, 'the socket that did not is counted')
+        assert.deepEqual(timeouts, [[transport, 'handshake-timeout']])
         done.destroy()
         await until(() => t.stats.connectionsOpen === 0)
       } finally {
+        unsubscribe('junction:transport:connection-reject', onReject)
         await t.stop()
       }
     })
