@@ -295,3 +295,37 @@ describe('over a lossy link (two layers, virtual time)', () => {
     assert.equal(p.client.size, 0)
   })
 })
+
+describe('a transaction user that throws (its bug must not lose what the layer accepted)', () => {
+  for (const method of ['OPTIONS', 'INVITE']) {
+    test(`onRequest throwing on an ${method}: the error propagates, the request still gets its 500`, () => {
+      const clock = createManualClock()
+      const sent: SipResponse[] = []
+      const transport: TransactionTransport = {
+        async sendRequest() {},
+        async sendResponse(res) {
+          sent.push(res)
+        },
+      }
+      const user: TransactionUser = {
+        onRequest() {
+          throw new Error('TU bug')
+        },
+      }
+      const layer = createTransactionLayer({ transport, user }, { clock, tryingDelay: -1 })
+      assert.throws(() => layer.receive(request(method, 'z9hG4bKboom'), udpFlow), /TU bug/)
+      assert.deepEqual(
+        sent.map((r) => r.status),
+        [500],
+      )
+      assert.equal(layer.unanswered, 0, 'no slot of maxUnanswered is held for ever')
+      // a retransmission gets the 500 again instead of silence
+      layer.receive(request(method, 'z9hG4bKboom'), udpFlow)
+      assert.deepEqual(
+        sent.map((r) => r.status),
+        [500, 500],
+      )
+      layer.close()
+    })
+  }
+})

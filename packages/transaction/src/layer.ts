@@ -203,7 +203,18 @@ export function createTransactionLayer(
     unanswered++
     created(tx)
     if (tx instanceof InviteServerTransaction) tx.start()
-    deps.user.onRequest(tx)
+    try {
+      deps.user.onRequest(tx)
+    } catch (error) {
+      // A TU that throws would leave the transaction unanswered for ever: a non-INVITE in Trying
+      // and an INVITE in Proceeding have no timer that ends them (§17.2.1, §17.2.2), so it would
+      // hold a slot of maxUnanswered and silently absorb every retransmission. Answer it 500
+      // (§21.5.1; §8.2: a UAS answers every request) so nothing accepted is lost; the error is
+      // still the caller's to see.
+      if (!tx.ended && (tx.state === 'trying' || tx.state === 'proceeding'))
+        tx.respond(createResponse(request, 500))
+      throw error
+    }
   }
 
   function receiveResponse(response: SipResponse, flow: Flow): void {
