@@ -77,6 +77,24 @@ describe('timer lanes', () => {
     assert.deepEqual(fired, ['a', 'c@200', 'd@200'])
   })
 
+  test('setTimerFor: a target that throws still counts its timer fired (the lane disarms when empty)', () => {
+    const clock = createManualClock()
+    const lanes = createTimerLanes(clock)
+    const thrower: TimerTarget = {
+      [fireTimer]: () => {
+        throw new Error('boom') // a transaction whose TU handler threw from onTimeout
+      },
+    }
+    const quiet: TimerTarget = { [fireTimer]: () => true }
+    lanes.setTimerFor(100, thrower, 1)
+    clock.advance(50)
+    const handle = lanes.setTimerFor(100, quiet, 2)
+    assert.throws(() => clock.advance(50), /boom/)
+    // the only timer still wanted is stopped: the lane must drop its queue and its clock timer
+    handle.release()
+    assert.equal(clock.pending, 0, 'no clock timer left armed for a lane with no wanted timer')
+  })
+
   test('setTimerFor calls its target with the tag, in a lane or past maxLanes', () => {
     const clock = createManualClock()
     const lanes = createTimerLanes(clock, { maxLanes: 1 })

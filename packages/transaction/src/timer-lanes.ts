@@ -225,7 +225,15 @@ export function createTimerLanes(clock: Clock, options: TimerLanesOptions = {}):
           if (lane.ats[i]! > now) break
           lane.head++
           q[i] = done // the target is not kept by a fired entry
-          if (t[fireTimer](lane.tags[i]!)) lane.live-- // a stale one was not counted any more
+          // a stale one was not counted any more; one that throws ran (only a wanted timer runs
+          // code that can throw), so it is counted fired: else `live` stays one too high for ever
+          // and the lane never disarms once its last wanted timer is released
+          let wanted = true
+          try {
+            wanted = t[fireTimer](lane.tags[i]!)
+          } finally {
+            if (wanted) lane.live--
+          }
         }
       }
     } finally {
