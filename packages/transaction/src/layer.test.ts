@@ -180,6 +180,32 @@ describe('limits and lifecycle', () => {
     assert.equal(h.layer.overloaded, 1)
   })
 
+  test('past maxRetainedBytes of final responses kept for retransmissions a new request gets 503 (§21.5.4)', () => {
+    // a peer can make every kept response big (up to 70 Vias of 8 KiB each are copied into it,
+    // §8.2.6.2) and have it kept 32 s (Timer J): a count of transactions does not bound that
+    const h = createHarness({ maxRetainedBytes: 3000 })
+    const bigVia = `SIP/2.0/UDP 192.0.2.2:5060;branch=z9hG4bK${'x'.repeat(3000)}`
+    h.layer.receive(request('OPTIONS', 'z9hG4bK1', `Via: ${bigVia}\n`), udpFlow)
+    h.layer.receive(request('OPTIONS', 'z9hG4bK2'), udpFlow)
+    assert.equal(h.requests.length, 2, 'under the budget: accepted')
+    h.requests[0]!.respond(createResponse(h.requests[0]!.request, 200))
+    h.requests[1]!.respond(createResponse(h.requests[1]!.request, 200))
+    assert.equal(h.layer.unanswered, 0)
+    h.layer.receive(request('OPTIONS', 'z9hG4bK3'), udpFlow)
+    assert.equal(h.requests.length, 2, 'over it: refused')
+    const last = h.sent.at(-1)!.message as SipResponse
+    assert.equal(last.status, 503)
+    assert.equal(h.layer.overloaded, 1)
+    // the transactions kept still answer their retransmissions
+    h.layer.receive(request('OPTIONS', 'z9hG4bK1', `Via: ${bigVia}\n`), udpFlow)
+    assert.equal((h.sent.at(-1)!.message as SipResponse).status, 200)
+    // Timer J ends them and gives their bytes back
+    h.clock.advance(32_000)
+    assert.equal(h.layer.size, 0)
+    h.layer.receive(request('OPTIONS', 'z9hG4bK4'), udpFlow)
+    assert.equal(h.requests.length, 3)
+  })
+
   test('request(): a branch is generated when missing; ACK and a live branch are refused', () => {
     const h = createHarness()
     const req = request('OPTIONS')

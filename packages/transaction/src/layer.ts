@@ -59,6 +59,15 @@ export interface TransactionLayerOptions {
    * about 1 KiB. Default: the V8 heap limit / 32 KiB (about 130 000 with Node's default heap).
    */
   readonly maxUnanswered?: number | undefined
+  /**
+   * Most octets of final responses kept to be resent on retransmissions (a server transaction in
+   * Completed over UDP, up to 32 s): past it a new request is answered 503 with Retry-After too.
+   * The peer controls their size (a response copies the request's Vias, From, To and Call-ID,
+   * §8.2.6.2: up to the 64 KiB of a message), so a count of transactions alone does not bound
+   * them. Default: the V8 heap limit / 4 (the ~300 octets of a usual response, times
+   * `maxTransactions`, stay well under it).
+   */
+  readonly maxRetainedBytes?: number | undefined
   /** Seconds in that Retry-After. Default 5. */
   readonly retryAfter?: number | undefined
   /**
@@ -84,7 +93,10 @@ export interface TransactionLayer {
   readonly dropped: number
   /** Live transactions that still hold their request (see `maxUnanswered`). */
   readonly unanswered: number
-  /** New requests answered 503 because `maxTransactions` were live, or `maxUnanswered` unanswered (§21.5.4). */
+  /**
+   * New requests answered 503 because `maxTransactions` were live, `maxUnanswered` unanswered, or
+   * `maxRetainedBytes` of responses kept (§21.5.4).
+   */
   readonly overloaded: number
   /** Ends every transaction and stops every timer. */
   close(): void
@@ -115,6 +127,8 @@ export function createTransactionLayer(
   const maxUnanswered =
     options.maxUnanswered ?? Math.max(1000, Math.floor(getHeapStatistics().heap_size_limit / 32_768))
   let unanswered = 0
+  const maxRetainedBytes = options.maxRetainedBytes ?? Math.floor(getHeapStatistics().heap_size_limit / 4)
+  let retainedBytes = 0
   const retryAfter = String(options.retryAfter ?? 5)
   let dropped = 0
   let overloaded = 0
@@ -131,6 +145,9 @@ export function createTransactionLayer(
     tryingDelay: options.tryingDelay ?? 200,
     settled() {
       unanswered--
+    },
+    retained(octets: number) {
+      retainedBytes += octets
     },
     ended(tx: Transaction) {
       if (tx instanceof ServerTransaction) servers.delete(tx)
@@ -180,7 +197,11 @@ export function createTransactionLayer(
       existing.retransmitted()
       return
     }
-    if (servers.size + clients.size >= maxTransactions || unanswered >= maxUnanswered) {
+    if (
+      servers.size + clients.size >= maxTransactions ||
+      unanswered >= maxUnanswered ||
+      retainedBytes >= maxRetainedBytes
+    ) {
       // overload: answer without keeping state (§21.5.4), and keep memory bounded
       overloaded++
       const busy = createResponse(request, 503, undefined, { headers: { 'Retry-After': retryAfter } })

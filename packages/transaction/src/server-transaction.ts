@@ -117,8 +117,10 @@ export abstract class ServerTransaction extends Transaction {
   protected sendFinal(response: SipResponse, keep: boolean): void {
     this.#provisional = undefined
     this.#request = undefined
+    if (this.#final !== undefined) this.ctx.retained(-this.#final.length)
     const octets = keep ? serialize(response) : undefined
     this.#final = octets === undefined ? undefined : latin1(octets)
+    if (this.#final !== undefined) this.ctx.retained(this.#final.length) // maxRetainedBytes
     this.letGo()
     this.send(response, octets) // the octets kept are the ones sent: one serialization
   }
@@ -126,6 +128,7 @@ export abstract class ServerTransaction extends Transaction {
   /** The final response is not resent any more (ACK, Terminated). */
   protected forget(): void {
     this.#provisional = undefined
+    if (this.#final !== undefined) this.ctx.retained(-this.#final.length)
     this.#final = undefined
     this.#request = undefined
     this.letGo()

@@ -24,6 +24,8 @@ export interface Context {
   ended(tx: Transaction): void
   /** A transaction let go of its request (a final response, or the end): it is cheap from now on. */
   settled(): void
+  /** A server transaction keeps (positive) or let go of (negative) that many octets of response. */
+  retained(octets: number): void
 }
 
 export abstract class Transaction {
