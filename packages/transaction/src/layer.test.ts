@@ -206,6 +206,21 @@ describe('limits and lifecycle', () => {
     assert.equal(h.requests.length, 3)
   })
 
+  test('maxRetainedBytes counts the matching keys too (a peer-chosen branch, kept as long as the transaction)', () => {
+    const h = createHarness({ maxRetainedBytes: 3000 })
+    const invite = request('INVITE', `z9hG4bK${'y'.repeat(3000)}`)
+    h.layer.receive(invite, udpFlow)
+    // a 2xx is not kept (RFC 6026 §7.1): Accepted holds the key alone, for Timer L (32 s)
+    h.requests[0]!.respond(createResponse(invite, 200, undefined, { toTag: 't1' }))
+    assert.equal(h.requests[0]!.state, 'accepted')
+    h.layer.receive(request('OPTIONS', 'z9hG4bK2'), udpFlow)
+    assert.equal(h.requests.length, 1)
+    assert.equal((h.sent.at(-1)!.message as SipResponse).status, 503)
+    h.clock.advance(32_000)
+    h.layer.receive(request('OPTIONS', 'z9hG4bK3'), udpFlow)
+    assert.equal(h.requests.length, 2, 'Timer L gave the key back')
+  })
+
   test('request(): a branch is generated when missing; ACK and a live branch are refused', () => {
     const h = createHarness()
     const req = request('OPTIONS')

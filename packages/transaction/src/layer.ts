@@ -61,10 +61,11 @@ export interface TransactionLayerOptions {
   readonly maxUnanswered?: number | undefined
   /**
    * Most octets of final responses kept to be resent on retransmissions (a server transaction in
-   * Completed over UDP, up to 32 s): past it a new request is answered 503 with Retry-After too.
-   * The peer controls their size (a response copies the request's Vias, From, To and Call-ID,
-   * §8.2.6.2: up to the 64 KiB of a message), so a count of transactions alone does not bound
-   * them. Default: the V8 heap limit / 4 (the ~300 octets of a usual response, times
+   * Completed over UDP, up to 32 s) and of server transactions' matching keys: past it a new
+   * request is answered 503 with Retry-After too. The peer controls their size (a response copies
+   * the request's Vias, From, To and Call-ID, §8.2.6.2: up to the 64 KiB of a message; a key holds
+   * its branch, or for RFC 2543 matching its Request-URI and top Via, §17.2.3), so a count of
+   * transactions alone does not bound them. Default: the V8 heap limit / 4 (the ~300 octets of a usual response, times
    * `maxTransactions`, stay well under it).
    */
   readonly maxRetainedBytes?: number | undefined
@@ -150,8 +151,9 @@ export function createTransactionLayer(
       retainedBytes += octets
     },
     ended(tx: Transaction) {
-      if (tx instanceof ServerTransaction) servers.delete(tx)
-      else clients.delete(tx as ClientTransaction)
+      if (tx instanceof ServerTransaction) {
+        if (servers.delete(tx)) retainedBytes -= tx.key.length
+      } else clients.delete(tx as ClientTransaction)
       if (transactionEnded.hasSubscribers) transactionEnded.publish({ transaction: tx })
     },
   }
@@ -221,6 +223,7 @@ export function createTransactionLayer(
       tx = new NonInviteServerTransaction(key, ctx, request, flow, cancels)
     }
     servers.add(tx)
+    retainedBytes += key.length // peer-chosen (a branch of up to a line, 8 KiB), kept to the end
     unanswered++
     created(tx)
     if (tx instanceof InviteServerTransaction) tx.start()
