@@ -180,6 +180,19 @@ describe('limits and lifecycle', () => {
     assert.equal(h.layer.overloaded, 1)
   })
 
+  test('under overload the CANCEL of a live INVITE still goes through; a CANCEL matching nothing gets 503', () => {
+    const h = createHarness({ maxTransactions: 1 })
+    h.layer.receive(request('INVITE'), udpFlow)
+    h.layer.receive(request('CANCEL'), udpFlow)
+    assert.equal(h.requests.length, 2, 'the INVITE was accepted: ending it sheds load (§9.2)')
+    assert.equal(h.requests[1]!.cancels, h.requests[0])
+    assert.equal(h.layer.overloaded, 0)
+    h.layer.receive(request('CANCEL', 'z9hG4bKnone'), udpFlow)
+    assert.equal(h.requests.length, 2)
+    assert.equal(h.layer.overloaded, 1)
+    assert.equal((h.sent.at(-1)!.message as SipResponse).status, 503)
+  })
+
   test('past maxRetainedBytes of final responses kept for retransmissions a new request gets 503 (§21.5.4)', () => {
     // a peer can make every kept response big (up to 70 Vias of 8 KiB each are copied into it,
     // §8.2.6.2) and have it kept 32 s (Timer J): a count of transactions does not bound that

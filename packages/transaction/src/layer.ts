@@ -199,29 +199,31 @@ export function createTransactionLayer(
       existing.retransmitted()
       return
     }
+    // §9.2: a CANCEL is matched to the INVITE transaction it cancels
+    let cancels: InviteServerTransaction | undefined
+    if (method === 'CANCEL') {
+      const inviteKey = serverKey(request, 'INVITE')
+      const invite = inviteKey === undefined ? undefined : servers.get(inviteKey)
+      if (invite instanceof InviteServerTransaction) cancels = invite
+    }
     if (
-      servers.size + clients.size >= maxTransactions ||
-      unanswered >= maxUnanswered ||
-      retainedBytes >= maxRetainedBytes
+      cancels === undefined &&
+      (servers.size + clients.size >= maxTransactions ||
+        unanswered >= maxUnanswered ||
+        retainedBytes >= maxRetainedBytes)
     ) {
-      // overload: answer without keeping state (§21.5.4), and keep memory bounded
+      // overload: answer without keeping state (§21.5.4), and keep memory bounded. A CANCEL of a
+      // live INVITE still goes through: the INVITE was accepted, and ending it sheds load (at most
+      // one CANCEL transaction per INVITE transaction, so the limits still hold within a factor)
       overloaded++
       const busy = createResponse(request, 503, undefined, { headers: { 'Retry-After': retryAfter } })
       deps.transport.sendResponse(busy, flow).catch(() => {})
       return
     }
-    let tx: ServerTransaction
-    if (method === 'INVITE') tx = new InviteServerTransaction(key, ctx, request, flow)
-    else {
-      // §9.2: a CANCEL is matched to the INVITE transaction it cancels
-      let cancels: InviteServerTransaction | undefined
-      if (method === 'CANCEL') {
-        const inviteKey = serverKey(request, 'INVITE')
-        const invite = inviteKey === undefined ? undefined : servers.get(inviteKey)
-        if (invite instanceof InviteServerTransaction) cancels = invite
-      }
-      tx = new NonInviteServerTransaction(key, ctx, request, flow, cancels)
-    }
+    const tx: ServerTransaction =
+      method === 'INVITE'
+        ? new InviteServerTransaction(key, ctx, request, flow)
+        : new NonInviteServerTransaction(key, ctx, request, flow, cancels)
     servers.add(tx)
     retainedBytes += key.length // peer-chosen (a branch of up to a line, 8 KiB), kept to the end
     unanswered++
