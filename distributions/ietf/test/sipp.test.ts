@@ -37,6 +37,16 @@ async function twoHops(firstHop: number, uasPort: number, more: { probe?: object
   return { a, b }
 }
 
+/** Three SIPp calls over UDP, UAC at `uacPort` → the proxy at `proxyPort` → UAS at `uasPort`: all complete. */
+async function threeCalls(proxyPort: number, uasPort: number, uacPort: number): Promise<void> {
+  const uas = sippUas(uasPort, 'u1', 3, 40)
+  await new Promise((r) => setTimeout(r, 300))
+  const caller = await uac(proxyPort, uacPort, 'u1', 3, 3)
+  const callee = await uas
+  assert.equal(caller.code, 0, `UAC failed:\n${caller.stdout.slice(-3000)}\n${caller.stderr}`)
+  assert.equal(callee.code, 0)
+}
+
 function uac(proxyPort: number, localPort: number, transport: 'u1' | 't1', calls: number, rate: number) {
   return run(
     'sipp',
@@ -111,12 +121,7 @@ describe('SIPp UAC → junction-ietf → SIPp UAS', { skip }, () => {
     // A's first next hop is a port nobody answers on; Timer B = 64·T1 = 3.2 s, then B
     const { a, b } = await twoHops(dead, uasPort)
     try {
-      const uas = sippUas(uasPort, 'u1', 3, 40)
-      await new Promise((r) => setTimeout(r, 300))
-      const caller = await uac(a.port('udp'), uacPort, 'u1', 3, 3)
-      const callee = await uas
-      assert.equal(caller.code, 0, `UAC failed:\n${caller.stdout.slice(-3000)}\n${caller.stderr}`)
-      assert.equal(callee.code, 0)
+      await threeCalls(a.port('udp'), uasPort, uacPort)
     } finally {
       assert.equal(await a.stop(), 0)
       assert.equal(await b.stop(), 0)
@@ -170,12 +175,7 @@ describe('SIPp UAC → junction-ietf → SIPp UAS', { skip }, () => {
       )
       assert.equal(hops[0]!.lastStatus, 408)
 
-      const uas = sippUas(uasPort, 'u1', 3, 40)
-      await new Promise((r) => setTimeout(r, 300))
-      const caller = await uac(a.port('udp'), uacPort, 'u1', 3, 3)
-      const callee = await uas
-      assert.equal(caller.code, 0, `UAC failed:\n${caller.stdout.slice(-3000)}\n${caller.stderr}`)
-      assert.equal(callee.code, 0)
+      await threeCalls(a.port('udp'), uasPort, uacPort)
       assert.equal(invites, 0, 'no call went to the hop found down')
     } finally {
       silent.close()

@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { describe, it } from 'node:test'
+import { createManualClock } from '@junction/transaction'
 import { createFloodGuard } from './flood-guard.ts'
-
-function clock(start = 1_000_000) {
-  let t = start
-  return {
-    now: () => t,
-    advance(ms: number) {
-      t += ms
-    },
-  }
-}
 
 describe('flood guard (pike)', () => {
   it('admits maxRequests per window, then blocks the source for blockSec; a new window starts over', () => {
-    const c = clock()
+    const c = createManualClock(1_000_000)
     const g = createFloodGuard({ maxRequests: 3, windowSec: 2, blockSec: 10 }, c)
     assert.deepEqual(
       [1, 2, 3].map(() => g.admit('192.0.2.1')),
@@ -36,7 +27,7 @@ describe('flood guard (pike)', () => {
   })
 
   it('counts an IPv6 /64 as one source and a mapped IPv4 address as its IPv4 one', () => {
-    const g = createFloodGuard({ maxRequests: 2 }, clock())
+    const g = createFloodGuard({ maxRequests: 2 }, createManualClock(1_000_000))
     assert.equal(g.admit('2001:db8:0:1::1'), true)
     assert.equal(g.admit('2001:db8:0:1::2'), true)
     assert.equal(g.admit('2001:db8:0:1:ffff::3'), false)
@@ -50,7 +41,7 @@ describe('flood guard (pike)', () => {
     const listener = (m: unknown) => events.push(m)
     subscribe('junction:proxy:flood-block', listener)
     try {
-      const c = clock()
+      const c = createManualClock(1_000_000)
       const g = createFloodGuard({ maxRequests: 1, blockSec: 5, maxSources: 100 }, c)
       for (let i = 0; i < 1000; i++) g.admit(`10.0.${i >> 8}.${i & 255}`)
       assert.equal(g.stats.sources, 100)

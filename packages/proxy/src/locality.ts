@@ -68,8 +68,6 @@ function canonicalIpv6(h: string): string {
   return c
 }
 
-const bare = canonicalHost
-
 /**
  * @param listeners the bound listeners (read at every call: ports bound to 0 are known after start)
  * @param domains the domains we serve (registrar, local routing)
@@ -81,14 +79,14 @@ export function createLocality(
   domains: readonly string[],
   aliases: readonly string[] = [],
 ): Locality {
-  const domainSet = new Set(domains.map(bare))
+  const domainSet = new Set(domains.map(canonicalHost))
   const aliasHosts = new Set<string>()
   const aliasHostPorts: Array<[string, number]> = []
   for (const a of aliases) {
     const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(a.trim())
     if (m === null) continue
-    if (m[2] === undefined) aliasHosts.add(bare(m[1]!))
-    else aliasHostPorts.push([bare(m[1]!), Number(m[2])])
+    if (m[2] === undefined) aliasHosts.add(canonicalHost(m[1]!))
+    else aliasHostPorts.push([canonicalHost(m[1]!), Number(m[2])])
   }
   let cachedFor: readonly BoundListener[] | undefined
   let cachedLength = -1
@@ -122,8 +120,8 @@ export function createLocality(
         [l.host, l.port],
       ] as const) {
         if (host === '0.0.0.0' || host === '::') continue
-        addHostPort(bare(host), port)
-        hosts.add(bare(host))
+        addHostPort(canonicalHost(host), port)
+        hosts.add(canonicalHost(host))
       }
       ports.add(l.advertise.port)
       ports.add(l.port)
@@ -132,7 +130,7 @@ export function createLocality(
 
   function matches(host: string, port: number | undefined, secure: boolean): boolean {
     refresh()
-    const h = bare(host)
+    const h = canonicalHost(host)
     const p = port ?? (secure ? 5061 : 5060)
     if (hostPorts.get(h)?.has(p) === true || aliasHosts.has(h)) return true
     return domainSet.has(h) && (port === undefined || ports.has(port))
@@ -152,7 +150,7 @@ export function createLocality(
     isLocal(uri) {
       if (uri.kind !== 'sip') return false
       refresh()
-      const h = bare(uri.host)
+      const h = canonicalHost(uri.host)
       return domainSet.has(h) || hosts.has(h)
     },
   }

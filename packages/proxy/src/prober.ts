@@ -14,6 +14,7 @@ import {
   parseUri,
   type SipRequest,
   type SipResponse,
+  type SipUri,
 } from '@junction/sip'
 import { proxyNextHop } from './channels.ts'
 import type { Log } from './core.ts'
@@ -59,6 +60,7 @@ export interface NextHopProber {
 
 interface Hop {
   readonly nextHop: string
+  readonly uri: SipUri
   up: boolean
   lastStatus: number | undefined
   failures: number
@@ -80,13 +82,15 @@ export function createNextHopProber(options: NextHopProberOptions, deps: NextHop
     throw new ProxyError(faultCodes.INVALID_TARGET, `the probes' From is not a URI: ${options.from}`)
   const hops = new Map<string, Hop>()
   for (const nextHop of options.nextHops) {
-    if (parseUri(nextHop)?.kind !== 'sip') {
+    const uri = parseUri(nextHop)
+    if (uri?.kind !== 'sip') {
       throw new ProxyError(faultCodes.INVALID_TARGET, `a next hop to probe is not a SIP URI: ${nextHop}`)
     }
     if (!hops.has(nextHop)) {
       // one Call-ID per hop, the CSeq counting up (§11.1: like any request outside a dialog)
       hops.set(nextHop, {
         nextHop,
+        uri,
         up: true,
         lastStatus: undefined,
         failures: 0,
@@ -128,12 +132,11 @@ export function createNextHopProber(options: NextHopProberOptions, deps: NextHop
     if (hop.inFlight) return
     hop.inFlight = true
     try {
-      const uri = parseUri(hop.nextHop)!
       const request = createRequest({
         method: 'OPTIONS',
-        uri,
+        uri: hop.uri,
         from: { uri: from!, tag: generateTag() },
-        to: { uri },
+        to: { uri: hop.uri },
         callId: hop.callId,
         cseq: ++hop.cseq,
       })
