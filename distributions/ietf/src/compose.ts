@@ -154,6 +154,7 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
           'routes.list': () => config.routing.routes,
           'routes.nextHops': () => nextHops?.list() ?? [],
           'flood.stats': () => flood?.stats ?? { sources: 0, blocked: 0, blocks: 0 },
+          'overload.stats': () => sip.overload?.stats ?? { enabled: false },
           'registrar.lookup': async (params) => {
             const aor = (params as { aor?: unknown } | undefined)?.aor
             if (registrar === undefined || typeof aor !== 'string') return []

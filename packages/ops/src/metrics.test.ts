@@ -263,6 +263,23 @@ describe('createMetrics', () => {
   )
 
   test(
+    'overload control (junction:proxy:overload): utilization and admit ratio gauges, refusals counted; malformed values ignored',
+    withMetrics(async (m) => {
+      const before = await scrape(m)
+      assert.equal(before.get('junction_proxy_overload_admit_ratio'), 1)
+      assert.equal(before.get('junction_proxy_overload_rejects_total'), 0)
+      publish('proxyOverload', { utilization: 0.97, admitRatio: 0.64, refused: 12 })
+      publish('proxyOverload', { utilization: 0.95, admitRatio: 0.51, refused: 30 })
+      publish('proxyOverload', { utilization: 7, admitRatio: -1, refused: 1.5 })
+      publish('proxyOverload', null)
+      const s = await scrape(m)
+      assert.equal(s.get('junction_proxy_event_loop_utilization'), 0.95)
+      assert.equal(s.get('junction_proxy_overload_admit_ratio'), 0.51)
+      assert.equal(s.get('junction_proxy_overload_rejects_total'), 42)
+    }),
+  )
+
+  test(
     'registrar bindings and failed authentications (junction:registrar:binding, junction:auth:*)',
     withMetrics(async (m) => {
       const binding = { contact: 'sip:alice@192.0.2.4' }

@@ -25,6 +25,7 @@ export const metricChannels = {
   proxyResponse: 'junction:proxy:response',
   proxyNextHop: 'junction:proxy:next-hop',
   proxyFloodBlock: 'junction:proxy:flood-block',
+  proxyOverload: 'junction:proxy:overload',
   registrarBinding: 'junction:registrar:binding',
   authFailure: 'junction:auth:failure',
   authBlock: 'junction:auth:block',
@@ -211,6 +212,9 @@ function isServerTransaction(tx: unknown): boolean {
  * | `junction_proxy_forward_seconds` | histogram | `status_class` | forward to final response |
  * | `junction_proxy_next_hop_up` | gauge | `next_hop` | 1 while a probed next hop answers, 0 once probing found it down |
  * | `junction_proxy_flood_blocks_total` | counter | — | sources blocked by flood protection |
+ * | `junction_proxy_event_loop_utilization` | gauge | — | the event loop's busy share in overload control's last window |
+ * | `junction_proxy_overload_admit_ratio` | gauge | — | share of new requests admitted (1: not overloaded) |
+ * | `junction_proxy_overload_rejects_total` | counter | — | new requests refused with 503 by overload control |
  * | `junction_registrar_bindings` | gauge | — | registered bindings (added − expired − removed) |
  * | `junction_registrar_binding_events_total` | counter | `event` | binding changes |
  * | `junction_auth_failures_total` | counter | `reason` | failed authentications that count |
@@ -315,6 +319,21 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     help: 'Sources blocked by flood protection (too many requests in a window)',
     registers,
   })
+  const loopUtilization = new Gauge({
+    name: 'junction_proxy_event_loop_utilization',
+    help: "The event loop's busy share (0 to 1) in overload control's last window",
+    registers,
+  })
+  const admitRatio = new Gauge({
+    name: 'junction_proxy_overload_admit_ratio',
+    help: 'Share of new requests overload control admits (1: not overloaded)',
+    registers,
+  })
+  const overloadRejects = new Counter({
+    name: 'junction_proxy_overload_rejects_total',
+    help: 'New requests refused with 503 by overload control (the event loop too busy)',
+    registers,
+  })
   const bindings = new Gauge({
     name: 'junction_registrar_bindings',
     help: 'Registered bindings (RFC 3261 §10): added minus expired and removed',
@@ -340,6 +359,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   bindings.set(0)
   authBlocks.inc(0)
   floodBlocks.inc(0)
+  overloadRejects.inc(0)
+  admitRatio.set(1)
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry })
 
   const methodLabels = [...sipMethods, 'other']
@@ -445,6 +466,15 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     proxyFloodBlock() {
       floodBlocks.inc()
+    },
+    proxyOverload(event) {
+      const e = event as { utilization?: unknown; admitRatio?: unknown; refused?: unknown } | null
+      if (typeof e?.utilization === 'number' && e.utilization >= 0 && e.utilization <= 1)
+        loopUtilization.set(e.utilization)
+      if (typeof e?.admitRatio === 'number' && e.admitRatio >= 0 && e.admitRatio <= 1)
+        admitRatio.set(e.admitRatio)
+      if (typeof e?.refused === 'number' && Number.isSafeInteger(e.refused) && e.refused > 0)
+        overloadRejects.inc(e.refused)
     },
     registrarBinding(event) {
       const name = (event as { event?: unknown } | null)?.event

@@ -23,6 +23,17 @@ describe('sipServerConfig', () => {
     assert.equal(sipServerConfig.safeParse({ limits: { messageTimeout: 5 } }).success, false)
   })
 
+  it('turns overload control on by default (utilization 0.9); enabled: false leaves it out', () => {
+    assert.deepEqual(serverOptions(sipServerConfig.parse(undefined)).overload, {
+      utilization: 0.9,
+      minAdmit: 0.05,
+    })
+    const tuned = sipServerConfig.parse({ overload: { utilization: 0.8 } })
+    assert.equal(serverOptions(tuned).overload?.utilization, 0.8)
+    assert.equal(serverOptions(sipServerConfig.parse({ overload: { enabled: false } })).overload, undefined)
+    assert.equal(sipServerConfig.safeParse({ overload: { utilization: 0.2 } }).success, false)
+  })
+
   it('passes handshakeTimeout (TLS/WS sockets that never handshake) on to the transport', () => {
     const c = sipServerConfig.parse({ limits: { handshakeTimeout: 5000 } })
     assert.deepEqual(serverOptions(c).limits, { ...defaultTransportLimits, handshakeTimeout: 5000 })

@@ -101,6 +101,31 @@ export const sipServerConfig = z
         'Past this many transactions not answered yet, new requests get 503 (default: the V8 heap limit / 32 KiB)',
       ),
     maxBranches: z.number().int().min(1).max(1000).default(32).describe('Branches per request at most'),
+    overload: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Refuse a share of new requests with 503 and Retry-After while the event loop is busy past utilization, so that accepted calls still finish (in-dialog requests, CANCEL, ACK and emergency calls are never refused)',
+          ),
+        utilization: z
+          .number()
+          .min(0.5)
+          .max(1)
+          .default(0.9)
+          .describe(
+            'Event-loop utilization (0.5 to 1), over two 100 ms windows in a row, that counts as overload',
+          ),
+        minAdmit: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.05)
+          .describe('The least share of new requests still admitted while overloaded'),
+      })
+      .prefault({})
+      .describe('Overload control (RFC 3261 §21.5.4, RFC 7339 §5.10.1)'),
     limits: z
       .strictObject({
         maxConnections: z.number().int().min(1).default(limit.maxConnections),
@@ -152,6 +177,9 @@ export function serverOptions(config: SipServerConfig): Omit<SipServerOptions, '
     ...(config.maxTransactions === undefined ? {} : { maxTransactions: config.maxTransactions }),
     ...(config.maxUnanswered === undefined ? {} : { maxUnanswered: config.maxUnanswered }),
     maxBranches: config.maxBranches,
+    ...(config.overload.enabled
+      ? { overload: { utilization: config.overload.utilization, minAdmit: config.overload.minAdmit } }
+      : {}),
     limits: defined(config.limits),
     tlsClient: config.tlsClient,
   }

@@ -1,5 +1,12 @@
 // @junction/proxy — the SIP proxy core: createSipServer, the one typed Route, RFC 3261 §16.
-export { proxyDrop, proxyFloodBlock, proxyForward, proxyNextHop, proxyResponse } from './channels.ts'
+export {
+  proxyDrop,
+  proxyFloodBlock,
+  proxyForward,
+  proxyNextHop,
+  proxyOverload,
+  proxyResponse,
+} from './channels.ts'
 export type { SipServerConfig } from './config.ts'
 export { serverOptions, sipServerConfig } from './config.ts'
 export type { Log, ProxyStats } from './core.ts'
@@ -7,6 +14,13 @@ export type { ProxyFaultCode } from './errors.ts'
 export { faultCodes, ProxyError, SipError } from './errors.ts'
 export type { FloodGuard, FloodGuardOptions, FloodGuardStats } from './flood-guard.ts'
 export { createFloodGuard } from './flood-guard.ts'
+export type {
+  OverloadControl,
+  OverloadControlDeps,
+  OverloadControlOptions,
+  OverloadStats,
+} from './overload.ts'
+export { createOverloadControl } from './overload.ts'
 export type { NextHopProber, NextHopProberDeps, NextHopProberOptions, NextHopState } from './prober.ts'
 export { createNextHopProber } from './prober.ts'
 export type {

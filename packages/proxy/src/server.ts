@@ -33,6 +33,12 @@ import { type Core, type Log, type ProxyStats, sendableTransports } from './core
 import { faultCodes, ProxyError } from './errors.ts'
 import { createLocality } from './locality.ts'
 import { originate } from './originate.ts'
+import {
+  createOverloadControl,
+  type OverloadControl,
+  type OverloadControlDeps,
+  type OverloadControlOptions,
+} from './overload.ts'
 import { preprocess } from './preprocess.ts'
 import { ProxyTransaction } from './proxy-transaction.ts'
 import { RequestContext, type Route, type ServerInfo } from './route.ts'
@@ -71,6 +77,11 @@ export interface SipServerOptions {
    * 503 too. Default: the V8 heap limit / 32 KiB (see @junction/transaction `maxUnanswered`).
    */
   readonly maxUnanswered?: number | undefined
+  /**
+   * Overload control: refuse a share of new requests with 503 while the event loop is busy past
+   * `utilization` (see createOverloadControl). Omitted: off.
+   */
+  readonly overload?: OverloadControlOptions | undefined
   /** Most branches for one request. Default 32. */
   readonly maxBranches?: number | undefined
   /** RFC 3263 resolver settings (when no resolver is given in the dependencies). */
@@ -91,6 +102,8 @@ export interface SipServerDeps {
    * bindings that were reachable only over it.
    */
   readonly onFlowClosed?: ((flow: Flow) => void) | undefined
+  /** The utilization sampler of overload control (tests). */
+  readonly overload?: OverloadControlDeps | undefined
 }
 
 export interface SipServer {
@@ -116,11 +129,16 @@ export interface SipServer {
   /** The in-memory transport (without `listen`): what was sent, and a way to wait for the next message. */
   readonly network: MemoryTransport | undefined
   readonly transport: Transport
+  /** Overload control, when `overload` is configured: its state for an admin API. */
+  readonly overload: OverloadControl | undefined
   readonly info: ServerInfo
   readonly stats: Readonly<ProxyStats> & {
     readonly transactions: number
     readonly pending: number
-    /** New requests answered 503 because `maxTransactions` were live or `maxUnanswered` unanswered. */
+    /**
+     * New requests answered 503 because `maxTransactions` were live, `maxUnanswered` unanswered,
+     * or overload control refused them.
+     */
     readonly overloaded: number
   }
 }
@@ -239,10 +257,13 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
     },
   }
 
+  const overload =
+    options.overload === undefined ? undefined : createOverloadControl(options.overload, deps.overload)
   const layer = createTransactionLayer(
     { transport, user },
     {
       clock,
+      admit: overload?.admit,
       timers: options.timers,
       maxTransactions: options.maxTransactions,
       maxUnanswered: options.maxUnanswered,
@@ -328,6 +349,7 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
     async start() {
       await transport.start()
       transports = sendableTransports(transport)
+      overload?.start()
     },
     async stop(opts = {}) {
       draining = true
@@ -335,6 +357,7 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
       // requests still waiting for a final response get it (or time out) first; the
       // transactions that only wait for retransmissions (Timers J, K, D) need not
       while (pending.count > 0 && clock.now() < until) await new Promise((r) => setTimeout(r, 20))
+      overload?.stop()
       layer.close()
       await transport.stop()
     },
@@ -350,6 +373,7 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
     },
     network,
     transport,
+    overload,
     info: server,
     get stats() {
       return { ...stats, transactions: layer.size, pending: pending.count, overloaded: layer.overloaded }

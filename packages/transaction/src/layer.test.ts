@@ -7,6 +7,7 @@ import {
   type SipMessage,
   type SipResponse,
   serialize,
+  ToTag,
   Via,
 } from '@junction/sip'
 import type { Flow, Target } from '@junction/transport'
@@ -191,6 +192,46 @@ describe('limits and lifecycle', () => {
     assert.equal(h.requests.length, 2)
     assert.equal(h.layer.overloaded, 1)
     assert.equal((h.sent.at(-1)!.message as SipResponse).status, 503)
+  })
+
+  test('admit() refusing a request: stateless 503 with Retry-After; its ACK ends here; CANCEL of a live INVITE and retransmissions are not asked', () => {
+    let open = true
+    const asked: string[] = []
+    const h = createHarness({
+      admit: (req) => {
+        asked.push(req.method)
+        return open
+      },
+    })
+    h.layer.receive(request('INVITE', 'z9hG4bKlive'), udpFlow)
+    h.layer.receive(request('INVITE', 'z9hG4bKlive'), udpFlow) // a retransmission: matched, not asked
+    open = false
+    h.layer.receive(request('CANCEL', 'z9hG4bKlive'), udpFlow)
+    assert.equal(h.requests.length, 2, 'the CANCEL of the accepted INVITE went through')
+    assert.deepEqual(asked, ['INVITE'])
+    h.layer.receive(request('INVITE', 'z9hG4bKshed'), udpFlow)
+    assert.deepEqual(asked, ['INVITE', 'INVITE'])
+    assert.equal(h.requests.length, 2)
+    assert.equal(h.layer.size, 2, 'no state for the refused one')
+    assert.equal(h.layer.overloaded, 1)
+    const busy = h.sent.at(-1)!.message as SipResponse
+    assert.equal(busy.status, 503)
+    assert.deepEqual(busy.headers.raw('Retry-After'), ['5'])
+    // the UAC acknowledges the 503 (§17.1.1.3): no transaction has it, and the TU never sees it
+    const tag = busy.headers.get(ToTag)!
+    const ack = request('ACK', 'z9hG4bKshed')
+    ack.headers.setRaw('To', `<sip:bob@example.com>;tag=${tag}`)
+    h.layer.receive(ack, udpFlow)
+    assert.equal(h.acks.length, 0)
+    assert.equal(h.layer.absorbedAcks, 1)
+    // an ACK with another tag (a 2xx's, end to end) still goes to the TU
+    const ack2xx = request('ACK', 'z9hG4bKother')
+    ack2xx.headers.setRaw('To', '<sip:bob@example.com>;tag=t2xx')
+    h.layer.receive(ack2xx, udpFlow)
+    assert.equal(h.acks.length, 1)
+    // two refusals get two different To tags
+    h.layer.receive(request('OPTIONS', 'z9hG4bKshed2'), udpFlow)
+    assert.notEqual((h.sent.at(-1)!.message as SipResponse).headers.get(ToTag), tag)
   })
 
   test('past maxRetainedBytes of final responses kept for retransmissions a new request gets 503 (§21.5.4)', () => {

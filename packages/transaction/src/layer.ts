@@ -69,6 +69,13 @@ export interface TransactionLayerOptions {
    * `maxTransactions`, stay well under it).
    */
   readonly maxRetainedBytes?: number | undefined
+  /**
+   * Admission control, asked for each new request that the limits above let in (not for a
+   * retransmission, an ACK, or the CANCEL of a live INVITE): false answers it 503 with Retry-After
+   * without keeping state (§21.5.4), counted in `overloaded`. A load shedder plugs in here
+   * (`createOverloadControl` of @junction/proxy).
+   */
+  readonly admit?: ((request: SipRequest) => boolean) | undefined
   /** Seconds in that Retry-After. Default 5. */
   readonly retryAfter?: number | undefined
   /**
@@ -95,10 +102,15 @@ export interface TransactionLayer {
   /** Live transactions that still hold their request (see `maxUnanswered`). */
   readonly unanswered: number
   /**
-   * New requests answered 503 because `maxTransactions` were live, `maxUnanswered` unanswered, or
-   * `maxRetainedBytes` of responses kept (§21.5.4).
+   * New requests answered 503 because `maxTransactions` were live, `maxUnanswered` unanswered,
+   * `maxRetainedBytes` of responses kept (§21.5.4), or `admit` refused them.
    */
   readonly overloaded: number
+  /**
+   * ACKs dropped because they acknowledge a final response this layer sent without a transaction
+   * (a 400 or 503 above): its To tag says so, and no transaction or TU has anything to do with it.
+   */
+  readonly absorbedAcks: number
   /** Ends every transaction and stops every timer. */
   close(): void
 }
@@ -131,8 +143,25 @@ export function createTransactionLayer(
   const maxRetainedBytes = options.maxRetainedBytes ?? Math.floor(getHeapStatistics().heap_size_limit / 4)
   let retainedBytes = 0
   const retryAfter = String(options.retryAfter ?? 5)
+  const admit = options.admit
   let dropped = 0
   let overloaded = 0
+  let absorbedAcks = 0
+  // The To tag of every response sent without a transaction starts with this: the ACK of such a
+  // (non-2xx) response finds no transaction, and the tag lets it be dropped here rather than
+  // routed as an ACK for a 2xx (§17.1.1.3: it goes hop by hop, to us, and ends here)
+  const statelessTagPrefix = `${generateBranch().slice(7, 15)}.sl`
+  let statelessTags = 0
+  function statelessResponse(
+    request: SipRequest,
+    status: number,
+    reason?: string,
+    headers?: Record<string, string>,
+  ): SipResponse {
+    // createResponse uses the tag only when the request had none (§8.2.6.2)
+    const toTag = `${statelessTagPrefix}${(statelessTags++ & 0xffffff).toString(36)}`
+    return createResponse(request, status, reason, { toTag, headers })
+  }
 
   const clock = options.clock ?? systemClock
   const ctx: Context = {
@@ -175,6 +204,10 @@ export function createTransactionLayer(
         return
       }
     }
+    if (tx === undefined && ack.headers.get(ToTag)?.startsWith(statelessTagPrefix) === true) {
+      absorbedAcks++
+      return
+    }
     deps.user.onAck?.(ack, flow, undefined)
   }
 
@@ -191,7 +224,7 @@ export function createTransactionLayer(
       // 1), back to where it came from when the Via cannot say (§18.2.2)
       dropped++
       const reason = request.headers.first(Via) === undefined ? 'Invalid Via' : 'Bad Request'
-      deps.transport.sendResponse(createResponse(request, 400, reason), flow).catch(() => {})
+      deps.transport.sendResponse(statelessResponse(request, 400, reason), flow).catch(() => {})
       return
     }
     const existing = servers.get(key)
@@ -210,13 +243,14 @@ export function createTransactionLayer(
       cancels === undefined &&
       (servers.size + clients.size >= maxTransactions ||
         unanswered >= maxUnanswered ||
-        retainedBytes >= maxRetainedBytes)
+        retainedBytes >= maxRetainedBytes ||
+        (admit !== undefined && !admit(request)))
     ) {
       // overload: answer without keeping state (§21.5.4), and keep memory bounded. A CANCEL of a
       // live INVITE still goes through: the INVITE was accepted, and ending it sheds load (at most
       // one CANCEL transaction per INVITE transaction, so the limits still hold within a factor)
       overloaded++
-      const busy = createResponse(request, 503, undefined, { headers: { 'Retry-After': retryAfter } })
+      const busy = statelessResponse(request, 503, undefined, { 'Retry-After': retryAfter })
       deps.transport.sendResponse(busy, flow).catch(() => {})
       return
     }
@@ -305,6 +339,10 @@ export function createTransactionLayer(
 
     get overloaded() {
       return overloaded
+    },
+
+    get absorbedAcks() {
+      return absorbedAcks
     },
 
     close() {

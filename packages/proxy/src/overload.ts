@@ -1,0 +1,153 @@
+/**
+ * Overload control: when the event loop is busy nearly all the time, the server refuses a share of
+ * the new requests with 503 and Retry-After (RFC 3261 §21.5.4), statelessly, so that the calls it
+ * accepted still finish. A proxy that takes every request past its capacity loses datagrams
+ * instead: retransmissions add load, every call slows down, and it ends up completing fewer calls
+ * than it could (RFC 6357 §3, "congestion collapse"). A 503 also tells an RFC 3263 client to try
+ * another server, which is how a pool of proxies spreads an overload.
+ *
+ * The signal is the event loop's utilization (`performance.eventLoopUtilization`): the share of
+ * wall time spent running rather than waiting for I/O, measured every `intervalMs`. Past
+ * `utilization` for two windows in a row, the share of new requests admitted falls by a fifth each
+ * window (at least `minAdmit` stay admitted); under `utilization - 0.1` it rises by 0.05 a window
+ * until every request is admitted again. Refused requests are spread evenly (a credit counter, not
+ * chance).
+ *
+ * What is never refused (RFC 7339 §5.10.1: work already accepted, and emergency calls, come first):
+ * requests inside a dialog (a To tag: the BYE that ends a call frees resources), CANCEL, ACK (the
+ * transaction layer never asks for those two), and emergency requests (a Request-URI of RFC 5031's
+ * `urn:service:sos` family).
+ *
+ * Every window publishes `{ utilization, admitRatio, refused }` on `junction:proxy:overload`
+ * (`refused`: requests refused in that window), for metrics.
+ */
+import { performance } from 'node:perf_hooks'
+import { type SipRequest, ToTag } from '@junction/sip'
+import { proxyOverload } from './channels.ts'
+
+export interface OverloadControlOptions {
+  /** Event-loop utilization (0 to 1) above which new requests start to be refused. Default 0.9. */
+  readonly utilization?: number | undefined
+  /** Milliseconds between two measurements. Default 100. */
+  readonly intervalMs?: number | undefined
+  /** The least share of new requests admitted while overloaded. Default 0.05. */
+  readonly minAdmit?: number | undefined
+}
+
+export interface OverloadControlDeps {
+  /**
+   * The event loop's utilization (0 to 1) since the previous call. Default: from
+   * `performance.eventLoopUtilization()`. Tests pass their own.
+   */
+  readonly sample?: (() => number) | undefined
+}
+
+export interface OverloadStats {
+  /** The utilization of the last window. */
+  readonly utilization: number
+  /** The share of new requests admitted now: 1 when not overloaded. */
+  readonly admitRatio: number
+  /** Requests refused since start. */
+  readonly refused: number
+}
+
+export interface OverloadControl {
+  /** Whether to accept `request` (false: answer 503, see the transaction layer's `admit`). */
+  admit(request: SipRequest): boolean
+  /** Measures every `intervalMs` (an unref'd timer). */
+  start(): void
+  stop(): void
+  /** One measurement and step of the control (what the timer calls). */
+  tick(): void
+  readonly stats: OverloadStats
+}
+
+/** RFC 5031 §4.2: `urn:service:sos` and its sub-services (`urn:service:sos.police`). */
+function isEmergency(request: SipRequest): boolean {
+  const uri = request.uri
+  if (uri.kind !== 'absolute' || uri.scheme !== 'urn') return false
+  const v = uri.value.toLowerCase()
+  return v === 'service:sos' || v.startsWith('service:sos.')
+}
+
+function eventLoopSampler(): () => number {
+  let last = performance.eventLoopUtilization()
+  return () => {
+    const now = performance.eventLoopUtilization()
+    const u = performance.eventLoopUtilization(now, last).utilization
+    last = now
+    return u
+  }
+}
+
+export function createOverloadControl(
+  options: OverloadControlOptions = {},
+  deps: OverloadControlDeps = {},
+): OverloadControl {
+  const high = options.utilization ?? 0.9
+  const low = high - 0.1
+  const intervalMs = options.intervalMs ?? 100
+  const minAdmit = options.minAdmit ?? 0.05
+  let sample = deps.sample
+  let timer: NodeJS.Timeout | undefined
+  let utilization = 0
+  let admitRatio = 1
+  let hotWindows = 0
+  let credit = 0
+  let refused = 0
+  let refusedInWindow = 0
+
+  function tick(): void {
+    sample ??= eventLoopSampler()
+    utilization = sample()
+    if (utilization >= high) {
+      // one busy window is a GC pause or a burst; two in a row is overload. Already shedding,
+      // every busy window sheds more.
+      hotWindows++
+      if (admitRatio < 1 || hotWindows >= 2) admitRatio = Math.max(minAdmit, admitRatio * 0.8)
+    } else {
+      hotWindows = 0
+      if (utilization < low && admitRatio < 1) admitRatio = Math.min(1, admitRatio + 0.05)
+    }
+    if (admitRatio === 1) credit = 0
+    if (proxyOverload.hasSubscribers)
+      proxyOverload.publish({ utilization, admitRatio, refused: refusedInWindow })
+    refusedInWindow = 0
+  }
+
+  return {
+    admit(request) {
+      if (admitRatio === 1) return true
+      if (request.method === 'CANCEL' || request.method === 'ACK') return true
+      // in a dialog (or no readable To: validation answers that one 400)
+      if (request.headers.get(ToTag) !== '') return true
+      if (isEmergency(request)) return true
+      credit += admitRatio
+      // (0.1 added ten times is 0.9999999999999999)
+      if (credit >= 0.999_999) {
+        credit -= 1
+        return true
+      }
+      refused++
+      refusedInWindow++
+      return false
+    },
+    start() {
+      if (timer !== undefined) return
+      sample ??= eventLoopSampler()
+      sample() // the first window starts now
+      timer = setInterval(tick, intervalMs)
+      timer.unref()
+    },
+    stop() {
+      clearInterval(timer)
+      timer = undefined
+      admitRatio = 1
+      hotWindows = 0
+    },
+    tick,
+    get stats() {
+      return { utilization, admitRatio, refused }
+    },
+  }
+}
