@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { defaultTimers } from '@junction/transaction'
+import { defaultMaxTransactions, defaultMaxUnanswered, defaultTimers } from '@junction/transaction'
 import { defaultTransportLimits } from '@junction/transport'
 import { serverOptions, sipServerConfig } from './config.ts'
 
@@ -11,6 +11,10 @@ describe('sipServerConfig', () => {
     assert.deepEqual(c.domains, ['localhost'])
     assert.equal(c.timerC, 181_000)
     assert.equal(serverOptions(c).maxBranches, 32)
+    // the limits that run are in the config (--check-config prints them), from the heap limit
+    assert.equal(c.maxTransactions, defaultMaxTransactions())
+    assert.equal(c.maxUnanswered, defaultMaxUnanswered())
+    assert.ok(c.maxUnanswered < c.maxTransactions)
   })
 
   it('passes the transport limits on, messageTimeout (slowloris) among them', () => {

@@ -2,7 +2,7 @@
  * The config slice of a SIP server (DESIGN.md "Config"): listeners, domains, timers and limits, as
  * a strict zod schema a flavor composes into its own, and the mapping to createSipServer options.
  */
-import { defaultTimers } from '@junction/transaction'
+import { defaultMaxTransactions, defaultMaxUnanswered, defaultTimers } from '@junction/transaction'
 import { defaultTransportLimits as limit, parseListenerSpec } from '@junction/transport'
 import { z } from 'zod'
 import type { SipServerOptions } from './server.ts'
@@ -90,13 +90,13 @@ export const sipServerConfig = z
       .number()
       .int()
       .min(1)
-      .optional()
+      .default(defaultMaxTransactions)
       .describe('Past it, new requests get 503 (default: the V8 heap limit / 4 KiB, about 1 million)'),
     maxUnanswered: z
       .number()
       .int()
       .min(1)
-      .optional()
+      .default(defaultMaxUnanswered)
       .describe(
         'Past this many transactions not answered yet, new requests get 503 (default: the V8 heap limit / 32 KiB)',
       ),
@@ -174,8 +174,8 @@ export function serverOptions(config: SipServerConfig): Omit<SipServerOptions, '
     supported: config.supported,
     timers: defined(config.timers),
     timerC: config.timerC,
-    ...(config.maxTransactions === undefined ? {} : { maxTransactions: config.maxTransactions }),
-    ...(config.maxUnanswered === undefined ? {} : { maxUnanswered: config.maxUnanswered }),
+    maxTransactions: config.maxTransactions,
+    maxUnanswered: config.maxUnanswered,
     maxBranches: config.maxBranches,
     ...(config.overload.enabled
       ? { overload: { utilization: config.overload.utilization, minAdmit: config.overload.minAdmit } }

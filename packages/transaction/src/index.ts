@@ -9,6 +9,7 @@ export type { TransactionLayer, TransactionLayerDeps, TransactionLayerOptions } 
 export {
   createTransactionLayer,
   defaultMaxTransactions,
+  defaultMaxUnanswered,
   transactionCreated,
   transactionEnded,
 } from './layer.ts'

@@ -130,6 +130,14 @@ export function defaultMaxTransactions(): number {
   return Math.max(10_000, Math.floor(getHeapStatistics().heap_size_limit / 4096))
 }
 
+/**
+ * The default cap on transactions still holding their request (`maxUnanswered`): one per 32 KiB
+ * of the V8 heap limit, at least 1 000.
+ */
+export function defaultMaxUnanswered(): number {
+  return Math.max(1000, Math.floor(getHeapStatistics().heap_size_limit / 32_768))
+}
+
 export function createTransactionLayer(
   deps: TransactionLayerDeps,
   options: TransactionLayerOptions = {},
@@ -137,8 +145,7 @@ export function createTransactionLayer(
   const servers = new TransactionTable<ServerTransaction>()
   const clients = new TransactionTable<ClientTransaction>()
   const maxTransactions = options.maxTransactions ?? defaultMaxTransactions()
-  const maxUnanswered =
-    options.maxUnanswered ?? Math.max(1000, Math.floor(getHeapStatistics().heap_size_limit / 32_768))
+  const maxUnanswered = options.maxUnanswered ?? defaultMaxUnanswered()
   let unanswered = 0
   const maxRetainedBytes = options.maxRetainedBytes ?? Math.floor(getHeapStatistics().heap_size_limit / 4)
   let retainedBytes = 0
