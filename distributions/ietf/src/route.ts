@@ -404,6 +404,10 @@ export function createIetfRoute(routing: RoutingConfig, deps: IetfRouteDeps = {}
       return route(ctx, trustedPeer)
     },
 
+    // onResponse reads the request's method alone: a 2xx retransmitted after the INVITE's
+    // transaction finished (RFC 6026 §7.2) needs no copy of the request's fields, kept per call
+    retransmittedRequest: 'line',
+
     onResponse(ctx) {
       // the callee answered from behind NAT: its Contact (our next remote target) gets its source
       const status = ctx.response.status

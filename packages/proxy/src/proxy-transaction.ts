@@ -814,13 +814,16 @@ export class ProxyTransaction {
     this.#groups = noGroups
     this.#hash = undefined
     this.#options = noOptions
-    const keepSent = this.#invite && this.#core.route.onResponse !== undefined
+    const route = this.#core.route
+    const keepSent = this.#invite && route.onResponse !== undefined
+    const withFields = route.retransmittedRequest !== 'line'
     for (const b of this.#branches) {
       b.base = undefined
       b.destinations = noTargets
       // onResponse sees the 2xx retransmissions of a branch that got a 2xx (RFC 6026 §7.2), with
       // its target and a slim copy of its request; no other branch hears anything more
-      if (keepSent && b.final >= 200 && b.final < 300 && b.sent !== undefined) b.slim = slimRequest(b.sent)
+      if (keepSent && b.final >= 200 && b.final < 300 && b.sent !== undefined)
+        b.slim = slimRequest(b.sent, withFields)
       else b.target = undefined
       b.sent = undefined
     }

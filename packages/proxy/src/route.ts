@@ -26,6 +26,14 @@ export interface Route {
   onBranch?(ctx: BranchContext): void | Promise<void>
   /** Each response a branch receives (§16.7 step 3), before it is relayed or stored: edit it. */
   onResponse?(ctx: ResponseContext): void | Promise<void>
+  /**
+   * What onResponse sees as `ctx.request` for a 2xx that an INVITE branch receives once its proxy
+   * transaction has finished (RFC 6026 §7.2: retransmissions, relayed for up to 32 s). `'fields'`
+   * (the default): a slim copy of the branch request, made and kept for every call answered with a
+   * 2xx (see ResponseContext.request). `'line'`: the request line alone (method and Request-URI),
+   * for an onResponse that reads no header field of the request: a fraction of that cost per call.
+   */
+  readonly retransmittedRequest?: 'fields' | 'line'
   /** Every branch ended without a 2xx (§16.7 step 6): relay the best, try other targets, or reply. */
   onFailure?(ctx: FailureContext): Verdict | Promise<Verdict>
 }
@@ -176,7 +184,8 @@ export class ResponseContext {
   /**
    * The branch request it answers. For a 2xx retransmitted after the INVITE's transaction
    * finished (RFC 6026 §7.2), a slim copy: the request line and Via, Route, Record-Route, From,
-   * To, Call-ID, CSeq and Contact, no body.
+   * To, Call-ID, CSeq and Contact, no body; the request line alone when the route's
+   * `retransmittedRequest` is `'line'`.
    */
   readonly request: SipRequest
   /** The target of the branch, as the route gave it (undefined: the Request-URI as it was). */

@@ -59,4 +59,13 @@ describe('slimRequest', () => {
     assert.equal(slim.headers.has('Max-Forwards'), false)
     assert.equal(slim.body.length, 0)
   })
+
+  it('keeps the request line alone without the fields', () => {
+    const slim = parseSlimRequest(slimRequest(invite, false))
+    assert.ok(slim !== undefined)
+    assert.equal(slim.method, 'INVITE')
+    assert.equal(slim.uri.kind === 'sip' && slim.uri.host, '127.0.0.1')
+    assert.equal(slim.headers.size, 1, 'Content-Length only')
+    assert.equal(slim.body.length, 0)
+  })
 })

@@ -24,11 +24,15 @@ import {
 const encoder = new TextEncoder()
 const kept: ReadonlyArray<HeaderDef<unknown>> = [Via, Route, RecordRoute, From, To, CallId, CSeq, Contact]
 
-/** The octets of `request`'s request line and {@link kept} fields (its own buffer, not Node's pool). */
-export function slimRequest(request: SipRequest): Uint8Array {
+/**
+ * The octets of `request`'s request line and {@link kept} fields, or of its request line alone
+ * when `withFields` is false (its own buffer, not Node's pool).
+ */
+export function slimRequest(request: SipRequest, withFields = true): Uint8Array {
   let text = `${request.method} ${formatUri(request.uri)} SIP/2.0\r\n`
   const h = request.headers
-  for (const header of kept) for (const value of h.raw(header)) text += `${header.name}: ${value}\r\n`
+  if (withFields)
+    for (const header of kept) for (const value of h.raw(header)) text += `${header.name}: ${value}\r\n`
   return encoder.encode(`${text}Content-Length: 0\r\n\r\n`)
 }
 

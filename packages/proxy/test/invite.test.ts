@@ -94,6 +94,28 @@ describe('INVITE: provisional and 2xx responses (§16.7 step 5)', () => {
     ])
   })
 
+  it("gives onResponse the request line alone for a 2xx retransmission when the route asks for 'line'", async () => {
+    const seen: Array<[string, string, string | undefined]> = []
+    const net = createNet({
+      onRequest: (ctx) => ctx.forward('sip:bob@192.0.2.20'),
+      retransmittedRequest: 'line',
+      onResponse: (ctx) => {
+        const { method, uri, headers } = ctx.request
+        seen.push([method, formatUri(uri), headers.get(CallId)])
+      },
+    })
+    net.send(request('INVITE', 'sip:bob@example.com'))
+    const out = await net.forwarded('INVITE', '192.0.2.20')
+    net.answer(out, 200)
+    await net.upstream(200)
+    net.answer(out, 200)
+    await net.settle()
+    assert.deepEqual(responses(net), [100, 200, 200])
+    // the first 2xx sees the branch request whole; the retransmission its request line alone
+    assert.ok(seen[0]?.[2])
+    assert.deepEqual(seen.slice(1), [['INVITE', 'sip:bob@192.0.2.20', undefined]])
+  })
+
   it('relays every 2xx of a forked INVITE (RFC 6026), and CANCELs the branches that rang', async () => {
     const net = createNet({ onRequest: fork('sip:a@192.0.2.21', 'sip:b@192.0.2.22', 'sip:c@192.0.2.23') })
     net.send(request('INVITE', 'sip:bob@example.com'))
