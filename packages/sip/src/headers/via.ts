@@ -22,6 +22,7 @@ import {
 import { defineHeader } from '../header.ts'
 import { ipv4End, isIPv4, isIPv6, lowerHost, scanHost } from '../host.ts'
 import { formatParam, formatParams, noParams, type Params } from '../params.ts'
+import { parseUsualVia } from './via-fast.ts'
 
 export interface ViaValue {
   /** protocol-name "/" protocol-version, `SIP/2.0` unless given. */
@@ -103,7 +104,17 @@ function readProtocol(s: string, i: number, end: number): boolean {
 
 const via = { protocol: '', transport: '', end: 0 }
 
+/**
+ * One via-parm (§25.1): the usual spelling by {@link parseUsualVia}, anything else by the general
+ * grammar ({@link parseAnyVia}); both give the same value for what the first accepts.
+ */
 export function parseVia(s: string, start: number, end: number): ViaValue | undefined {
+  const usual = parseUsualVia(s, start, end)
+  return usual !== null ? usual : parseAnyVia(s, start, end)
+}
+
+/** @internal One via-parm by the general grammar (exported for the tests of parseUsualVia). */
+export function parseAnyVia(s: string, start: number, end: number): ViaValue | undefined {
   if (!readProtocol(s, start, end)) return undefined
   const { protocol, transport } = via
   // LWS, then sent-by
