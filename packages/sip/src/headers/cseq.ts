@@ -2,6 +2,7 @@
 import { digitsRead, readDigits, skipWs, tokenChar } from '../chars.ts'
 import { defineHeader } from '../header.ts'
 import { methodAt } from '../methods.ts'
+import { parseUsualCSeq } from './cseq-fast.ts'
 
 export interface CSeqValue {
   /** Sequence number, a 32-bit unsigned integer (§8.1.1.5). */
@@ -9,7 +10,14 @@ export interface CSeqValue {
   readonly method: string
 }
 
+/** CSeq: the usual spelling by {@link parseUsualCSeq}, anything else by {@link parseAnyCSeq}. */
 export function parseCSeq(s: string, start: number, end: number): CSeqValue | undefined {
+  const usual = parseUsualCSeq(s, start, end)
+  return usual !== null ? usual : parseAnyCSeq(s, start, end)
+}
+
+/** @internal CSeq by the general grammar (exported for the tests of parseUsualCSeq). */
+export function parseAnyCSeq(s: string, start: number, end: number): CSeqValue | undefined {
   // the number, read as it is scanned
   let i = readDigits(s, start, end)
   if (i === start || digitsRead > 0xffffffff) return undefined
