@@ -27,9 +27,9 @@ describe('sipServerConfig', () => {
     assert.equal(sipServerConfig.safeParse({ limits: { messageTimeout: 5 } }).success, false)
   })
 
-  it('turns overload control on by default (utilization 0.9); enabled: false leaves it out', () => {
+  it('turns overload control on by default (utilization 0.95); enabled: false leaves it out', () => {
     assert.deepEqual(serverOptions(sipServerConfig.parse(undefined)).overload, {
-      utilization: 0.9,
+      utilization: 0.95,
       minAdmit: 0.05,
     })
     const tuned = sipServerConfig.parse({ overload: { utilization: 0.8 } })

@@ -113,10 +113,8 @@ export const sipServerConfig = z
           .number()
           .min(0.5)
           .max(1)
-          .default(0.9)
-          .describe(
-            'Event-loop utilization (0.5 to 1), over two 100 ms windows in a row, that counts as overload',
-          ),
+          .default(0.95)
+          .describe('Event-loop utilization (0.5 to 1, smoothed over about 0.6 s) that counts as overload'),
         minAdmit: z
           .number()
           .min(0)

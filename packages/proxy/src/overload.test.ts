@@ -31,46 +31,53 @@ function admitted(control: ReturnType<typeof createOverloadControl>, n: number):
 }
 
 describe('createOverloadControl', () => {
-  it('admits everything until the utilization stays past the threshold for two windows', () => {
-    const c = controlWith([0.5, 0.97, 0.6, 0.97, 0.97])
-    c.tick()
-    c.tick() // one busy window: a GC pause or a burst
+  it('admits everything through a burst; sheds once the smoothed utilization reaches the threshold', () => {
+    const c = controlWith([...Array(5).fill(1), ...Array(10).fill(0.5), 1])
+    for (let i = 0; i < 15; i++) c.tick() // half a second fully busy: a GC pause, JIT, a burst
     assert.equal(c.stats.admitRatio, 1)
     assert.equal(admitted(c, 100), 100)
-    c.tick()
-    c.tick()
-    assert.equal(c.stats.admitRatio, 1, 'not two in a row')
-    c.tick()
-    assert.equal(c.stats.admitRatio, 0.8)
-    assert.equal(c.stats.utilization, 0.97)
+    let windows = 15
+    while (c.stats.admitRatio === 1 && windows < 100) {
+      c.tick()
+      windows++
+    }
+    // from ~0.5, a loop busy all the time reaches 0.95 smoothed in about 1.5 s
+    assert.ok(windows > 25 && windows < 35, `shedding began after ${windows} windows`)
+    assert.equal(c.stats.admitRatio, 0.9)
+    assert.equal(c.stats.utilization, 1)
+    assert.ok(c.stats.smoothed >= 0.95)
   })
 
-  it('sheds more each busy window down to minAdmit, spreads refusals evenly, and counts them', () => {
+  it('sheds a tenth more each busy window down to minAdmit, spreads refusals evenly, and counts them', () => {
     const c = controlWith([0.99], { minAdmit: 0.1 })
-    for (let i = 0; i < 40; i++) c.tick()
+    for (let i = 0; i < 80; i++) c.tick()
     assert.equal(c.stats.admitRatio, 0.1)
     assert.equal(admitted(c, 100), 10)
     assert.equal(c.stats.refused, 90)
   })
 
-  it('recovers by 0.05 a window once under the threshold minus 0.1, and holds in between', () => {
-    const samples = [0.95, 0.95, 0.95, 0.85, 0.5, 0.5]
-    const c = controlWith(samples)
+  it('recovers by 0.05 a window once the smoothed utilization is under the threshold minus 0.05, and holds in between', () => {
+    let u = 1
+    const c = createOverloadControl({ utilization: 0.9 }, { sample: () => u })
+    for (let i = 0; i < 30; i++) c.tick()
+    const shed = c.stats.admitRatio
+    assert.ok(shed < 1)
+    u = 0.87 // brings the smoothed value into [0.85, 0.9) within 10 windows, and keeps it there
+    for (let i = 0; i < 12; i++) c.tick()
+    const held = c.stats.admitRatio
+    for (let i = 0; i < 20; i++) c.tick()
+    assert.ok(c.stats.smoothed >= 0.85 && c.stats.smoothed < 0.9, String(c.stats.smoothed))
+    assert.equal(c.stats.admitRatio, held, 'within the band: held')
+    u = 0.3
     c.tick()
-    c.tick()
-    c.tick()
-    assert.equal(c.stats.admitRatio.toFixed(2), '0.64')
-    c.tick()
-    assert.equal(c.stats.admitRatio.toFixed(2), '0.64', '0.85: within the band, held')
-    c.tick()
-    assert.equal(c.stats.admitRatio.toFixed(2), '0.69')
-    for (let i = 0; i < 10; i++) c.tick()
+    assert.equal(c.stats.admitRatio.toFixed(3), (held + 0.05).toFixed(3))
+    for (let i = 0; i < 30; i++) c.tick()
     assert.equal(c.stats.admitRatio, 1)
   })
 
   it('never refuses requests inside a dialog, CANCEL, ACK or emergency calls (RFC 7339 §5.10.1)', () => {
     const c = controlWith([1], { minAdmit: 0.01 })
-    for (let i = 0; i < 30; i++) c.tick()
+    for (let i = 0; i < 100; i++) c.tick()
     const bye = parsed(request('BYE', 'sip:bob@192.0.2.20', { to: '<sip:bob@example.com>;tag=b1' }))
     const cancel = parsed(request('CANCEL', 'sip:bob@example.com'))
     const sos = parsed(request('INVITE', 'urn:service:sos.fire'))
@@ -92,12 +99,18 @@ describe('createOverloadControl', () => {
     subscribe(proxyOverload.name, listener)
     try {
       const c = controlWith([1], { minAdmit: 0.5 })
-      for (let i = 0; i < 10; i++) c.tick()
+      for (let i = 0; i < 40; i++) c.tick()
       admitted(c, 10)
       c.tick()
-      assert.deepEqual(events.at(-1), { utilization: 1, admitRatio: 0.5, refused: 5 })
+      const { smoothed } = c.stats
+      assert.deepEqual(events.at(-1), { utilization: 1, smoothed, admitRatio: 0.5, refused: 5 })
       c.tick()
-      assert.deepEqual(events.at(-1), { utilization: 1, admitRatio: 0.5, refused: 0 })
+      assert.deepEqual(events.at(-1), {
+        utilization: 1,
+        smoothed: c.stats.smoothed,
+        admitRatio: 0.5,
+        refused: 0,
+      })
     } finally {
       unsubscribe(proxyOverload.name, listener)
     }
@@ -131,7 +144,7 @@ describe('createSipServer({ overload })', () => {
       net.sent.filter((s) => s.kind === 'response').map((s) => (s.message as SipResponse).status)
     server.inject(request('OPTIONS', 'sip:example.com'))
     busy = 0.99
-    for (let i = 0; i < 20; i++) control.tick()
+    for (let i = 0; i < 100; i++) control.tick()
     assert.equal(control.stats.admitRatio, 0.05)
     for (let i = 0; i < 20; i++) server.inject(request('OPTIONS', 'sip:example.com'))
     server.inject(request('BYE', 'sip:bob@example.com', { to: '<sip:bob@example.com>;tag=x' }))
@@ -144,7 +157,7 @@ describe('createSipServer({ overload })', () => {
     assert.deepEqual(refusal.message.headers.raw('Retry-After'), ['5'])
     assert.ok(refusal.message.headers.get(ToTag)!.length > 0)
     busy = 0.1
-    for (let i = 0; i < 20; i++) control.tick()
+    for (let i = 0; i < 40; i++) control.tick()
     assert.equal(control.stats.admitRatio, 1)
     await server.stop()
   })

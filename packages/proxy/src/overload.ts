@@ -7,18 +7,19 @@
  * another server, which is how a pool of proxies spreads an overload.
  *
  * The signal is the event loop's utilization (`performance.eventLoopUtilization`): the share of
- * wall time spent running rather than waiting for I/O, measured every `intervalMs`. Past
- * `utilization` for two windows in a row, the share of new requests admitted falls by a fifth each
- * window (at least `minAdmit` stay admitted); under `utilization - 0.1` it rises by 0.05 a window
- * until every request is admitted again. Refused requests are spread evenly (a credit counter, not
- * chance).
+ * wall time spent running rather than waiting for I/O, measured every `intervalMs` (100) and
+ * smoothed (an exponential average, 0.15 of each new window: about 0.6 s). While the smoothed
+ * value is at `utilization` (0.95) or above, the share of new requests admitted falls by a tenth
+ * each window (at least `minAdmit` stay admitted); under `utilization - 0.05` it rises by 0.05 a
+ * window until every request is admitted again; in between it holds. Refused requests are spread
+ * evenly (a credit counter, not chance). The constants are measured: bench/README.md "Overload".
  *
  * What is never refused (RFC 7339 §5.10.1: work already accepted, and emergency calls, come first):
  * requests inside a dialog (a To tag: the BYE that ends a call frees resources), CANCEL, ACK (the
  * transaction layer never asks for those two), and emergency requests (a Request-URI of RFC 5031's
  * `urn:service:sos` family).
  *
- * Every window publishes `{ utilization, admitRatio, refused }` on `junction:proxy:overload`
+ * Every window publishes `{ utilization, smoothed, admitRatio, refused }` on `junction:proxy:overload`
  * (`refused`: requests refused in that window), for metrics.
  */
 import { performance } from 'node:perf_hooks'
@@ -26,7 +27,10 @@ import { type SipRequest, ToTag } from '@junction/sip'
 import { proxyOverload } from './channels.ts'
 
 export interface OverloadControlOptions {
-  /** Event-loop utilization (0 to 1) above which new requests start to be refused. Default 0.9. */
+  /**
+   * Event-loop utilization (0 to 1, smoothed over the last windows) from which new requests are
+   * refused. Default 0.95.
+   */
   readonly utilization?: number | undefined
   /** Milliseconds between two measurements. Default 100. */
   readonly intervalMs?: number | undefined
@@ -45,6 +49,8 @@ export interface OverloadControlDeps {
 export interface OverloadStats {
   /** The utilization of the last window. */
   readonly utilization: number
+  /** The utilization smoothed over the last windows (what decides). */
+  readonly smoothed: number
   /** The share of new requests admitted now: 1 when not overloaded. */
   readonly admitRatio: number
   /** Requests refused since start. */
@@ -84,15 +90,15 @@ export function createOverloadControl(
   options: OverloadControlOptions = {},
   deps: OverloadControlDeps = {},
 ): OverloadControl {
-  const high = options.utilization ?? 0.9
-  const low = high - 0.1
+  const high = options.utilization ?? 0.95
   const intervalMs = options.intervalMs ?? 100
   const minAdmit = options.minAdmit ?? 0.05
+  const smoothing = 0.15
   let sample = deps.sample
   let timer: NodeJS.Timeout | undefined
   let utilization = 0
   let admitRatio = 1
-  let hotWindows = 0
+  let smoothed = 0
   let credit = 0
   let refused = 0
   let refusedInWindow = 0
@@ -100,18 +106,14 @@ export function createOverloadControl(
   function tick(): void {
     sample ??= eventLoopSampler()
     utilization = sample()
-    if (utilization >= high) {
-      // one busy window is a GC pause or a burst; two in a row is overload. Already shedding,
-      // every busy window sheds more.
-      hotWindows++
-      if (admitRatio < 1 || hotWindows >= 2) admitRatio = Math.max(minAdmit, admitRatio * 0.8)
-    } else {
-      hotWindows = 0
-      if (utilization < low && admitRatio < 1) admitRatio = Math.min(1, admitRatio + 0.05)
-    }
+    // smoothed over ~0.6 s: a GC pause, a burst or a fresh process's compiling is not overload
+    // (the receive buffer holds that much), a loop busy for a second is
+    smoothed += smoothing * (utilization - smoothed)
+    if (smoothed >= high) admitRatio = Math.max(minAdmit, admitRatio * 0.9)
+    else if (smoothed < high - 0.05 && admitRatio < 1) admitRatio = Math.min(1, admitRatio + 0.05)
     if (admitRatio === 1) credit = 0
     if (proxyOverload.hasSubscribers)
-      proxyOverload.publish({ utilization, admitRatio, refused: refusedInWindow })
+      proxyOverload.publish({ utilization, smoothed, admitRatio, refused: refusedInWindow })
     refusedInWindow = 0
   }
 
@@ -143,11 +145,11 @@ export function createOverloadControl(
       clearInterval(timer)
       timer = undefined
       admitRatio = 1
-      hotWindows = 0
+      smoothed = 0
     },
     tick,
     get stats() {
-      return { utilization, admitRatio, refused }
+      return { utilization, smoothed, admitRatio, refused }
     },
   }
 }
