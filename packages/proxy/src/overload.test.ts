@@ -75,6 +75,26 @@ describe('createOverloadControl', () => {
     assert.equal(c.stats.admitRatio, 1)
   })
 
+  it('with the UDP receive queue known, sheds only while it fills; a busy loop that drains it admits more', () => {
+    let queue: number | undefined = 0
+    const c = createOverloadControl({}, { sample: () => 1, backlog: () => queue })
+    for (let i = 0; i < 40; i++) c.tick()
+    assert.equal(c.stats.admitRatio, 1, 'busy (a shared CPU), but keeping up: nothing refused')
+    assert.equal(c.stats.backlog, 0)
+    queue = 0.3 // datagrams pile up
+    for (let i = 0; i < 5; i++) c.tick()
+    assert.equal(c.stats.admitRatio.toFixed(4), (0.9 ** 5).toFixed(4))
+    queue = 0.01 // between the marks: hold
+    c.tick()
+    assert.equal(c.stats.admitRatio.toFixed(4), (0.9 ** 5).toFixed(4))
+    queue = 0 // drained while still busy: admit more
+    c.tick()
+    assert.equal(c.stats.admitRatio.toFixed(4), (0.9 ** 5 + 0.05).toFixed(4))
+    queue = undefined // not known any more: the loop alone decides (busy: shed)
+    c.tick()
+    assert.ok(c.stats.admitRatio < 0.9 ** 5 + 0.05)
+  })
+
   it('never refuses requests inside a dialog, CANCEL, ACK or emergency calls (RFC 7339 §5.10.1)', () => {
     const c = controlWith([1], { minAdmit: 0.01 })
     for (let i = 0; i < 100; i++) c.tick()
@@ -103,11 +123,13 @@ describe('createOverloadControl', () => {
       admitted(c, 10)
       c.tick()
       const { smoothed } = c.stats
-      assert.deepEqual(events.at(-1), { utilization: 1, smoothed, admitRatio: 0.5, refused: 5 })
+      const backlog = undefined
+      assert.deepEqual(events.at(-1), { utilization: 1, smoothed, backlog, admitRatio: 0.5, refused: 5 })
       c.tick()
       assert.deepEqual(events.at(-1), {
         utilization: 1,
         smoothed: c.stats.smoothed,
+        backlog,
         admitRatio: 0.5,
         refused: 0,
       })

@@ -44,6 +44,12 @@ export interface OverloadControlDeps {
    * `performance.eventLoopUtilization()`. Tests pass their own.
    */
   readonly sample?: (() => number) | undefined
+  /**
+   * How far behind the UDP listeners are (0 to 1 of the receive buffer, see @junction/transport
+   * `udpBacklog`); undefined when not known. When given, a busy loop sheds only while datagrams
+   * pile up: busy on a shared CPU while keeping up is not overload.
+   */
+  readonly backlog?: (() => number | undefined) | undefined
 }
 
 export interface OverloadStats {
@@ -51,6 +57,8 @@ export interface OverloadStats {
   readonly utilization: number
   /** The utilization smoothed over the last windows (what decides). */
   readonly smoothed: number
+  /** The UDP receive queue's share of its buffer at the last window, when known. */
+  readonly backlog: number | undefined
   /** The share of new requests admitted now: 1 when not overloaded. */
   readonly admitRatio: number
   /** Requests refused since start. */
@@ -94,11 +102,15 @@ export function createOverloadControl(
   const intervalMs = options.intervalMs ?? 100
   const minAdmit = options.minAdmit ?? 0.05
   const smoothing = 0.15
+  // shares of the receive buffer: datagrams piling up, and a queue as good as empty
+  const queueHigh = 0.02
+  const queueLow = 0.005
   let sample = deps.sample
   let timer: NodeJS.Timeout | undefined
   let utilization = 0
   let admitRatio = 1
   let smoothed = 0
+  let backlog: number | undefined
   let credit = 0
   let refused = 0
   let refusedInWindow = 0
@@ -109,11 +121,17 @@ export function createOverloadControl(
     // smoothed over ~0.6 s: a GC pause, a burst or a fresh process's compiling is not overload
     // (the receive buffer holds that much), a loop busy for a second is
     smoothed += smoothing * (utilization - smoothed)
-    if (smoothed >= high) admitRatio = Math.max(minAdmit, admitRatio * 0.9)
-    else if (smoothed < high - 0.05 && admitRatio < 1) admitRatio = Math.min(1, admitRatio + 0.05)
+    // with the receive queue known, a busy loop that still drains it keeps up (it may only be
+    // waiting for a shared CPU): shed while datagrams pile up, admit more once they do not
+    backlog = deps.backlog?.()
+    const piling = backlog === undefined || backlog >= queueHigh
+    const drained = backlog !== undefined && backlog < queueLow
+    if (smoothed >= high && piling) admitRatio = Math.max(minAdmit, admitRatio * 0.9)
+    else if ((smoothed < high - 0.05 || drained) && admitRatio < 1)
+      admitRatio = Math.min(1, admitRatio + 0.05)
     if (admitRatio === 1) credit = 0
     if (proxyOverload.hasSubscribers)
-      proxyOverload.publish({ utilization, smoothed, admitRatio, refused: refusedInWindow })
+      proxyOverload.publish({ utilization, smoothed, backlog, admitRatio, refused: refusedInWindow })
     refusedInWindow = 0
   }
 
@@ -149,7 +167,7 @@ export function createOverloadControl(
     },
     tick,
     get stats() {
-      return { utilization, smoothed, admitRatio, refused }
+      return { utilization, smoothed, backlog, admitRatio, refused }
     },
   }
 }

@@ -258,7 +258,12 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
   }
 
   const overload =
-    options.overload === undefined ? undefined : createOverloadControl(options.overload, deps.overload)
+    options.overload === undefined
+      ? undefined
+      : createOverloadControl(options.overload, {
+          backlog: transport.udpBacklog === undefined ? undefined : () => transport.udpBacklog?.(),
+          ...deps.overload,
+        })
   const layer = createTransactionLayer(
     { transport, user },
     {

@@ -56,6 +56,7 @@ import { faultCodes, TransportError } from './errors.ts'
 import { type Flow, type Target, type TransportName, transportOfVia } from './flow.ts'
 import { hostPort, type ListenerOptions, parseListenerSpec, type TlsFiles } from './listener-spec.ts'
 import { stunBindingResponse } from './stun.ts'
+import { readUdpQueues } from './udp-backlog.ts'
 import { fillSentBy, isForUs, markReceived, requestSource, responseDestination } from './via-routing.ts'
 
 export interface TransportLimits {
@@ -161,6 +162,12 @@ export interface Transport {
   /** Stops listening and closes every connection. */
   stop(): Promise<void>
   readonly listeners: readonly BoundListener[]
+  /**
+   * How far behind the UDP listeners are: the fullest one's receive queue as a share of its
+   * receive buffer (0 to 1; Linux, from /proc/net/udp). Undefined without UDP listeners or where
+   * the kernel does not say (overload control then decides on the event loop alone).
+   */
+  udpBacklog?(): number | undefined
   /** Sends a request (§18.1.1): fills in the top Via transport and sent-by, opens a connection if needed. */
   sendRequest(request: SipRequest, target: Target): Promise<void>
   /**
@@ -1010,6 +1017,19 @@ export function createTransport(options: TransportOptions, deps: TransportDeps):
     },
     get listeners() {
       return listeners
+    },
+    udpBacklog() {
+      let queues: Map<number, number> | undefined
+      let fullest: number | undefined
+      for (const l of listeners) {
+        if (l.udp === undefined) continue
+        queues ??= readUdpQueues()
+        if (queues === undefined) return undefined
+        const size = l.udp.getRecvBufferSize()
+        const share = size > 0 ? (queues.get(l.port) ?? 0) / size : 0
+        fullest = Math.max(fullest ?? 0, share)
+      }
+      return fullest
     },
     sendRequest,
     sendResponse,
