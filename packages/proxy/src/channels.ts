@@ -21,8 +21,9 @@ export const proxyNextHop = channel('junction:proxy:next-hop')
 /** `{ address, source, untilMs }` when flood protection (createFloodGuard) blocks a source. */
 export const proxyFloodBlock = channel('junction:proxy:flood-block')
 /**
- * `{ utilization, smoothed, admitRatio, refused }` every window of overload control
- * (createOverloadControl): the event loop's utilization in that window and smoothed, the share of
- * new requests admitted, and how many it refused (503) in that window.
+ * `{ utilization, smoothed, backlog, admitRatio, refused }` every window of overload control
+ * (createOverloadControl): the event loop's utilization in that window and smoothed, the UDP
+ * receive queue's share of its buffer (when known), the share of new requests admitted, and how
+ * many it refused (503) in that window.
  */
 export const proxyOverload = channel('junction:proxy:overload')

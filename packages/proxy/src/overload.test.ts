@@ -90,7 +90,13 @@ describe('createOverloadControl', () => {
     queue = 0 // drained while still busy: admit more
     c.tick()
     assert.equal(c.stats.admitRatio.toFixed(4), (0.9 ** 5 + 0.05).toFixed(4))
+    const before = c.stats.admitRatio
+    const calm = createOverloadControl({}, { sample: () => 0.3, backlog: () => queue })
+    queue = 0.3 // a quarter of the buffer or more: shed at once, before the smoothed loop catches up
+    calm.tick()
+    assert.equal(calm.stats.admitRatio, 0.9)
     queue = undefined // not known any more: the loop alone decides (busy: shed)
+    assert.equal(c.stats.admitRatio, before)
     c.tick()
     assert.ok(c.stats.admitRatio < 0.9 ** 5 + 0.05)
   })

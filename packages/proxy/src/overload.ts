@@ -14,6 +14,12 @@
  * window until every request is admitted again; in between it holds. Refused requests are spread
  * evenly (a credit counter, not chance). The constants are measured: bench/README.md "Overload".
  *
+ * Where the UDP receive queue can be read (Linux, `udpBacklog` of @junction/transport), a busy loop
+ * sheds only while the queue fills (2 % of the buffer or more) and admits more once it is as good
+ * as empty (under 0.5 %): Node counts the time the main thread waits for a shared CPU as busy, and
+ * a server that drains its queue keeps up however busy it looks. A queue a quarter full sheds at
+ * once, before the smoothed utilization has caught up with a sudden overload.
+ *
  * What is never refused (RFC 7339 §5.10.1: work already accepted, and emergency calls, come first):
  * requests inside a dialog (a To tag: the BYE that ends a call frees resources), CANCEL, ACK (the
  * transaction layer never asks for those two), and emergency requests (a Request-URI of RFC 5031's
@@ -104,6 +110,7 @@ export function createOverloadControl(
   const smoothing = 0.15
   // shares of the receive buffer: datagrams piling up, and a queue as good as empty
   const queueHigh = 0.02
+  const queueFlood = 0.25
   const queueLow = 0.005
   let sample = deps.sample
   let timer: NodeJS.Timeout | undefined
@@ -126,7 +133,9 @@ export function createOverloadControl(
     backlog = deps.backlog?.()
     const piling = backlog === undefined || backlog >= queueHigh
     const drained = backlog !== undefined && backlog < queueLow
-    if (smoothed >= high && piling) admitRatio = Math.max(minAdmit, admitRatio * 0.9)
+    // a quarter of the buffer taken: drops are near, whatever the smoothed loop says yet
+    const flooding = backlog !== undefined && backlog >= queueFlood
+    if ((smoothed >= high && piling) || flooding) admitRatio = Math.max(minAdmit, admitRatio * 0.9)
     else if ((smoothed < high - 0.05 || drained) && admitRatio < 1)
       admitRatio = Math.min(1, admitRatio + 0.05)
     if (admitRatio === 1) credit = 0
