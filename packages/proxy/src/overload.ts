@@ -22,8 +22,8 @@
  *
  * What is never refused (RFC 7339 §5.10.1: work already accepted, and emergency calls, come first):
  * requests inside a dialog (a To tag: the BYE that ends a call frees resources), CANCEL, ACK (the
- * transaction layer never asks for those two), and emergency requests (a Request-URI of RFC 5031's
- * `urn:service:sos` family).
+ * transaction layer asks only for a CANCEL that matches no live INVITE, never for an ACK), and
+ * emergency requests (a Request-URI of RFC 5031's `urn:service:sos` family).
  *
  * Every window publishes `{ utilization, smoothed, admitRatio, refused }` on `junction:proxy:overload`
  * (`refused`: requests refused in that window), for metrics.

@@ -260,10 +260,7 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
   const overload =
     options.overload === undefined
       ? undefined
-      : createOverloadControl(options.overload, {
-          backlog: transport.udpBacklog === undefined ? undefined : () => transport.udpBacklog?.(),
-          ...deps.overload,
-        })
+      : createOverloadControl(options.overload, { backlog: () => transport.udpBacklog?.(), ...deps.overload })
   const layer = createTransactionLayer(
     { transport, user },
     {
