@@ -92,7 +92,10 @@ describe('createOverloadControl', () => {
     assert.equal(c.stats.admitRatio.toFixed(4), (0.9 ** 5 + 0.05).toFixed(4))
     const before = c.stats.admitRatio
     const calm = createOverloadControl({}, { sample: () => 0.3, backlog: () => queue })
-    queue = 0.3 // a quarter of the buffer or more: shed at once, before the smoothed loop catches up
+    queue = 0.3 // under half the buffer, the loop calm: nothing shed
+    calm.tick()
+    assert.equal(calm.stats.admitRatio, 1)
+    queue = 0.5 // half the buffer or more: shed at once, before the smoothed loop catches up
     calm.tick()
     assert.equal(calm.stats.admitRatio, 0.9)
     queue = undefined // not known any more: the loop alone decides (busy: shed)

@@ -17,8 +17,10 @@
  * Where the UDP receive queue can be read (Linux, `udpBacklog` of @junction/transport), a busy loop
  * sheds only while the queue fills (2 % of the buffer or more) and admits more once it is as good
  * as empty (under 0.5 %): Node counts the time the main thread waits for a shared CPU as busy, and
- * a server that drains its queue keeps up however busy it looks. A queue a quarter full sheds at
- * once, before the smoothed utilization has caught up with a sudden overload.
+ * a server that drains its queue keeps up however busy it looks. A queue half full sheds at once,
+ * before the smoothed utilization has caught up with a sudden overload (a quarter fired on the
+ * compile backlog of a fresh process's first second; three quarters let a sudden 8 000 calls/s
+ * collapse: bench/README.md "Overload").
  *
  * What is never refused (RFC 7339 §5.10.1: work already accepted, and emergency calls, come first):
  * requests inside a dialog (a To tag: the BYE that ends a call frees resources), CANCEL, ACK (the
@@ -110,7 +112,7 @@ export function createOverloadControl(
   const smoothing = 0.15
   // shares of the receive buffer: datagrams piling up, and a queue as good as empty
   const queueHigh = 0.02
-  const queueFlood = 0.25
+  const queueFlood = 0.5
   const queueLow = 0.005
   let sample = deps.sample
   let timer: NodeJS.Timeout | undefined
@@ -133,7 +135,7 @@ export function createOverloadControl(
     backlog = deps.backlog?.()
     const piling = backlog === undefined || backlog >= queueHigh
     const drained = backlog !== undefined && backlog < queueLow
-    // a quarter of the buffer taken: drops are near, whatever the smoothed loop says yet
+    // half the buffer taken: drops are near, whatever the smoothed loop says yet
     const flooding = backlog !== undefined && backlog >= queueFlood
     if ((smoothed >= high && piling) || flooding) admitRatio = Math.max(minAdmit, admitRatio * 0.9)
     else if ((smoothed < high - 0.05 || drained) && admitRatio < 1)
