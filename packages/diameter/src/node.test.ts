@@ -11,16 +11,21 @@ import { flush, MemoryNetwork, type MemorySocket } from '../test/memory-network.
 import { avp, message, origin, u32 } from '../test/raw.ts'
 import { encodeMessage } from './encode.ts'
 import {
+  baseDictionary,
   createDiameterNode,
+  createDictionary,
   createManualClock,
   createRequest,
   createStreamFramer,
+  cxDictionary,
   type DiameterError,
   type DiameterMessage,
   type DiameterNode,
   type DiameterNodeOptions,
   decodeMessage,
+  defineDictionary,
   type ManualClock,
+  RELAY_APPLICATION_ID,
   rawAvp,
 } from './index.ts'
 
@@ -226,7 +231,8 @@ function rawClient(w: World, port = 3868) {
     socket,
     received,
     send: (b: Uint8Array) => socket.write(b),
-    cer: (host: string) =>
+    /** A CER from `host` advertising one application (Cx unless told: the relay id, say). */
+    cer: (host: string, applicationId = CX) =>
       socket.write(
         message(
           { code: 257, hopByHop: 1 },
@@ -236,7 +242,7 @@ function rawClient(w: World, port = 3868) {
           avp(266, 0x40, Buffer.alloc(4)),
           avp(269, 0, 'raw'),
           avp(265, 0x40, Buffer.from([0, 0, 0x28, 0xaf])),
-          avp(258, 0x40, Buffer.from([1, 0, 0, 0])),
+          avp(258, 0x40, u32(applicationId)),
         ),
       ),
   }
@@ -387,6 +393,126 @@ describe('requests outside I-Open and R-Open (RFC 6733 §5.3, §5.6)', () => {
     await flush()
     const a = c.received.find((m) => m.hopByHop === 0x78)
     assert.equal(a?.resultCode, 5001)
+  })
+})
+
+describe('a request no handler takes: 3007 or 3001 (RFC 6733 §7.1.3)', () => {
+  const SH = 16777217
+  /** A command of the base protocol's common messages (Application-Id 0) that no peer state takes. */
+  const common = defineDictionary({
+    name: 'test: a common message',
+    avps: {},
+    commands: {
+      XXR: `<X-Request> ::= < Diameter Header: 8388601, REQ >
+        { Origin-Host }
+        { Origin-Realm }
+       *[ AVP ]`,
+      XXA: `<X-Answer> ::= < Diameter Header: 8388601 >
+        { Result-Code }
+        { Origin-Host }
+        { Origin-Realm }
+       *[ AVP ]`,
+    },
+  })
+  const dictionary = createDictionary(baseDictionary, cxDictionary, common)
+
+  /** A complete MAR from dra.ims.test (Cx, 16777216). */
+  const rawMar = (hopByHop: number, realm = 'ims.test') =>
+    encodeMessage(
+      createRequest('MAR', {
+        avps: {
+          'Session-Id': `dra.ims.test;1;${hopByHop}`,
+          'Vendor-Specific-Application-Id': { 'Vendor-Id': 10415, 'Auth-Application-Id': CX },
+          'Auth-Session-State': 1,
+          'Origin-Host': 'dra.ims.test',
+          'Origin-Realm': 'ims.test',
+          'Destination-Realm': realm,
+          'User-Name': 'alice@ims.test',
+          'Public-Identity': 'sip:alice@ims.test',
+          'SIP-Number-Auth-Items': 1,
+          'SIP-Auth-Data-Item': { 'SIP-Authentication-Scheme': 'Digest-AKAv1-MD5' },
+          'Server-Name': 'sip:scscf.ims.test',
+        },
+        hopByHop,
+        endToEnd: hopByHop,
+      }),
+    )
+
+  /** hss.ims.test with `applications`, and dra.ims.test (raw) advertising `advertised` open to it. */
+  async function open(w: World, applications: DiameterNodeOptions['applications'], advertised: number) {
+    const hss = w.node(
+      { originHost: 'hss.ims.test', originRealm: 'ims.test', dictionary, applications } as never,
+      3868,
+    )
+    await hss.start()
+    const c = rawClient(w)
+    await flush()
+    c.cer('dra.ims.test', advertised)
+    await flush()
+    assert.equal(c.received[0]?.resultCode, 2001)
+    const ask = async (bytes: Uint8Array, hopByHop: number) => {
+      c.send(bytes)
+      await flush()
+      return c.received.find((m) => m.hopByHop === hopByHop)
+    }
+    return { hss, ask }
+  }
+
+  test('an application the node neither handles nor advertises: 3007 with the E bit; 3001 once it has a handler of it', async () => {
+    const w = setup()
+    // a relay (advertising 0xffffffff) sends Cx to a node that speaks Sh only
+    const { hss, ask } = await open(w, [{ applicationId: SH, vendorId: 10415 }], RELAY_APPLICATION_ID)
+    const a = await ask(rawMar(0x71), 0x71)
+    assert.equal(a?.resultCode, 3007)
+    assert.equal(a?.isError, true)
+    assert.equal(a?.isRequest, false)
+    assert.equal(a?.commandCode, MAR)
+    assert.equal(a?.applicationId, CX)
+    assert.equal(a?.originHost, 'hss.ims.test')
+    assert.equal(a?.get('Error-Message'), `application ${CX} is not supported`)
+    assert.equal(a?.get('Failed-AVP'), undefined)
+    // a request for another realm is still 3003: the realm is checked first
+    assert.equal((await ask(rawMar(0x72, 'other.test'), 0x72))?.resultCode, 3003)
+    // the base protocol's application is every node's: 3001
+    const x = createRequest('XXR' as never, {
+      dictionary,
+      avps: { 'Origin-Host': 'dra.ims.test', 'Origin-Realm': 'ims.test' } as never,
+      hopByHop: 0x73,
+      endToEnd: 0x73,
+    })
+    const b = await ask(encodeMessage(x), 0x73)
+    assert.equal(b?.resultCode, 3001)
+    assert.equal(b?.isError, true)
+    // a handler of another Cx command: Cx is supported, MAR is not
+    hss.handle(300, CX, (_m, ctx) => ctx.answer({ resultCode: 2001 }))
+    const c = await ask(rawMar(0x74), 0x74)
+    assert.equal(c?.resultCode, 3001)
+    assert.equal(c?.isError, true)
+    assert.equal(c?.get('Error-Message'), 'no handler for MAR')
+  })
+
+  test('an application the node advertises without a handler: 3001; with the handler: answered as before', async () => {
+    const w = setup()
+    // the default applications: Cx, as a client node advertises it (and gets an RTR it has no handler for)
+    const { hss, ask } = await open(w, undefined, CX)
+    const a = await ask(rawMar(0x81), 0x81)
+    assert.equal(a?.resultCode, 3001)
+    assert.equal(a?.isError, true)
+    hss.handle(MAR, CX, maaHandler)
+    const b = await ask(rawMar(0x82), 0x82)
+    assert.equal(b?.resultCode, 2001)
+    assert.equal(b?.isError, false)
+    assert.equal(b?.get('User-Name'), 'alice@ims.test')
+  })
+
+  test('a node advertising the Relay application supports every application: 3001', async () => {
+    const w = setup()
+    // (the peer advertises the relay id too: commonApplications finds nothing in common between a
+    // local relay id and a peer's Cx, and the CER would get 5010)
+    const { ask } = await open(w, [{ applicationId: RELAY_APPLICATION_ID }], RELAY_APPLICATION_ID)
+    const a = await ask(rawMar(0x91), 0x91)
+    assert.equal(a?.resultCode, 3001)
+    assert.equal(a?.isError, true)
   })
 })
 

@@ -9,9 +9,11 @@
  *   (`DiameterError`) only for what is no answer at all: a timeout, too many pending requests, a
  *   connection lost, a node not started, an answer that does not decode.
  * - `handle(commandCode, applicationId, handler)`: the handler returns (or resolves to) the answer;
- *   a request with no handler is answered 3001 DIAMETER_COMMAND_UNSUPPORTED, one whose handler
- *   throws 5012 DIAMETER_UNABLE_TO_COMPLY, one for another host 3002 and for another realm 3003
- *   (this node does not relay).
+ *   a request with no handler is answered 3007 DIAMETER_APPLICATION_UNSUPPORTED when the node
+ *   does not support its application at all (no handler for any of its commands, not advertised
+ *   in CER/CEA) and 3001 DIAMETER_COMMAND_UNSUPPORTED when it does (§7.1.3; `#unhandled`), one
+ *   whose handler throws 5012 DIAMETER_UNABLE_TO_COMPLY, one for another host 3002 and for another
+ *   realm 3003 (this node does not relay).
  * - Duplicate detection (§5.5.4): a request with the T flag whose End-to-End Identifier and
  *   Origin-Host were seen gets the original's answer again (duplicates.ts).
  */
@@ -26,7 +28,7 @@ import {
   createSessionIdGenerator,
 } from './build.ts'
 import type { DiameterApplication, LocalIdentity } from './capabilities.ts'
-import { capabilityAvps, readCapabilities } from './capabilities.ts'
+import { capabilityAvps, RELAY_APPLICATION_ID, readCapabilities } from './capabilities.ts'
 import { messageIn } from './channels.ts'
 import { type Clock, systemClock, type Timer } from './clock.ts'
 import { Connection, type DiameterSocket, type PendingRequest } from './connection.ts'
@@ -192,6 +194,10 @@ class Node {
   readonly #ctx: PeerContext
   readonly #peers = new Map<string, Peer>()
   readonly #handlers = new Map<string, RequestHandler<Dictionary>>()
+  /** The Application-Ids some handler is registered for (`#unhandled`). */
+  readonly #handledApplications = new Set<number>()
+  /** The Application-Ids advertised in CER/CEA (`#unhandled`). */
+  readonly #advertised: ReadonlySet<number>
   readonly #incoming = new Set<Connection>()
   readonly #duplicates: DuplicateCache | undefined
   readonly #counters: MutableCounters = {
@@ -237,6 +243,7 @@ class Node {
       originStateId: options.originStateId ?? Math.floor(Date.now() / 1000) >>> 0,
       applications: options.applications ?? DEFAULT_APPLICATIONS,
     }
+    this.#advertised = new Set(local.applications.map((a) => a.applicationId))
     // fail fast on an identity that does not encode (a DiameterIdentity with a space, ...)
     encodeMessage(
       createAnswer(
@@ -353,6 +360,7 @@ class Node {
       )
     }
     this.#handlers.set(key, handler)
+    this.#handledApplications.add(applicationId)
   }
 
   // --- client
@@ -634,12 +642,8 @@ class Node {
     }
     const handler = this.#handlers.get(`${request.commandCode}:${request.applicationId}`)
     if (handler === undefined) {
-      this.#reply(
-        peer,
-        conn,
-        local(ResultCode.DIAMETER_COMMAND_UNSUPPORTED, `no handler for ${request.name}`),
-        origin,
-      )
+      const [resultCode, errorMessage] = this.#unhandled(request)
+      this.#reply(peer, conn, local(resultCode, errorMessage), origin)
       return
     }
     const size = request.bytes?.length ?? 0
@@ -684,6 +688,44 @@ class Node {
         this.#reply(peer, conn, local(ResultCode.DIAMETER_UNABLE_TO_COMPLY, 'the request failed'), origin)
       },
     )
+  }
+
+  /**
+   * The Result-Code (and Error-Message) of a request for this node that no handler takes
+   * (RFC 6733 §7.1.3):
+   *
+   * - 3007 DIAMETER_APPLICATION_UNSUPPORTED ("a request was sent for an application that is not
+   *   supported") when this node does not support the request's application at all: no handler
+   *   for any command of that Application-Id, and the Application-Id is not among those it
+   *   advertises in its CER/CEA (§2.4: a node other than a relay or redirect agent advertises the
+   *   applications it supports locally; §5.3). A peer should not have sent it (§6.1.4: a request is
+   *   for local consumption when "the Diameter application is locally supported"); a relay that
+   *   forwards every application (one advertising 0xffffffff) may.
+   * - 3001 DIAMETER_COMMAND_UNSUPPORTED ("a Command-Code that the receiver did not recognize or
+   *   support") otherwise: the application is supported, this command of it is not. So a node that
+   *   advertises Cx but has no RTR handler (a client) answers an RTR 3001, as its CEA promised Cx.
+   *   The base protocol's common messages (Application-Id 0) are supported by every node (§2.4; CER,
+   *   DWR and DPR never get here: the peer state machine takes them), and a node advertising the
+   *   Relay application (0xffffffff) told its peers that it supports every application (§2.4, as
+   *   router.ts and capabilities.ts read a peer's relay id): both get 3001.
+   *
+   * What does not get here: a request for another host or realm, answered 3002 or 3003 before the
+   * handler lookup (this node neither relays nor proxies, §6.1, so nothing it would route on is
+   * answered 3007); a request outside I-Open/R-Open (3002, peer.ts); a Command Code the
+   * dictionary does not know (3001) or a known command with another Application-Id (3007), which
+   * the decoder answers (decode.ts), so the two codes mean the same here as there.
+   */
+  #unhandled(request: AnyMessage): [resultCode: number, errorMessage: string] {
+    const id = request.applicationId
+    if (
+      id === 0 ||
+      this.#handledApplications.has(id) ||
+      this.#advertised.has(id) ||
+      this.#advertised.has(RELAY_APPLICATION_ID)
+    ) {
+      return [ResultCode.DIAMETER_COMMAND_UNSUPPORTED, `no handler for ${request.name}`]
+    }
+    return [ResultCode.DIAMETER_APPLICATION_UNSUPPORTED, `application ${id} is not supported`]
   }
 
   #reply(
