@@ -125,13 +125,16 @@ export function readCapabilities(message: DiameterMessage<Dictionary>): RemoteCa
 
 /**
  * The Application-Ids both sides support (RFC 6733 §5.3: "the applications common to both"):
- * every local one when the peer advertises the relay application. Empty when the node advertises
- * none (a node that only speaks the base protocol does not check).
+ * every local one when the peer advertises the relay application, every one the peer advertises
+ * when this node does (§2.4: a relay supports every application; a relay that only knew the
+ * peers advertising 0xffffffff too could not open a connection to an HSS that speaks Cx). Empty
+ * when the node advertises none (a node that only speaks the base protocol does not check).
  */
 export function commonApplications(
   local: readonly DiameterApplication[],
   remote: RemoteCapabilities,
 ): number[] {
+  if (local.some((a) => a.applicationId === RELAY_APPLICATION_ID)) return [...remote.applicationIds]
   const relay = remote.applicationIds.includes(RELAY_APPLICATION_ID)
   const out: number[] = []
   for (const app of local) {

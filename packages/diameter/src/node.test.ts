@@ -507,9 +507,8 @@ describe('a request no handler takes: 3007 or 3001 (RFC 6733 §7.1.3)', () => {
 
   test('a node advertising the Relay application supports every application: 3001', async () => {
     const w = setup()
-    // (the peer advertises the relay id too: commonApplications finds nothing in common between a
-    // local relay id and a peer's Cx, and the CER would get 5010)
-    const { ask } = await open(w, [{ applicationId: RELAY_APPLICATION_ID }], RELAY_APPLICATION_ID)
+    // the peer advertises Cx only: a relay has it in common with every peer (§2.4)
+    const { ask } = await open(w, [{ applicationId: RELAY_APPLICATION_ID }], CX)
     const a = await ask(rawMar(0x91), 0x91)
     assert.equal(a?.resultCode, 3001)
     assert.equal(a?.isError, true)
