@@ -92,15 +92,15 @@ export const routingConfig = z
           .boolean()
           .default(false)
           .describe(
-            'Flood protection (as Kamailio pike): a source (IPv4 address, IPv6 /64) that sends more than maxRequests in windowSec is blocked and its requests dropped; trusted peers are exempt',
+            'Flood protection (as Kamailio pike): a source (IPv4 address, IPv6 /64) that sends more than maxRequests in windowSec (a sliding window: the previous window counts in proportion to how much of it still overlaps) is blocked and its requests dropped; trusted peers are exempt',
           ),
         maxRequests: z
           .number()
           .int()
           .min(1)
           .default(100)
-          .describe('Requests a source may send in one window'),
-        windowSec: z.number().int().min(1).max(3600).default(2).describe('The window, seconds'),
+          .describe('Requests a source may send in any windowSec'),
+        windowSec: z.number().int().min(1).max(3600).default(2).describe('The sliding window, seconds'),
         blockSec: z
           .number()
           .int()

@@ -1,30 +1,60 @@
 /**
  * Flood protection, the way Kamailio's pike module is used: requests are counted per source (an
- * IPv4 address or an IPv6 /64, `sourceKeyOf` of @junction/sip) in windows of `windowSec`; a source
- * that sends more than `maxRequests` in one window is blocked for `blockSec`, and a route drops
- * what it sends meanwhile (no answer: an answer is what a flood wants). Blocks are published on
- * `junction:proxy:flood-block` (`{ address, source, untilMs }`). At most `maxSources` sources are
- * remembered, so a flood from many sources does not grow memory: past it the source first seen is
- * forgotten, blocked or not (a flood from that many sources is beyond a per-source limit anyway).
+ * IPv4 address or an IPv6 /64, `sourceKeyOf` of @junction/sip); a source that sends more than
+ * `maxRequests` in `windowSec` is blocked for `blockSec`, and a route drops what it sends meanwhile
+ * (no answer: an answer is what a flood wants). Blocks are published on `junction:proxy:flood-block`
+ * (`{ address, source, untilMs }`).
+ *
+ * The rate is a sliding window, estimated from fixed windows the way rate limiters commonly do it
+ * (the "sliding window counter"): with `current` requests in the window that began at `start` and
+ * `previous` in the one before, the estimate at `t` is
+ * `current + previous * (1 - (t - start) / window)`, and a source whose estimate passes
+ * `maxRequests` is blocked. A burst that straddles a window boundary therefore counts as one
+ * burst (with fixed windows alone, `maxRequests` at the end of one window and `maxRequests` at the
+ * start of the next passed: twice the limit in a moment), and a source quiet for a window gets
+ * its budget back; one idle for two whole windows is at 0. The estimate assumes the previous
+ * window's requests were spread evenly over it, so it can be off by up to `previous` either way for
+ * a source that sent them in a burst; never more than one window's worth.
+ *
+ * Memory is bounded, so that a flood from many sources (spoofed UDP, the 65 536 /64s of one IPv6
+ * /48) cannot grow it or wash blocks out:
+ * - Counts are kept in two generations, the current window's and the previous one's, that rotate
+ *   when a window ends (when more than one ended, both start empty): a source idle for two windows
+ *   is forgotten without a sweep. When the current window already counts `maxSources` sources, a
+ *   source new to it is admitted without being counted until the window ends (the sources already
+ *   counted stay counted and are still blocked when they pass the limit; a flood from that many
+ *   sources is beyond a per-source limit anyway).
+ * - Blocked sources are kept apart (source -> end of the block), so that no number of new sources
+ *   can make the guard forget them. At most `maxSources` blocks are kept: past it, the block that
+ *   ends first is forgotten. Every block lasts `blockSec`, so the order blocks were made in is the
+ *   order they end in; ended blocks are dropped from the front when a block is made or the stats
+ *   are read, and a blocked source found with its block ended is let through again.
+ *
+ * So at most 2 x `maxSources` counts and `maxSources` blocks are kept, and a request costs a few Map
+ * operations. A clock that goes back starts the current window again then (blocks made before run
+ * to the end they were given).
  */
 import { sourceKeyOf } from '@junction/sip'
 import { proxyFloodBlock } from './channels.ts'
 
 export interface FloodGuardOptions {
-  /** Requests a source may send in one window. Default 100. */
+  /** Requests a source may send in one window (estimated over a sliding window). Default 100. */
   readonly maxRequests?: number | undefined
   /** The window, seconds. Default 2. */
   readonly windowSec?: number | undefined
   /** How long a source that sent too many stays blocked, seconds. Default 60. */
   readonly blockSec?: number | undefined
-  /** Sources remembered at most. Default 100 000. */
+  /**
+   * Sources counted in one window at most (more are admitted uncounted until the window ends), and
+   * blocks kept at most (past it the block that ends first is forgotten). Default 100 000.
+   */
   readonly maxSources?: number | undefined
 }
 
 export interface FloodGuardStats {
-  /** Sources remembered now. */
+  /** Sources counted in the current window or the previous one (each source once). */
   readonly sources: number
-  /** Sources blocked now (counted as they are found so: a block that ran out counts until then). */
+  /** Sources blocked now. */
   readonly blocked: number
   /** Blocks since start. */
   readonly blocks: number
@@ -36,12 +66,6 @@ export interface FloodGuard {
   readonly stats: FloodGuardStats
 }
 
-interface Source {
-  windowStart: number
-  count: number
-  blockedUntil: number
-}
-
 export function createFloodGuard(
   options: FloodGuardOptions = {},
   clock: { now(): number } = Date,
@@ -50,40 +74,78 @@ export function createFloodGuard(
   const windowMs = (options.windowSec ?? 2) * 1000
   const blockMs = (options.blockSec ?? 60) * 1000
   const maxSources = options.maxSources ?? 100_000
-  const sources = new Map<string, Source>()
+  /** Requests per source in the window that began at `start`, and in the one before it. */
+  let current = new Map<string, number>()
+  let previous = new Map<string, number>()
+  let start = clock.now()
+  /** Source -> end of its block, in the order made (= the order they end). */
+  const blocked = new Map<string, number>()
   let blocks = 0
+
+  /** Moves the windows on to the one `now` falls in. */
+  const rotate = (now: number): void => {
+    const elapsed = now - start
+    if (elapsed < windowMs) {
+      if (elapsed < 0) start = now // the clock went back
+      return
+    }
+    if (elapsed < 2 * windowMs) {
+      const emptied = previous
+      previous = current
+      current = emptied
+      current.clear()
+    } else {
+      current.clear()
+      previous.clear()
+    }
+    start = windowMs > 0 ? start + Math.floor(elapsed / windowMs) * windowMs : now
+  }
+
+  /** Forgets the blocks that ended by `now` (they are at the front). */
+  const purge = (now: number): void => {
+    for (const [key, until] of blocked) {
+      if (until > now) return
+      blocked.delete(key)
+    }
+  }
 
   return {
     admit(address) {
       const now = clock.now()
       const key = sourceKeyOf(address)
-      let s = sources.get(key)
-      if (s === undefined) {
-        if (sources.size >= maxSources) {
-          const oldest = sources.keys().next().value
-          if (oldest !== undefined) sources.delete(oldest)
-        }
-        s = { windowStart: now, count: 0, blockedUntil: 0 }
-        sources.set(key, s)
+      const until = blocked.get(key)
+      if (until !== undefined) {
+        if (until > now) return false
+        blocked.delete(key)
       }
-      if (s.blockedUntil > now) return false
-      if (now - s.windowStart >= windowMs) {
-        s.windowStart = now
-        s.count = 0
+      rotate(now)
+      const counted = current.get(key)
+      if (counted === undefined && current.size >= maxSources) return true // uncounted this window
+      const count = (counted ?? 0) + 1
+      current.set(key, count)
+      const before = previous.size === 0 ? undefined : previous.get(key)
+      const estimate = before === undefined ? count : count + before * (1 - (now - start) / windowMs)
+      if (estimate <= maxRequests) return true
+      current.delete(key)
+      previous.delete(key)
+      purge(now)
+      if (blocked.size >= maxSources) {
+        const first = blocked.keys().next().value
+        if (first !== undefined) blocked.delete(first)
       }
-      if (++s.count <= maxRequests) return true
-      s.blockedUntil = now + blockMs
-      s.count = 0
+      const untilMs = now + blockMs
+      blocked.set(key, untilMs)
       blocks++
-      if (proxyFloodBlock.hasSubscribers)
-        proxyFloodBlock.publish({ address, source: key, untilMs: s.blockedUntil })
+      if (proxyFloodBlock.hasSubscribers) proxyFloodBlock.publish({ address, source: key, untilMs })
       return false
     },
     get stats() {
       const now = clock.now()
-      let blocked = 0
-      for (const s of sources.values()) if (s.blockedUntil > now) blocked++
-      return { sources: sources.size, blocked, blocks }
+      rotate(now)
+      purge(now)
+      let sources = current.size
+      for (const key of previous.keys()) if (!current.has(key)) sources++
+      return { sources, blocked: blocked.size, blocks }
     },
   }
 }
