@@ -107,7 +107,12 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
 
   const f = config.routing.flood
   const flood = f.enabled
-    ? createFloodGuard({ maxRequests: f.maxRequests, windowSec: f.windowSec, blockSec: f.blockSec })
+    ? createFloodGuard({
+        maxRequests: f.maxRequests,
+        windowSec: f.windowSec,
+        blockSec: f.blockSec,
+        maxSources: f.maxSources,
+      })
     : undefined
 
   // routing.probe: OPTIONS to the static routes' next hops (sent by the SIP server made below)

@@ -40,6 +40,24 @@ describe('junction-ietf configuration', () => {
     }
   })
 
+  it('routing.flood: off by default, its memory bound (maxSources) configurable', () => {
+    const r = parseConfig(undefined)
+    assert.ok(r.ok)
+    assert.deepEqual(r.config.routing.flood, {
+      enabled: false,
+      maxRequests: 100,
+      windowSec: 2,
+      blockSec: 60,
+      maxSources: 100_000,
+    })
+    const small = parseConfig({ routing: { flood: { enabled: true, maxSources: 1000 } } })
+    assert.ok(small.ok)
+    assert.equal(small.config.routing.flood.maxSources, 1000)
+    const bad = parseConfig({ routing: { flood: { maxSources: 0 } } })
+    assert.equal(bad.ok, false)
+    assert.match((bad as { problems: readonly string[] }).problems.join('\n'), /routing\.flood\.maxSources/)
+  })
+
   it('reads YAML; reports every problem with its path', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'ietf-config-'))
     t.after(() => rmSync(dir, { recursive: true, force: true }))

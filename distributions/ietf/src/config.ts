@@ -108,6 +108,15 @@ export const routingConfig = z
           .max(86400)
           .default(60)
           .describe('How long a flooding source is blocked'),
+        maxSources: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000_000)
+          .default(100_000)
+          .describe(
+            'Sources counted per window and blocks kept at most (memory bound); past it new sources pass uncounted until the window ends, and the block that ends first is forgotten',
+          ),
       })
       .prefault({}),
     probe: z
