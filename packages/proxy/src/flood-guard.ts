@@ -124,8 +124,14 @@ export function createFloodGuard(
       const count = (counted ?? 0) + 1
       current.set(key, count)
       const before = previous.size === 0 ? undefined : previous.get(key)
-      const estimate = before === undefined ? count : count + before * (1 - (now - start) / windowMs)
-      if (estimate <= maxRequests) return true
+      // estimate <= maxRequests, multiplied out by the window: exact in integers (a fraction such
+      // as 1 - 1000/3000 rounds, and an even rate just under the limit read 31.000000000000004)
+      if (
+        before === undefined
+          ? count <= maxRequests
+          : count * windowMs + before * (windowMs - (now - start)) <= maxRequests * windowMs
+      )
+        return true
       current.delete(key)
       previous.delete(key)
       purge(now)
