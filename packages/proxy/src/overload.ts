@@ -29,10 +29,17 @@
  *
  * Every window publishes `{ utilization, smoothed, admitRatio, refused }` on `junction:proxy:overload`
  * (`refused`: requests refused in that window), for metrics.
+ *
+ * RFC 7339 (server side, `feedback`): a client whose Via carries `oc` supports overload control;
+ * every response it gets from us carries in that Via the share it should shed before sending
+ * (§5.1, §5.2: `oc` = round((1 − admitRatio) · 100), `oc-algo="loss"`, `oc-validity`, `oc-seq`).
+ * Not overloaded, nothing is added; for one validity period after the last answer with `oc` > 0,
+ * `oc=0;oc-validity=0` tells the client to stop at once rather than when the last value lapses.
  */
 import { performance } from 'node:perf_hooks'
-import { type SipRequest, ToTag } from '@junction/sip'
+import { type SipRequest, type SipResponse, ToTag, Via } from '@junction/sip'
 import { proxyOverload } from './channels.ts'
+import { defaultOcValidity, formatOcSeq, offersLoss, withOc } from './rfc7339.ts'
 
 export interface OverloadControlOptions {
   /**
@@ -44,6 +51,8 @@ export interface OverloadControlOptions {
   readonly intervalMs?: number | undefined
   /** The least share of new requests admitted while overloaded. Default 0.05. */
   readonly minAdmit?: number | undefined
+  /** RFC 7339 `oc-validity` (ms) in the answers to clients that support overload control. Default 500. */
+  readonly ocValidity?: number | undefined
 }
 
 export interface OverloadControlDeps {
@@ -58,6 +67,8 @@ export interface OverloadControlDeps {
    * pile up: busy on a shared CPU while keeping up is not overload.
    */
   readonly backlog?: (() => number | undefined) | undefined
+  /** Wall-clock milliseconds, for RFC 7339's `oc-seq` and `oc-validity`. Default `Date.now`. */
+  readonly now?: (() => number) | undefined
 }
 
 export interface OverloadStats {
@@ -71,6 +82,8 @@ export interface OverloadStats {
   readonly admitRatio: number
   /** Requests refused since start. */
   readonly refused: number
+  /** RFC 7339: the `oc` (percentage to shed) told to clients that support overload control. */
+  readonly oc: number
 }
 
 export interface OverloadControl {
@@ -81,6 +94,11 @@ export interface OverloadControl {
   stop(): void
   /** One measurement and step of the control (what the timer calls). */
   tick(): void
+  /**
+   * RFC 7339 §5.1, §5.2: adds our overload control parameters to the top Via of a response for a
+   * client that supports overload control (the transaction layer's `overloadFeedback`).
+   */
+  feedback(response: SipResponse): void
   readonly stats: OverloadStats
 }
 
@@ -123,6 +141,22 @@ export function createOverloadControl(
   let credit = 0
   let refused = 0
   let refusedInWindow = 0
+  // RFC 7339: the oc value told to clients, its oc-seq (newer with every new value), and until when
+  // a client may still shed on our last oc > 0 (wall clock)
+  const now = deps.now ?? Date.now
+  const ocValidity = options.ocValidity ?? defaultOcValidity
+  let oc = 0
+  let ocSeq = ''
+  let ocSeqMs = 0
+  let shedUntil = 0
+
+  function setOc(value: number): void {
+    if (value === oc) return
+    oc = value
+    // increasing even if the wall clock steps back (§5.1)
+    ocSeqMs = Math.max(Math.floor(now()), ocSeqMs + 1)
+    ocSeq = formatOcSeq(ocSeqMs)
+  }
 
   function tick(): void {
     sample ??= eventLoopSampler()
@@ -141,6 +175,7 @@ export function createOverloadControl(
     else if ((smoothed < high - 0.05 || drained) && admitRatio < 1)
       admitRatio = Math.min(1, admitRatio + 0.05)
     if (admitRatio === 1) credit = 0
+    setOc(Math.round((1 - admitRatio) * 100))
     if (proxyOverload.hasSubscribers)
       proxyOverload.publish({ utilization, smoothed, backlog, admitRatio, refused: refusedInWindow })
     refusedInWindow = 0
@@ -175,10 +210,24 @@ export function createOverloadControl(
       timer = undefined
       admitRatio = 1
       smoothed = 0
+      setOc(0)
     },
     tick,
+    feedback(response) {
+      const h = response.headers
+      const top = h.first(Via)
+      if (top === undefined || !offersLoss(top.params?.get('oc-algo'))) return
+      if (oc > 0) {
+        shedUntil = now() + ocValidity
+        h.replaceFirst(Via, { ...top, params: withOc(top.params, oc, ocValidity, ocSeq) })
+      } else if (shedUntil !== 0) {
+        // an oc-validity of 0 ends the client's throttling now (after one validity, nothing is added)
+        if (now() < shedUntil) h.replaceFirst(Via, { ...top, params: withOc(top.params, 0, 0, ocSeq) })
+        else shedUntil = 0
+      }
+    },
     get stats() {
-      return { utilization, smoothed, backlog, admitRatio, refused }
+      return { utilization, smoothed, backlog, admitRatio, refused, oc }
     },
   }
 }

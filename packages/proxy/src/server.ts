@@ -266,6 +266,7 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
     {
       clock,
       admit: overload?.admit,
+      overloadFeedback: overload?.feedback,
       timers: options.timers,
       maxTransactions: options.maxTransactions,
       maxUnanswered: options.maxUnanswered,

@@ -7,7 +7,7 @@ import { createResponse, parseMessage, type SipRequest, type SipResponse, serial
 import { createManualClock, type ManualClock } from '@junction/transaction'
 import type { MemoryTransport, Resolver, SentMessage, Target } from '@junction/transport'
 import type { Route } from '../src/route.ts'
-import { createSipServer, type SipServer, type SipServerOptions } from '../src/server.ts'
+import { createSipServer, type SipServer, type SipServerDeps, type SipServerOptions } from '../src/server.ts'
 
 export const UAC = { transport: 'udp', address: '192.0.2.10', port: 5060 } as const
 
@@ -83,11 +83,16 @@ export interface AnswerOptions {
   readonly headers?: Readonly<Record<string, string>>
 }
 
-export function createNet(route: Route, options: Partial<SipServerOptions> = {}, resolver?: Resolver): Net {
+export function createNet(
+  route: Route,
+  options: Partial<SipServerOptions> = {},
+  resolver?: Resolver,
+  deps: Partial<SipServerDeps> = {},
+): Net {
   const clock = createManualClock()
   const server = createSipServer(
     { domains: ['example.com'], ...options, route },
-    { clock, resolver, transport: 'memory' },
+    { clock, resolver, transport: 'memory', ...deps },
   )
   const network = server.network!
   let requestCursor = 0

@@ -79,6 +79,14 @@ export interface TransactionLayerOptions {
   /** Seconds in that Retry-After. Default 5. */
   readonly retryAfter?: number | undefined
   /**
+   * RFC 7339 §5.1 (server side of overload control): called with every response sent for a
+   * request whose top Via carries `oc` (a client that supports overload control), the stateless
+   * 503 of `admit` included, before it is sent; it adds the server's overload control parameters
+   * to that Via (the response's top Via). Requests without `oc` cost one look at the parameters of
+   * the top Via, which matching parsed already (a Via of the usual spelling has none).
+   */
+  readonly overloadFeedback?: ((response: SipResponse) => void) | undefined
+  /**
    * Milliseconds before an INVITE server transaction sends 100 Trying by itself: 200 (default,
    * §17.2.1 lets the TU answer first within 200 ms), 0 for at once, -1 for never.
    */
@@ -138,6 +146,15 @@ export function defaultMaxUnanswered(): number {
   return Math.max(1000, Math.floor(getHeapStatistics().heap_size_limit / 32_768))
 }
 
+/**
+ * RFC 7339 §5.1: the client supports overload control when its (top) Via carries `oc`. The Via
+ * was parsed for matching; one of the usual spelling has no other parameters (an empty map).
+ */
+function wantsOverloadFeedback(request: SipRequest): boolean {
+  const params = request.headers.first(Via)?.params
+  return params !== undefined && params.size !== 0 && params.has('oc')
+}
+
 export function createTransactionLayer(
   deps: TransactionLayerDeps,
   options: TransactionLayerOptions = {},
@@ -151,6 +168,7 @@ export function createTransactionLayer(
   let retainedBytes = 0
   const retryAfter = String(options.retryAfter ?? 5)
   const admit = options.admit
+  const overloadFeedback = options.overloadFeedback
   let dropped = 0
   let overloaded = 0
   let absorbedAcks = 0
@@ -180,6 +198,7 @@ export function createTransactionLayer(
     transport: deps.transport,
     user: deps.user,
     tryingDelay: options.tryingDelay ?? 200,
+    overloadFeedback,
     settled() {
       unanswered--
     },
@@ -239,6 +258,7 @@ export function createTransactionLayer(
       existing.retransmitted()
       return
     }
+    const feedback = overloadFeedback !== undefined && wantsOverloadFeedback(request)
     // §9.2: a CANCEL is matched to the INVITE transaction it cancels
     let cancels: InviteServerTransaction | undefined
     if (method === 'CANCEL') {
@@ -258,6 +278,7 @@ export function createTransactionLayer(
       // one CANCEL transaction per INVITE transaction, so the limits still hold within a factor)
       overloaded++
       const busy = statelessResponse(request, 503, undefined, { 'Retry-After': retryAfter })
+      if (feedback) overloadFeedback?.(busy)
       deps.transport.sendResponse(busy, flow).catch(() => {})
       return
     }
@@ -265,6 +286,7 @@ export function createTransactionLayer(
       method === 'INVITE'
         ? new InviteServerTransaction(key, ctx, request, flow)
         : new NonInviteServerTransaction(key, ctx, request, flow, cancels)
+    if (feedback) tx.overloadFeedback = true
     servers.add(tx)
     retainedBytes += key.length // peer-chosen (a branch of up to a line, 8 KiB), kept to the end
     unanswered++

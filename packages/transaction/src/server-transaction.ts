@@ -60,6 +60,11 @@ export abstract class ServerTransaction extends Transaction {
   #final: string | undefined
   /** For a CANCEL: the INVITE server transaction it matched (§9.2), if any. */
   readonly cancels: InviteServerTransaction | undefined
+  /**
+   * RFC 7339 §5.1: the client supports overload control (its Via has `oc`): every response sent
+   * gets the server's overload control parameters (the layer's `overloadFeedback`).
+   */
+  overloadFeedback = false
 
   constructor(key: string, ctx: Context, request: SipRequest, flow: Flow, cancels?: InviteServerTransaction) {
     super(key, ctx)
@@ -178,6 +183,7 @@ export class InviteServerTransaction extends ServerTransaction {
 
   respond(response: SipResponse): void {
     const status = response.status
+    if (this.overloadFeedback) this.ctx.overloadFeedback?.(response)
     if (this.state === 'accepted') {
       // RFC 6026 §7.1: further 2xx (the TU's retransmissions, or forked 2xx a proxy relays) go out
       if (status >= 200 && status < 300) this.send(response)
@@ -262,6 +268,7 @@ export class NonInviteServerTransaction extends ServerTransaction {
 
   respond(response: SipResponse, options?: RespondOptions): void {
     if (this.state !== 'trying' && this.state !== 'proceeding') return
+    if (this.overloadFeedback) this.ctx.overloadFeedback?.(response)
     if (response.status < 200) {
       this.sendProvisional(response)
       this.state = 'proceeding'

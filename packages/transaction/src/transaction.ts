@@ -1,6 +1,7 @@
 /**
  * What every transaction shares: its key, its timers on the injected clock, and how it ends.
  */
+import type { SipResponse } from '@junction/sip'
 import { faultCodes, TransactionError } from './errors.ts'
 import type { TransactionTransport, TransactionUser } from './ports.ts'
 import { fireTimer, type LaneHandle, type TimerLanes } from './timer-lanes.ts'
@@ -20,6 +21,8 @@ export interface Context {
   readonly user: TransactionUser
   /** Milliseconds before an INVITE server transaction sends 100 Trying on its own (§17.2.1). */
   readonly tryingDelay: number
+  /** RFC 7339 §5.1: adds the server's overload control parameters to a response's top Via. */
+  readonly overloadFeedback?: ((response: SipResponse) => void) | undefined
   /** Removes an ended transaction from the layer's tables. */
   ended(tx: Transaction): void
   /** A transaction let go of its request (a final response, or the end): it is cheap from now on. */
