@@ -159,7 +159,12 @@ export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }):
           'routes.list': () => config.routing.routes,
           'routes.nextHops': () => nextHops?.list() ?? [],
           'flood.stats': () => flood?.stats ?? { sources: 0, blocked: 0, blocks: 0 },
-          'overload.stats': () => sip.overload?.stats ?? { enabled: false },
+          'overload.stats': () => {
+            const own = sip.overload?.stats ?? { enabled: false }
+            // RFC 7339 client role (sip.overload.client): the next hops that ask us to shed
+            const client = sip.overloadClient?.stats
+            return client === undefined ? own : { ...own, client }
+          },
           'registrar.lookup': async (params) => {
             const aor = (params as { aor?: unknown } | undefined)?.aor
             if (registrar === undefined || typeof aor !== 'string') return []

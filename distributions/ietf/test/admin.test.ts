@@ -13,7 +13,7 @@ const log = createLogger({ name: 'admin-test', level: 'warn' })
 
 before(async () => {
   const config = parseConfig({
-    sip: { listen: ['udp:127.0.0.1:0'], domains: ['example.com'] },
+    sip: { listen: ['udp:127.0.0.1:0'], domains: ['example.com'], overload: { client: true } },
     routing: {
       routes: [{ domain: 'example.com', user: '^[0-9]+$', to: ['sip:192.0.2.51', 'sip:192.0.2.52'] }],
     },
@@ -79,8 +79,10 @@ test('overload control runs by default: overload.stats and the /metrics series s
     admitRatio: number
     refused: number
     utilization: number
+    client: unknown
   }
   assert.equal(s.admitRatio, 1, 'an idle server admits everything')
+  assert.deepEqual(s.client, { peers: [], refused: 0 }, 'RFC 7339 client role: no next hop asks us to shed')
   assert.equal(s.refused, 0)
   assert.ok(s.utilization >= 0 && s.utilization <= 1, JSON.stringify(s)) // a busy test machine reads busy
   const metrics = await (await fetch(`http://127.0.0.1:${ietf.adminAddress()!.port}/metrics`)).text()

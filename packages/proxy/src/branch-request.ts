@@ -3,7 +3,7 @@
  * target as Request-URI, Max-Forwards decremented, pre-loaded Route values, the strict-router
  * rewrite when the next hop does not loose-route, and a new top Via with our branch.
  */
-import { MaxForwards, Route, type SipRequest, type SipUri, type Uri, Via } from '@junction/sip'
+import { MaxForwards, type Params, Route, type SipRequest, type SipUri, type Uri, Via } from '@junction/sip'
 
 /** Max-Forwards a proxy adds when the request has none (§16.6 step 3). */
 export const defaultMaxForwards = 70
@@ -39,7 +39,15 @@ export function nextHopUri(req: SipRequest): Uri {
   return top.uri
 }
 
-/** Step 8: our Via on top, with `branch`; the transport fills in the transport and sent-by (§18.1.1). */
-export function addVia(req: SipRequest, branch: string): void {
-  req.headers.prepend(Via, { transport: 'UDP', host: '0.0.0.0', branch })
+/**
+ * Step 8: our Via on top, with `branch` (and `params`: RFC 7339's `oc` when we take part in
+ * overload control); the transport fills in the transport and sent-by (§18.1.1).
+ */
+export function addVia(req: SipRequest, branch: string, params?: Params): void {
+  req.headers.prepend(
+    Via,
+    params === undefined
+      ? { transport: 'UDP', host: '0.0.0.0', branch }
+      : { transport: 'UDP', host: '0.0.0.0', branch, params },
+  )
 }

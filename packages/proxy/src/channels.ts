@@ -27,3 +27,10 @@ export const proxyFloodBlock = channel('junction:proxy:flood-block')
  * many it refused (503) in that window.
  */
 export const proxyOverload = channel('junction:proxy:overload')
+/**
+ * `{ peer, reduction, validity, seq, reason }` when a next hop that supports RFC 7339 overload
+ * control (createSipServer's `overloadClient`) starts asking us to shed requests or changes the
+ * percentage (`reason: 'update'`), ends it (`'end'`: `oc=0` or `oc-validity=0`), or its last
+ * answer lapses (`'lapse'`). `peer` is `transport:address:port`.
+ */
+export const proxyOverloadPeer = channel('junction:proxy:overload-peer')

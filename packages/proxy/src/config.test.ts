@@ -36,6 +36,12 @@ describe('sipServerConfig', () => {
     assert.equal(serverOptions(tuned).overload?.utilization, 0.8)
     assert.equal(serverOptions(sipServerConfig.parse({ overload: { enabled: false } })).overload, undefined)
     assert.equal(sipServerConfig.safeParse({ overload: { utilization: 0.2 } }).success, false)
+    assert.equal(
+      serverOptions(sipServerConfig.parse(undefined)).overloadClient,
+      undefined,
+      'RFC 7339 client: off',
+    )
+    assert.deepEqual(serverOptions(sipServerConfig.parse({ overload: { client: true } })).overloadClient, {})
   })
 
   it('passes handshakeTimeout (TLS/WS sockets that never handshake) on to the transport', () => {

@@ -107,7 +107,7 @@ export const sipServerConfig = z
           .boolean()
           .default(true)
           .describe(
-            'Refuse a share of new requests with 503 and Retry-After while the event loop is busy past utilization, so that accepted calls still finish (in-dialog requests, CANCEL, ACK and emergency calls are never refused)',
+            'Refuse a share of new requests with 503 and Retry-After while the event loop is busy past utilization, so that accepted calls still finish (in-dialog requests, CANCEL, ACK and emergency calls are never refused); a client that supports RFC 7339 (oc in its Via) is told in its Via of every response what share to shed before sending',
           ),
         utilization: z
           .number()
@@ -121,9 +121,15 @@ export const sipServerConfig = z
           .max(1)
           .default(0.05)
           .describe('The least share of new requests still admitted while overloaded'),
+        client: z
+          .boolean()
+          .default(false)
+          .describe(
+            'RFC 7339 client role: put oc;oc-algo="loss" in our Via on forwarded requests and shed the share of new requests a next hop asks for in its responses while its answer holds (in-dialog requests, CANCEL, ACK and emergency calls are never shed; a shed request moves on to the next destination). Off by default: every response then carries a Via the fast parser does not take. (The server role needs no switch: while enabled, a client whose Via has oc gets oc, oc-algo, oc-validity and oc-seq back.)',
+          ),
       })
       .prefault({})
-      .describe('Overload control (RFC 3261 §21.5.4, RFC 7339 §5.10.1)'),
+      .describe('Overload control (RFC 3261 §21.5.4, RFC 7339)'),
     limits: z
       .strictObject({
         maxConnections: z.number().int().min(1).default(limit.maxConnections),
@@ -178,6 +184,7 @@ export function serverOptions(config: SipServerConfig): Omit<SipServerOptions, '
     ...(config.overload.enabled
       ? { overload: { utilization: config.overload.utilization, minAdmit: config.overload.minAdmit } }
       : {}),
+    ...(config.overload.client ? { overloadClient: {} } : {}),
     limits: defined(config.limits),
     tlsClient: config.tlsClient,
   }

@@ -7,6 +7,7 @@ import type { Uri } from '@junction/sip'
 import type { Clock, TransactionLayer } from '@junction/transaction'
 import type { Resolver, Target, Transport, TransportName } from '@junction/transport'
 import type { Locality } from './locality.ts'
+import type { OverloadClient } from './overload-client.ts'
 import type { Route, ServerInfo } from './route.ts'
 
 /** The logger a server takes (pino's shape); only debug and warn are used per request. */
@@ -53,6 +54,8 @@ export interface Core {
   readonly server: ServerInfo
   readonly clock: Clock
   readonly log: Log | undefined
+  /** RFC 7339 client role: next hops' overload answers, when enabled. */
+  readonly overloadClient: OverloadClient | undefined
   readonly settings: CoreSettings
   readonly stats: ProxyStats
   /** Requests not answered yet (stop() waits for them). */

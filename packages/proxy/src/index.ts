@@ -5,6 +5,7 @@ export {
   proxyForward,
   proxyNextHop,
   proxyOverload,
+  proxyOverloadPeer,
   proxyResponse,
 } from './channels.ts'
 export type { SipServerConfig } from './config.ts'
@@ -21,6 +22,14 @@ export type {
   OverloadStats,
 } from './overload.ts'
 export { createOverloadControl } from './overload.ts'
+export type {
+  OverloadClient,
+  OverloadClientDeps,
+  OverloadClientOptions,
+  OverloadClientStats,
+  OverloadPeer,
+} from './overload-client.ts'
+export { createOverloadClient } from './overload-client.ts'
 export type { NextHopProber, NextHopProberDeps, NextHopProberOptions, NextHopState } from './prober.ts'
 export { createNextHopProber } from './prober.ts'
 export type {

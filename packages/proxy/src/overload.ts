@@ -103,7 +103,7 @@ export interface OverloadControl {
 }
 
 /** RFC 5031 §4.2: `urn:service:sos` and its sub-services (`urn:service:sos.police`). */
-function isEmergency(request: SipRequest): boolean {
+export function isEmergency(request: SipRequest): boolean {
   const uri = request.uri
   if (uri.kind !== 'absolute' || uri.scheme !== 'urn') return false
   const v = uri.value.toLowerCase()

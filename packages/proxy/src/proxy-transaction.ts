@@ -517,6 +517,13 @@ export class ProxyTransaction {
       this.#branchFinal(branch, this.#local(503))
       return
     }
+    // RFC 7339 §5.10.2: a next hop that asked us to shed gets fewer new requests; a shed one fails
+    // as that hop's 503 would (the next destination, else the branch ends), the hop not marked down
+    if (core.overloadClient !== undefined && !core.overloadClient.admit(dest, this.request)) {
+      if (branch.nextDestination < branch.destinations.length) this.#attempt(branch)
+      else this.#branchFinal(branch, this.#local(503))
+      return
+    }
     // the last destination gets the base itself: no copy left to make for another one
     const last = branch.nextDestination >= branch.destinations.length
     const req = last ? branch.base : branch.base.clone()
@@ -532,7 +539,7 @@ export class ProxyTransaction {
       branch.target?.recordRouteUser,
     )
     this.#hash ??= loopHash(this.request, this.request.headers.first(Via), this.#receivedUri)
-    addVia(req, branchOf(this.#hash, core.nextSuffix()))
+    addVia(req, branchOf(this.#hash, core.nextSuffix()), core.overloadClient?.viaParams)
     branch.sent = req
     branch.destination = dest
     branch.provisional = false
@@ -575,6 +582,10 @@ export class ProxyTransaction {
   /** @internal From a branch's client transaction. */
   branchResponse(branch: Branch, response: SipResponse): void {
     const status = response.status
+    // RFC 7339 §5.3: the next hop's overload answer is in our Via (parsed already, for matching)
+    const oc = this.#core.overloadClient
+    if (oc !== undefined && branch.destination !== undefined)
+      oc.observe(branch.destination, response.headers.first(Via))
     if (status < 200) {
       if (branch.final !== 0) return
       branch.provisional = true

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { describe, it } from 'node:test'
-import { parseMessage, type SipResponse, serialize, Via } from '@junction/sip'
-import { createNet, rand, request } from '../test/harness.ts'
+import { createResponse, parseMessage, type SipResponse, serialize, Via } from '@junction/sip'
+import type { SentMessage } from '@junction/transport'
+import { createNet, rand, request, tableResolver, wire } from '../test/harness.ts'
+import { createOverloadClient } from './overload-client.ts'
 import { formatOcSeq, ocSeqKey, offersLoss, readOc, withOc } from './rfc7339.ts'
 
 const ocVia = (extra = ';oc;oc-algo="loss,A"') =>
@@ -173,5 +176,196 @@ describe('RFC 7339 server role: overload feedback to clients that support it', (
     net.send(request('OPTIONS', 'sip:example.com', { via: ocVia(';oc;oc-algo="rate"') }))
     await net.settle()
     assert.equal(wireVia(net.sent.at(-1)!).params?.get('oc'), null)
+  })
+})
+
+describe('RFC 7339 client role: next hops that ask us to shed', () => {
+  const pool = {
+    '192.0.2.20': [{ transport: 'udp', address: '192.0.2.20', port: 5060 }],
+    'pool.example.com': [
+      { transport: 'udp', address: '192.0.2.71', port: 5060 },
+      { transport: 'udp', address: '192.0.2.72', port: 5060 },
+    ],
+  } as const
+
+  function clientNet(route: Parameters<typeof createNet>[0]) {
+    let wall = 1_700_000_000_000
+    const resolver = tableResolver(pool)
+    const net = createNet(route, { overloadClient: {} }, resolver, { overloadClient: { now: () => wall } })
+    /** Answers a forwarded request with `oc` values in our Via, as an RFC 7339 server would. */
+    function answerOc(sent: SentMessage & { kind: 'request' }, status: number, oc: Record<string, string>) {
+      const parsed = parseMessage(sent.bytes)
+      assert.ok(parsed.ok && parsed.message.kind === 'request')
+      const response = createResponse(parsed.message, status, undefined, { toTag: 'down' })
+      const top = response.headers.first(Via)!
+      const params = new Map(top.params)
+      for (const [k, v] of Object.entries(oc)) params.set(k, v)
+      response.headers.replaceFirst(Via, { ...top, params })
+      net.server.inject(serialize(response), sent.target)
+    }
+    return {
+      net,
+      resolver,
+      answerOc,
+      advanceWall(ms: number) {
+        wall += ms
+      },
+    }
+  }
+
+  /** Sends `n` new MESSAGEs one by one; which were forwarded (true) and which answered upstream at once. */
+  async function pattern(
+    net: ReturnType<typeof createNet>,
+    n: number,
+    spec: Parameters<typeof request>[2] = {},
+  ) {
+    const out: boolean[] = []
+    for (let i = 0; i < n; i++) {
+      const before = net.sent.length
+      net.send(request('MESSAGE', 'sip:bob@example.com', spec))
+      await net.settle()
+      const news = net.sent.slice(before)
+      out.push(news.some((m) => m.kind === 'request'))
+    }
+    return out
+  }
+
+  it('puts oc and oc-algo="loss" in our Via; oc=50 from a hop halves the new requests to it, evenly', async () => {
+    const { net, answerOc } = clientNet({ onRequest: (ctx) => ctx.forward('sip:bob@192.0.2.20') })
+    const events: unknown[] = []
+    const listener = (e: unknown) => events.push(e)
+    subscribe('junction:proxy:overload-peer', listener)
+    try {
+      net.send(request('MESSAGE', 'sip:bob@example.com'))
+      const fwd = await net.forwarded('MESSAGE')
+      const ours = wire(fwd).headers.first(Via)!
+      assert.equal(ours.params?.get('oc'), null)
+      assert.equal(ours.params?.get('oc-algo'), '"loss"')
+      assert.match(Buffer.from(fwd.bytes).toString('latin1'), /;oc;oc-algo="loss"\r\n/)
+      answerOc(fwd, 202, { oc: '50', 'oc-algo': '"loss"', 'oc-validity': '1000', 'oc-seq': '1700000000.100' })
+      await net.upstream(202)
+      assert.deepEqual(net.server.overloadClient!.stats.peers, [
+        {
+          peer: 'udp:192.0.2.20:5060',
+          reduction: 50,
+          validity: 1000,
+          seq: '1700000000.100',
+          until: 1_700_000_001_000,
+          refused: 0,
+        },
+      ])
+      assert.deepEqual(events, [
+        {
+          peer: 'udp:192.0.2.20:5060',
+          reduction: 50,
+          validity: 1000,
+          seq: '1700000000.100',
+          reason: 'update',
+        },
+      ])
+      assert.deepEqual(await pattern(net, 8), [false, true, false, true, false, true, false, true])
+      // the shed ones were answered upstream at once: the branch failed as a 503 (sent as 500, §16.7)
+      assert.equal(net.sent.filter((m) => m.kind === 'response' && m.message.status === 500).length, 4)
+      assert.equal(net.server.overloadClient!.stats.refused, 4)
+    } finally {
+      unsubscribe('junction:proxy:overload-peer', listener)
+    }
+  })
+
+  it('never sheds requests in a dialog; a lapsed answer ends the throttling', async () => {
+    const { net, answerOc, advanceWall } = clientNet({
+      onRequest: (ctx) => ctx.forward('sip:bob@192.0.2.20'),
+    })
+    net.send(request('MESSAGE', 'sip:bob@example.com'))
+    answerOc(await net.forwarded('MESSAGE'), 202, { oc: '100', 'oc-seq': '1.0' }) // oc-validity: 500
+    await net.upstream(202)
+    assert.deepEqual(await pattern(net, 3), [false, false, false])
+    assert.deepEqual(await pattern(net, 3, { to: '<sip:bob@example.com>;tag=t1' }), [true, true, true])
+    advanceWall(500)
+    assert.deepEqual(await pattern(net, 3), [true, true, true])
+    assert.deepEqual(net.server.overloadClient!.stats.peers, [])
+  })
+
+  it('ignores an answer with an older oc-seq; a newer oc=0 ends the throttling', async () => {
+    const { net, answerOc } = clientNet({ onRequest: (ctx) => ctx.forward('sip:bob@192.0.2.20') })
+    net.send(request('MESSAGE', 'sip:bob@example.com'))
+    answerOc(await net.forwarded('MESSAGE'), 202, { oc: '100', 'oc-seq': '1700000000.5' })
+    await net.upstream(202)
+    net.send(request('MESSAGE', 'sip:bob@example.com', { to: '<sip:bob@example.com>;tag=t2' }))
+    answerOc(await net.forwarded('MESSAGE'), 202, { oc: '0', 'oc-seq': '1700000000.499' })
+    await net.upstream(202)
+    assert.equal(net.server.overloadClient!.stats.peers.length, 1, 'older: ignored')
+    assert.deepEqual(await pattern(net, 2), [false, false])
+    net.send(request('MESSAGE', 'sip:bob@example.com', { to: '<sip:bob@example.com>;tag=t3' }))
+    answerOc(await net.forwarded('MESSAGE'), 202, { oc: '0', 'oc-seq': '1700000000.51' })
+    await net.upstream(202)
+    assert.equal(net.server.overloadClient!.stats.peers.length, 0)
+    assert.deepEqual(await pattern(net, 2), [true, true])
+  })
+
+  it('a shed request goes to the next destination, and the throttling hop is not marked down', async () => {
+    const { net, answerOc, resolver } = clientNet({
+      onRequest: (ctx) => ctx.forward('sip:bob@pool.example.com'),
+    })
+    net.send(request('MESSAGE', 'sip:bob@example.com'))
+    answerOc(await net.forwarded('MESSAGE', '192.0.2.71'), 202, { oc: '100', 'oc-seq': '2.0' })
+    await net.upstream(202)
+    net.send(request('MESSAGE', 'sip:bob@example.com'))
+    const next = await net.forwarded('MESSAGE')
+    assert.equal(next.target.address, '192.0.2.72')
+    net.answer(next, 202)
+    await net.upstream(202)
+    assert.deepEqual(resolver.failed, [])
+  })
+})
+
+describe('createOverloadClient', () => {
+  const hop = { transport: 'udp', address: '192.0.2.9', port: 5060 } as const
+  const via = (params: Record<string, string>) => ({
+    transport: 'UDP',
+    host: 'h',
+    params: new Map(Object.entries(params)),
+  })
+  const parsedRequest = (method: string, uri = 'sip:bob@example.com') => {
+    const p = parseMessage(new TextEncoder().encode(request(method, uri)))
+    assert.ok(p.ok && p.message.kind === 'request')
+    return p.message
+  }
+
+  it('sheds evenly by the percentage; CANCEL, ACK and emergency calls pass; the same oc-seq renews the validity', () => {
+    let t = 0
+    const c = createOverloadClient({}, { now: () => t })
+    c.observe(hop, via({ oc: '75', 'oc-validity': '100', 'oc-seq': '5.0' }))
+    const invite = parsedRequest('INVITE')
+    const sent = Array.from({ length: 8 }, () => c.admit(hop, invite))
+    assert.deepEqual(sent, [false, false, false, true, false, false, false, true])
+    assert.ok(c.admit(hop, parsedRequest('CANCEL')) && c.admit(hop, parsedRequest('ACK')))
+    // (the proxy answers a urn: Request-URI 416 before routing; a route could still send one on)
+    assert.ok(c.admit(hop, parsedRequest('INVITE', 'urn:service:sos.police')))
+    t = 90
+    c.observe(hop, via({ oc: '75', 'oc-validity': '100', 'oc-seq': '5.0' }))
+    t = 150
+    assert.equal(c.admit(hop, invite), false, 'renewed at 90: holds until 190')
+    t = 190
+    assert.equal(c.admit(hop, invite), true)
+    assert.equal(c.stats.peers.length, 0)
+  })
+
+  it('remembers at most maxPeers next hops, forgetting lapsed ones first', () => {
+    let t = 0
+    const c = createOverloadClient({ maxPeers: 1 }, { now: () => t })
+    c.observe(hop, via({ oc: '10', 'oc-validity': '100', 'oc-seq': '1.0' }))
+    const other = { ...hop, address: '192.0.2.8' }
+    c.observe(other, via({ oc: '10', 'oc-validity': '100', 'oc-seq': '1.0' }))
+    assert.deepEqual(
+      c.stats.peers.map((p) => p.peer),
+      ['udp:192.0.2.9:5060'],
+    )
+    t = 100
+    c.observe(other, via({ oc: '10', 'oc-validity': '100', 'oc-seq': '1.0' }))
+    assert.deepEqual(
+      c.stats.peers.map((p) => p.peer),
+      ['udp:192.0.2.8:5060'],
+    )
   })
 })

@@ -39,6 +39,12 @@ import {
   type OverloadControlDeps,
   type OverloadControlOptions,
 } from './overload.ts'
+import {
+  createOverloadClient,
+  type OverloadClient,
+  type OverloadClientDeps,
+  type OverloadClientOptions,
+} from './overload-client.ts'
 import { preprocess } from './preprocess.ts'
 import { ProxyTransaction } from './proxy-transaction.ts'
 import { RequestContext, type Route, type ServerInfo } from './route.ts'
@@ -82,6 +88,12 @@ export interface SipServerOptions {
    * `utilization` (see createOverloadControl). Omitted: off.
    */
   readonly overload?: OverloadControlOptions | undefined
+  /**
+   * RFC 7339 client role: ask next hops for overload feedback (`oc` in our Via) and shed the share
+   * of new requests a next hop asks for while its answer holds (see createOverloadClient). Omitted:
+   * off. (The server role needs no option: with `overload`, a client that asks gets answers.)
+   */
+  readonly overloadClient?: OverloadClientOptions | undefined
   /** Most branches for one request. Default 32. */
   readonly maxBranches?: number | undefined
   /** RFC 3263 resolver settings (when no resolver is given in the dependencies). */
@@ -104,6 +116,8 @@ export interface SipServerDeps {
   readonly onFlowClosed?: ((flow: Flow) => void) | undefined
   /** The utilization sampler of overload control (tests). */
   readonly overload?: OverloadControlDeps | undefined
+  /** The wall clock of the RFC 7339 client role (tests). */
+  readonly overloadClient?: OverloadClientDeps | undefined
 }
 
 export interface SipServer {
@@ -131,6 +145,8 @@ export interface SipServer {
   readonly transport: Transport
   /** Overload control, when `overload` is configured: its state for an admin API. */
   readonly overload: OverloadControl | undefined
+  /** The RFC 7339 client role, when `overloadClient` is configured: the next hops throttled now. */
+  readonly overloadClient: OverloadClient | undefined
   readonly info: ServerInfo
   readonly stats: Readonly<ProxyStats> & {
     readonly transactions: number
@@ -276,6 +292,10 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
   )
   const log = deps.log
   const route = options.route
+  const overloadClient =
+    options.overloadClient === undefined
+      ? undefined
+      : createOverloadClient(options.overloadClient, deps.overloadClient)
   const t1 = options.timers?.t1 ?? 500
 
   const core: Core = {
@@ -287,6 +307,7 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
     server,
     clock,
     log,
+    overloadClient,
     settings: {
       timerC: options.timerC ?? 181_000, // §16.6 step 11: larger than 3 minutes
       maxBranches: options.maxBranches ?? 32,
@@ -377,6 +398,7 @@ export function createSipServer(options: SipServerOptions, deps: SipServerDeps =
     network,
     transport,
     overload,
+    overloadClient,
     info: server,
     get stats() {
       return { ...stats, transactions: layer.size, pending: pending.count, overloaded: layer.overloaded }
