@@ -234,6 +234,22 @@ describe('limits and lifecycle', () => {
     assert.notEqual((h.sent.at(-1)!.message as SipResponse).headers.get(ToTag), tag)
   })
 
+  test('overloadFeedback (RFC 7339 §5.1): every response to a request whose top Via has oc, the 503 of admit too; none for one without', () => {
+    const stamped: number[] = []
+    let open = true
+    const h = createHarness({ admit: () => open, overloadFeedback: (r) => stamped.push(r.status) })
+    h.layer.receive(request('OPTIONS', 'z9hG4bKplain'), udpFlow)
+    h.requests[0]!.respond(createResponse(h.requests[0]!.request, 200))
+    assert.deepEqual(stamped, [], 'a Via without oc: not called')
+    h.layer.receive(request('INVITE', 'z9hG4bKoc;oc;oc-algo="loss"'), udpFlow)
+    const invite = h.requests[1]!
+    invite.respond(createResponse(invite.request, 180))
+    invite.respond(createResponse(invite.request, 486))
+    open = false
+    h.layer.receive(request('OPTIONS', 'z9hG4bKshed;oc'), udpFlow)
+    assert.deepEqual(stamped, [180, 486, 503])
+  })
+
   test('past maxRetainedBytes of final responses kept for retransmissions a new request gets 503 (§21.5.4)', () => {
     // a peer can make every kept response big (up to 70 Vias of 8 KiB each are copied into it,
     // §8.2.6.2) and have it kept 32 s (Timer J): a count of transactions does not bound that
