@@ -33,8 +33,9 @@
  * RFC 7339 (server side, `feedback`): a client whose Via carries `oc` supports overload control;
  * every response it gets from us carries in that Via the share it should shed before sending
  * (§5.1, §5.2: `oc` = round((1 − admitRatio) · 100), `oc-algo="loss"`, `oc-validity`, `oc-seq`).
- * Not overloaded, nothing is added; for one validity period after the last answer with `oc` > 0,
- * `oc=0;oc-validity=0` tells the client to stop at once rather than when the last value lapses.
+ * Not overloaded, the answer is `oc=0;oc-validity=0` (nothing to shed): a client that asked always
+ * learns that we support overload control (§5.1; two other implementations read it so too), and one
+ * that was shedding stops at once rather than when our last value lapses.
  */
 import { performance } from 'node:perf_hooks'
 import { type SipRequest, type SipResponse, ToTag, Via } from '@junction/sip'
@@ -146,9 +147,8 @@ export function createOverloadControl(
   const now = deps.now ?? Date.now
   const ocValidity = options.ocValidity ?? defaultOcValidity
   let oc = 0
-  let ocSeq = ''
-  let ocSeqMs = 0
-  let shedUntil = 0
+  let ocSeqMs = Math.floor(now())
+  let ocSeq = formatOcSeq(ocSeqMs)
 
   function setOc(value: number): void {
     if (value === oc) return
@@ -217,14 +217,9 @@ export function createOverloadControl(
       const h = response.headers
       const top = h.first(Via)
       if (top === undefined || !offersLoss(top.params?.get('oc-algo'))) return
-      if (oc > 0) {
-        shedUntil = now() + ocValidity
-        h.replaceFirst(Via, { ...top, params: withOc(top.params, oc, ocValidity, ocSeq) })
-      } else if (shedUntil !== 0) {
-        // an oc-validity of 0 ends the client's throttling now (after one validity, nothing is added)
-        if (now() < shedUntil) h.replaceFirst(Via, { ...top, params: withOc(top.params, 0, 0, ocSeq) })
-        else shedUntil = 0
-      }
+      // not overloaded: oc=0 and an oc-validity of 0 (no throttling, and any still running ends now)
+      const params = oc > 0 ? withOc(top.params, oc, ocValidity, ocSeq) : withOc(top.params, 0, 0, ocSeq)
+      h.replaceFirst(Via, { ...top, params })
     },
     get stats() {
       return { utilization, smoothed, backlog, admitRatio, refused, oc }
