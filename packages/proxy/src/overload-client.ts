@@ -2,7 +2,7 @@
  * RFC 7339, client role: the proxy tells each next hop that it supports overload control (`oc`
  * and `oc-algo="loss"` in its Via, §5.1), reads the answer a next hop puts in that Via of its
  * responses (§5.3), and while that answer holds sheds the share of new requests it asks for before
- * sending them (§5.4, §5.6, the loss algorithm of §6).
+ * sending them (§5.4, §5.6, the loss algorithm of §7).
  *
  * - A next hop is the destination a branch was sent to: transport, address and port.
  * - An answer with an older `oc-seq` than the one kept is ignored (§5.3); one with the same

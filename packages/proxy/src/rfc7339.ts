@@ -7,12 +7,12 @@
  * - `oc-seq`: 1*12DIGIT "." 1*5DIGIT, tells which of two answers is newer;
  * - `oc-algo`: a quoted list of algorithms in the client's Via, the one chosen in the answer.
  *
- * Junction implements the loss-based algorithm (§6), which every implementation supports; the
+ * Junction implements the loss-based algorithm (§7), which every implementation supports; the
  * server answers `oc-algo="loss"`.
  */
 import type { Params, ViaValue } from '@junction/sip'
 
-/** §6: the algorithm implemented, as `oc-algo` carries it. */
+/** §7: the algorithm implemented, as `oc-algo` carries it. */
 export const lossAlgo = '"loss"'
 
 /**
