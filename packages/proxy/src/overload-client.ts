@@ -17,10 +17,10 @@
  * Changes (a next hop starts or stops being throttled, or its percentage changes) are published
  * on `junction:proxy:overload-peer`.
  */
-import { type Params, type SipRequest, ToTag, type ViaValue } from '@junction/sip'
+import type { Params, SipRequest, ViaValue } from '@junction/sip'
 import type { Target } from '@junction/transport'
 import { proxyOverloadPeer } from './channels.ts'
-import { isEmergency } from './overload.ts'
+import { neverShed } from './overload.ts'
 import { lossAlgo, ocSeqKey, readOc } from './rfc7339.ts'
 
 export interface OverloadClientOptions {
@@ -160,10 +160,7 @@ export function createOverloadClient(
         publish(key, undefined, 'lapse')
         return true
       }
-      const method = request.method
-      if (method === 'CANCEL' || method === 'ACK') return true
-      if (request.headers.get(ToTag) !== '') return true
-      if (isEmergency(request)) return true
+      if (neverShed(request)) return true
       s.credit += (100 - s.reduction) / 100
       // (0.1 added ten times is 0.9999999999999999)
       if (s.credit >= 0.999_999) {

@@ -103,8 +103,19 @@ export interface OverloadControl {
   readonly stats: OverloadStats
 }
 
+/**
+ * RFC 7339 §5.10.1: what overload control never sheds, in either role: CANCEL and ACK, requests
+ * inside a dialog (a To tag; or no readable To, which validation answers 400) and emergency calls.
+ */
+export function neverShed(request: SipRequest): boolean {
+  const method = request.method
+  if (method === 'CANCEL' || method === 'ACK') return true
+  if (request.headers.get(ToTag) !== '') return true
+  return isEmergency(request)
+}
+
 /** RFC 5031 §4.2: `urn:service:sos` and its sub-services (`urn:service:sos.police`). */
-export function isEmergency(request: SipRequest): boolean {
+function isEmergency(request: SipRequest): boolean {
   const uri = request.uri
   if (uri.kind !== 'absolute' || uri.scheme !== 'urn') return false
   const v = uri.value.toLowerCase()
@@ -142,8 +153,7 @@ export function createOverloadControl(
   let credit = 0
   let refused = 0
   let refusedInWindow = 0
-  // RFC 7339: the oc value told to clients, its oc-seq (newer with every new value), and until when
-  // a client may still shed on our last oc > 0 (wall clock)
+  // RFC 7339: the oc value told to clients and its oc-seq (newer with every new value)
   const now = deps.now ?? Date.now
   const ocValidity = options.ocValidity ?? defaultOcValidity
   let oc = 0
@@ -183,11 +193,7 @@ export function createOverloadControl(
 
   return {
     admit(request) {
-      if (admitRatio === 1) return true
-      if (request.method === 'CANCEL' || request.method === 'ACK') return true
-      // in a dialog (or no readable To: validation answers that one 400)
-      if (request.headers.get(ToTag) !== '') return true
-      if (isEmergency(request)) return true
+      if (admitRatio === 1 || neverShed(request)) return true
       credit += admitRatio
       // (0.1 added ten times is 0.9999999999999999)
       if (credit >= 0.999_999) {

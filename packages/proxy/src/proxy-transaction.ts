@@ -518,10 +518,10 @@ export class ProxyTransaction {
       return
     }
     // RFC 7339 §5.10.2: a next hop that asked us to shed gets fewer new requests; a shed one fails
-    // as that hop's 503 would (the next destination, else the branch ends), the hop not marked down
+    // as that hop's 503 would (the next destination, else the branch ends with 503 just above), the
+    // hop not marked down
     if (core.overloadClient !== undefined && !core.overloadClient.admit(dest, this.request)) {
-      if (branch.nextDestination < branch.destinations.length) this.#attempt(branch)
-      else this.#branchFinal(branch, this.#local(503))
+      this.#attempt(branch)
       return
     }
     // the last destination gets the base itself: no copy left to make for another one

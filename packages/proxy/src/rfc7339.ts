@@ -21,11 +21,6 @@ export const lossAlgo = '"loss"'
  */
 export const defaultOcValidity = 500
 
-/** §5.1: the client supports overload control (`oc` in its Via, any value). */
-export function hasOc(params: Params | undefined): boolean {
-  return params !== undefined && params.size !== 0 && params.has('oc')
-}
-
 /**
  * §5.1: whether the `oc-algo` list of a client includes "loss". Absent: yes (§5.1 asks the client
  * to list what it supports; loss is the one every implementation has).
