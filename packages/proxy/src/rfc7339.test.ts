@@ -3,6 +3,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { describe, it } from 'node:test'
 import { createResponse, parseMessage, type SipResponse, serialize, Via } from '@junction/sip'
 import type { SentMessage } from '@junction/transport'
+import fc from 'fast-check'
 import { createNet, rand, request, tableResolver, wire } from '../test/harness.ts'
 import { createOverloadClient } from './overload-client.ts'
 import { formatOcSeq, ocSeqKey, offersLoss, readOc, withOc } from './rfc7339.ts'
@@ -61,6 +62,39 @@ describe('RFC 7339 Via parameters through @junction/sip', () => {
     assert.equal(formatOcSeq(1282321615781), '1282321615.781')
     assert.equal(formatOcSeq(5), '0.005')
     assert.ok(offersLoss('"A, LOSS"') && offersLoss(undefined) && !offersLoss('"rate"'))
+  })
+
+  it('untrusted answers: a malformed oc, oc-validity or oc-seq is no answer; oc is capped at 100', () => {
+    const via = (params: Record<string, string | null>) => ({
+      transport: 'UDP',
+      host: 'a',
+      params: new Map(Object.entries(params)),
+    })
+    for (const bad of [
+      { oc: 'abc' },
+      { oc: '-5' },
+      { oc: '1e3' },
+      { oc: '5', 'oc-validity': '-1' },
+      { oc: '5', 'oc-validity': 'x' },
+    ])
+      assert.equal(readOc(via({ 'oc-seq': '1.1', ...bad })), undefined, JSON.stringify(bad))
+    assert.equal(readOc(via({ oc: '999', 'oc-seq': '1.1' }))?.reduction, 100)
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.constantFrom('oc', 'oc-algo', 'oc-validity', 'oc-seq'), fc.option(fc.string())),
+        (p) => {
+          const v = readOc(via(p))
+          return (
+            v === undefined ||
+            (v.reduction >= 0 &&
+              v.reduction <= 100 &&
+              Number.isSafeInteger(v.validity) &&
+              ocSeqKey(v.seq) !== '')
+          )
+        },
+      ),
+      { numRuns: 10_000 },
+    )
   })
 })
 
