@@ -51,8 +51,9 @@ export interface Ietf {
 
 export function composeIetf(config: IetfConfig, deps: { readonly log: Logger }): Ietf {
   const { log } = deps
-  // metrics subscribe to the diagnostics channels before any message flows
-  const metrics = createMetrics()
+  // metrics subscribe to the diagnostics channels before any message flows; the process metrics
+  // (and their event-loop timer) only where the admin server serves /metrics
+  const metrics = createMetrics({ defaultMetrics: config.admin.enabled })
   let ready = false
   const domains = config.sip.domains
 

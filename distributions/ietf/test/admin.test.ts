@@ -90,3 +90,16 @@ test('overload control runs by default: overload.stats and the /metrics series s
   assert.match(metrics, /^junction_proxy_overload_rejects_total 0$/m)
   assert.match(metrics, /^junction_proxy_event_loop_utilization (0(\.\d+(e-\d+)?)?|1)$/m)
 })
+
+test('the process metrics (and their event-loop timer) only where the admin server serves /metrics', async () => {
+  const metrics = await (await fetch(`http://127.0.0.1:${ietf.adminAddress()!.port}/metrics`)).text()
+  assert.match(metrics, /^process_cpu_seconds_total /m)
+  assert.match(metrics, /^nodejs_eventloop_lag_p99_seconds /m)
+  const off = parseConfig({ sip: { listen: ['udp:127.0.0.1:0'] }, admin: { enabled: false } })
+  assert.ok(off.ok)
+  const quiet = composeIetf(off.config, { log })
+  const text = await quiet.metrics.metrics()
+  assert.match(text, /^junction_sip_requests_total/m, 'the SIP counters still count (core.stats, tests)')
+  assert.doesNotMatch(text, /^process_cpu_seconds_total /m)
+  assert.doesNotMatch(text, /^nodejs_eventloop_lag/m)
+})

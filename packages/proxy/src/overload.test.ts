@@ -91,8 +91,9 @@ describe('createOverloadControl', () => {
     c.tick()
     assert.equal(c.stats.admitRatio.toFixed(4), (0.9 ** 5 + 0.05).toFixed(4))
     const before = c.stats.admitRatio
-    const calm = createOverloadControl({}, { sample: () => 0.3, backlog: () => queue })
-    queue = 0.3 // under half the buffer, the loop calm: nothing shed
+    // a busy window, the smoothed loop still calm (a sudden flood)
+    const calm = createOverloadControl({}, { sample: () => 0.6, backlog: () => queue })
+    queue = 0.3 // under half the buffer: nothing shed
     calm.tick()
     assert.equal(calm.stats.admitRatio, 1)
     queue = 0.5 // half the buffer or more: shed at once, before the smoothed loop catches up
@@ -102,6 +103,30 @@ describe('createOverloadControl', () => {
     assert.equal(c.stats.admitRatio, before)
     c.tick()
     assert.ok(c.stats.admitRatio < 0.9 ** 5 + 0.05)
+  })
+
+  it('reads the receive queue after a busy window only, once it is known to be readable', () => {
+    let u = 0.3
+    let reads = 0
+    const c = createOverloadControl({}, { sample: () => u, backlog: () => (reads++, 0.7) })
+    c.tick()
+    assert.equal(reads, 1, 'read once, to learn whether it can be read')
+    for (let i = 0; i < 10; i++) c.tick()
+    assert.equal(reads, 1, 'a loop waiting for I/O half the window or more empties the queue')
+    assert.equal(c.stats.backlog, 0)
+    u = 0.5
+    c.tick()
+    assert.equal(reads, 2)
+    assert.equal(c.stats.backlog, 0.7)
+    assert.equal(c.stats.admitRatio, 0.9, 'half the buffer taken: shed')
+    let unknownReads = 0
+    const elsewhere = createOverloadControl(
+      {},
+      { sample: () => 0.1, backlog: () => (unknownReads++, undefined) },
+    )
+    for (let i = 0; i < 3; i++) elsewhere.tick()
+    assert.equal(unknownReads, 3, 'not readable (yet): tried every window')
+    assert.equal(elsewhere.stats.backlog, undefined)
   })
 
   it('never refuses requests inside a dialog, CANCEL, ACK or emergency calls (RFC 7339 §5.10.1)', () => {

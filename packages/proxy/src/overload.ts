@@ -20,7 +20,8 @@
  * a server that drains its queue keeps up however busy it looks. A queue half full sheds at once,
  * before the smoothed utilization has caught up with a sudden overload (a quarter fired on the
  * compile backlog of a fresh process's first second; three quarters let a sudden 8 000 calls/s
- * collapse: bench/README.md "Overload").
+ * collapse: bench/README.md "Overload"). The queue is read after a window busy half the time or
+ * more: a loop that waited for I/O longer than that emptied it at every wake-up.
  *
  * What is never refused (RFC 7339 §5.10.1: work already accepted, and emergency calls, come first):
  * requests inside a dialog (a To tag: the BYE that ends a call frees resources), CANCEL, ACK (the
@@ -144,6 +145,8 @@ export function createOverloadControl(
   const queueHigh = 0.02
   const queueFlood = 0.5
   const queueLow = 0.005
+  // a window at least this busy reads the receive queue
+  const busyWindow = 0.5
   let sample = deps.sample
   let timer: NodeJS.Timeout | undefined
   let utilization = 0
@@ -176,7 +179,10 @@ export function createOverloadControl(
     smoothed += smoothing * (utilization - smoothed)
     // with the receive queue known, a busy loop that still drains it keeps up (it may only be
     // waiting for a shared CPU): shed while datagrams pile up, admit more once they do not
-    backlog = deps.backlog?.()
+    // (read after a busy window only, once known: a loop that waited for I/O half the window or more
+    // emptied the queue at each wake-up, and a reading is a file read of every UDP socket of the
+    // machine)
+    backlog = utilization >= busyWindow || backlog === undefined ? deps.backlog?.() : 0
     const piling = backlog === undefined || backlog >= queueHigh
     const drained = backlog !== undefined && backlog < queueLow
     // half the buffer taken: drops are near, whatever the smoothed loop says yet
