@@ -3,7 +3,7 @@
 #        steady.sh --report OUT [RUN_ID]     (table of a past run, default: the last one in OUT)
 # Steady-state CPU per call at a fixed rate, each server fresh, as in bench/README.md
 # "The floor at 500 calls/s": for each of ROUNDS rounds, for each server in SERVERS
-# (default: kamailio junctionA [junctionB] bare): start it (start-server.sh), one warm-up step of
+# (default: kamailio junctionA [junctionB] bare; even rounds in reverse order): start it (start-server.sh), one warm-up step of
 # WARM_S s at RATE calls/s, then STEPS steps of STEP_S s at RATE (TREE_A's bench/proxy/run-step.sh
 # calls, a fresh SIPp UAC/UAS per step), stop it by PID (stop-server.sh). Kamailio uses TREE_A's
 # stateful.cfg, bare TREE_A's bench/bare-proxy.ts, junctionA/junctionB junction-ietf of each tree.
@@ -89,8 +89,14 @@ one_step() {   # one_step LABEL ROUND STEP DURATION
 		"$(grep -o 'cpu_other=[^ ]*' <<<"$res" | cut -d= -f2)"
 }
 
+# even rounds run the servers in reverse order (A B, B A, ...): a server's place in a round moves
+# its figure (11-28: the second of two junction-ietf trees read ~5 % higher in either order)
+read -r -a order <<<"$SERVERS"
+reversed=()
+for ((i = ${#order[@]} - 1; i >= 0; i--)); do reversed+=("${order[i]}"); done
 for ((round = 1; round <= ROUNDS; round++)); do
-	for label in $SERVERS; do
+	if ((round % 2 == 0)); then labels=("${reversed[@]}"); else labels=("${order[@]}"); fi
+	for label in "${labels[@]}"; do
 		wait_quiet "$OTHER_MAX" "$QUIET_WAIT_S" || echo "  warning: machine not quiet after ${QUIET_WAIT_S}s (other processes ${QUIET_LEVEL}% CPU); running anyway"
 		srv_start "$label" || { echo "  $label round $round: server did not start, skipped"; continue; }
 		if ((WARM_S > 0)); then one_step "$label" "$round" 0 "$WARM_S"; fi
