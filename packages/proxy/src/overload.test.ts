@@ -108,7 +108,11 @@ describe('createOverloadControl', () => {
   it('reads the receive queue after a busy window only, once it is known to be readable', () => {
     let u = 0.3
     let reads = 0
-    const c = createOverloadControl({}, { sample: () => u, backlog: () => (reads++, 0.7) })
+    const queue = () => {
+      reads++
+      return 0.7
+    }
+    const c = createOverloadControl({}, { sample: () => u, backlog: queue })
     c.tick()
     assert.equal(reads, 1, 'read once, to learn whether it can be read')
     for (let i = 0; i < 10; i++) c.tick()
@@ -120,10 +124,11 @@ describe('createOverloadControl', () => {
     assert.equal(c.stats.backlog, 0.7)
     assert.equal(c.stats.admitRatio, 0.9, 'half the buffer taken: shed')
     let unknownReads = 0
-    const elsewhere = createOverloadControl(
-      {},
-      { sample: () => 0.1, backlog: () => (unknownReads++, undefined) },
-    )
+    const unknown = () => {
+      unknownReads++
+      return undefined
+    }
+    const elsewhere = createOverloadControl({}, { sample: () => 0.1, backlog: unknown })
     for (let i = 0; i < 3; i++) elsewhere.tick()
     assert.equal(unknownReads, 3, 'not readable (yet): tried every window')
     assert.equal(elsewhere.stats.backlog, undefined)
