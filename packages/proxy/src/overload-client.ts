@@ -26,6 +26,12 @@ import { lossAlgo, ocSeqKey, readOc } from './rfc7339.ts'
 export interface OverloadClientOptions {
   /** Most next hops remembered at once (answers from more are ignored). Default 10 000. */
   readonly maxPeers?: number | undefined
+  /**
+   * The longest a next hop's answer is honoured (ms), whatever `oc-validity` it gives (up to ten
+   * digits). A next hop that asks for 100 % gets no new request to answer until its value lapses,
+   * so this bounds how long it stays cut off after it has recovered. Default 60 000.
+   */
+  readonly maxValidityMs?: number | undefined
 }
 
 export interface OverloadClientDeps {
@@ -85,6 +91,7 @@ export function createOverloadClient(
 ): OverloadClient {
   const now = deps.now ?? Date.now
   const maxPeers = options.maxPeers ?? 10_000
+  const maxValidity = options.maxValidityMs ?? 60_000
   const peers = new Map<string, PeerState>()
   let refused = 0
 
@@ -128,7 +135,7 @@ export function createOverloadClient(
           validity: v.validity,
           seq: v.seq,
           seqKey,
-          until: now() + v.validity,
+          until: now() + Math.min(v.validity, maxValidity),
           credit: 0,
           refused: 0,
         }
@@ -146,7 +153,7 @@ export function createOverloadClient(
       s.validity = v.validity
       s.seq = v.seq
       s.seqKey = seqKey
-      s.until = now() + v.validity
+      s.until = now() + Math.min(v.validity, maxValidity)
       if (changed) publish(key, s, 'update')
     },
 

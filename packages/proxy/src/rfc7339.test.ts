@@ -391,6 +391,23 @@ describe('createOverloadClient', () => {
     assert.equal(c.stats.peers.length, 0)
   })
 
+  it('honours an oc-validity for maxValidityMs at most (a next hop cut off at 100 % gets asked again)', () => {
+    let t = 0
+    const c = createOverloadClient({}, { now: () => t })
+    const invite = parsedRequest('INVITE')
+    c.observe(hop, via({ oc: '100', 'oc-validity': '9999999999', 'oc-seq': '1.0' }))
+    assert.equal(c.stats.peers[0]?.validity, 9_999_999_999, 'shown as the next hop sent it')
+    assert.equal(c.stats.peers[0]?.until, 60_000)
+    t = 59_999
+    assert.equal(c.admit(hop, invite), false)
+    t = 60_000
+    assert.equal(c.admit(hop, invite), true, 'lapsed after the default cap of 60 s')
+    const short = createOverloadClient({ maxValidityMs: 1_000 }, { now: () => t })
+    short.observe(hop, via({ oc: '100', 'oc-validity': '5000', 'oc-seq': '2.0' }))
+    t += 1_000
+    assert.equal(short.admit(hop, invite), true)
+  })
+
   it('remembers at most maxPeers next hops, forgetting lapsed ones first', () => {
     let t = 0
     const c = createOverloadClient({ maxPeers: 1 }, { now: () => t })
