@@ -4,6 +4,7 @@
  * a request's URI).
  */
 import { readdirSync, readFileSync } from 'node:fs'
+import { cpus } from 'node:os'
 import { do_not_optimize } from 'mitata'
 // @ts-expect-error npm sip 0.0.6 ships no types
 import * as npmSip from 'sip'
@@ -37,4 +38,41 @@ export function npmParse(bytes: Buffer): NpmMessage {
   if (m === undefined) throw new Error('npm sip: no parse')
   if (m.method !== undefined) do_not_optimize(npmSip.parseUri(m.uri))
   return m
+}
+
+const operations = ['parse', 'parse-all-vias', 'forward'] as const
+
+/**
+ * The results table of the codec benchmarks: ops/s of each corpus message per operation, for
+ * @junction/sip and npm `sip`, and the corpus ratio (the time to process every corpus message once
+ * with npm `sip`, divided by the same with @junction/sip). `avg`: mean ns per call by row alias
+ * (`<operation> <message> junction|npm-sip`).
+ */
+export function codecTable(avg: ReadonlyMap<string, number>, note = ''): string {
+  const opsPerSecond = (ns: number): string => Math.round(1e9 / ns).toLocaleString('en-US')
+  const lines: string[] = []
+  const cpu = `${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores)`
+  lines.push(`node ${process.version}, ${cpu}, ${new Date().toISOString()}${note}`)
+  lines.push('')
+  lines.push('| operation | message | bytes | @junction/sip ops/s | npm sip ops/s | ratio |')
+  lines.push('|---|---|---:|---:|---:|---:|')
+  for (const op of operations) {
+    let ours = 0
+    let theirs = 0
+    for (const { name, bytes } of corpus) {
+      const a = avg.get(`${op} ${name} junction`)
+      const b = avg.get(`${op} ${name} npm-sip`)
+      if (a === undefined || b === undefined) throw new Error(`no result for ${op} ${name}`)
+      ours += a
+      theirs += b
+      lines.push(
+        `| ${op} | ${name} | ${bytes.length} | ${opsPerSecond(a)} | ${opsPerSecond(b)} | ${(b / a).toFixed(1)}× |`,
+      )
+    }
+    const perMessage = (ns: number) => opsPerSecond(ns / corpus.length)
+    lines.push(
+      `| **${op}** | **corpus** | | **${perMessage(ours)}** | **${perMessage(theirs)}** | **${(theirs / ours).toFixed(1)}×** |`,
+    )
+  }
+  return lines.join('\n')
 }

@@ -16,7 +16,6 @@
  *
  *   ./junction pnpm --filter @junction/bench bench        (or ./junction pnpm bench)
  */
-import { cpus } from 'node:os'
 import {
   CallId,
   CSeq,
@@ -37,7 +36,7 @@ import {
 import { bench, do_not_optimize, run } from 'mitata'
 // @ts-expect-error npm sip 0.0.6 ships no types
 import * as npmSip from 'sip'
-import { corpus, npmParse } from './codec-corpus.ts'
+import { codecTable, corpus, npmParse } from './codec-corpus.ts'
 
 // --- @junction/sip
 function junctionParse(bytes: Uint8Array): SipMessage {
@@ -110,42 +109,26 @@ function junctionParseAllVias(bytes: Uint8Array): SipMessage {
   return m
 }
 
+// CODEC_BENCH_ONLY="<operation> <library>" (e.g. "parse npm-sip"): only those rows, printed as JSON
+// (sip-codec-isolated.bench.ts runs each group in its own process)
+const only = process.env['CODEC_BENCH_ONLY']
+const [onlyOp, onlyLib] = (only ?? '').split(' ')
+const benchRow = (alias: string, fn: () => unknown): void => {
+  if (only === undefined || (alias.startsWith(`${onlyOp} `) && alias.endsWith(` ${onlyLib}`)))
+    bench(alias, fn)
+}
 for (const { name, bytes } of corpus) {
-  bench(`parse ${name} junction`, () => junctionParse(bytes))
-  bench(`parse-all-vias ${name} junction`, () => junctionParseAllVias(bytes))
-  bench(`parse-all-vias ${name} npm-sip`, () => npmParse(bytes))
-  bench(`parse ${name} npm-sip`, () => npmParse(bytes))
-  bench(`forward ${name} junction`, () => junctionForward(bytes))
-  bench(`forward ${name} npm-sip`, () => npmForward(bytes))
+  benchRow(`parse ${name} junction`, () => junctionParse(bytes))
+  benchRow(`parse-all-vias ${name} junction`, () => junctionParseAllVias(bytes))
+  benchRow(`parse-all-vias ${name} npm-sip`, () => npmParse(bytes))
+  benchRow(`parse ${name} npm-sip`, () => npmParse(bytes))
+  benchRow(`forward ${name} junction`, () => junctionForward(bytes))
+  benchRow(`forward ${name} npm-sip`, () => npmForward(bytes))
 }
 
 const { benchmarks } = await run({ format: 'quiet' })
 const avg = new Map<string, number>()
 for (const b of benchmarks) avg.set(b.alias, b.runs[0]!.stats!.avg)
 
-const opsPerSecond = (ns: number): string => Math.round(1e9 / ns).toLocaleString('en-US')
-const lines: string[] = []
-lines.push(
-  `node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${new Date().toISOString()}`,
-)
-lines.push('')
-lines.push('| operation | message | bytes | @junction/sip ops/s | npm sip ops/s | ratio |')
-lines.push('|---|---|---:|---:|---:|---:|')
-const totals = { parse: [0, 0], 'parse-all-vias': [0, 0], forward: [0, 0] }
-for (const op of ['parse', 'parse-all-vias', 'forward'] as const) {
-  for (const { name, bytes } of corpus) {
-    const ours = avg.get(`${op} ${name} junction`)!
-    const theirs = avg.get(`${op} ${name} npm-sip`)!
-    totals[op][0]! += ours
-    totals[op][1]! += theirs
-    lines.push(
-      `| ${op} | ${name} | ${bytes.length} | ${opsPerSecond(ours)} | ${opsPerSecond(theirs)} | ${(theirs / ours).toFixed(1)}× |`,
-    )
-  }
-  const [ours, theirs] = totals[op]
-  const perMessage = (ns: number) => opsPerSecond(ns / corpus.length)
-  lines.push(
-    `| **${op}** | **corpus** | | **${perMessage(ours!)}** | **${perMessage(theirs!)}** | **${(theirs! / ours!).toFixed(1)}×** |`,
-  )
-}
-console.log(lines.join('\n'))
+if (only === undefined) console.log(codecTable(avg))
+else console.log(JSON.stringify(Object.fromEntries(avg)))
