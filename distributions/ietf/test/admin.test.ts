@@ -99,6 +99,7 @@ test('the process metrics (and their event-loop timer) only where the admin serv
   assert.ok(off.ok)
   const quiet = composeIetf(off.config, { log })
   const text = await quiet.metrics.metrics()
+  quiet.metrics.close() // its channel subscriptions (nothing else of it was started)
   assert.match(text, /^junction_sip_requests_total/m, 'the SIP counters still count (core.stats, tests)')
   assert.doesNotMatch(text, /^process_cpu_seconds_total /m)
   assert.doesNotMatch(text, /^nodejs_eventloop_lag/m)
