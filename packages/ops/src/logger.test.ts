@@ -207,6 +207,22 @@ describe('createLogger', () => {
     assert.doesNotMatch(out, /secret|^\{/m)
   })
 
+  test('stdout lines are written when logged: in order at exit, even with the thread pool busy', () => {
+    // the fixture's `async` mode (pino's default destination) printed "stopped" first in 6 runs of 6
+    const fixture = fileURLToPath(new URL('../test/fixtures/exit-log.ts', import.meta.url))
+    const out = execFileSync(process.execPath, ['--conditions=@junction/source', fixture], {
+      encoding: 'utf8',
+    })
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Json)
+    assert.deepEqual(
+      lines.map((l) => l.msg),
+      ['shutting down', 'stopping', 'stopped'],
+    )
+  })
+
   test('an unknown level is a fault', () => {
     assert.throws(
       () => createLogger({ name: 'x', level: 'verbose' as 'info' }),

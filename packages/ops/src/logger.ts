@@ -213,7 +213,10 @@ export function createLogger(config: LoggerConfig): Logger {
     const target = createRequire(import.meta.url).resolve('pino-pretty')
     options.transport = { target, options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }
   }
-  return pino(options)
+  // written when logged: pino's default asynchronous stdout queues each write on libuv's thread
+  // pool, and at exit writes what is still buffered at once, ahead of a write still queued there
+  // ("stopped" before "shutting down" when closing servers kept the pool busy)
+  return pino(options, pino.destination({ dest: process.stdout.fd ?? 1, sync: true }))
 }
 
 /**
