@@ -188,6 +188,36 @@ describe('capabilities exchange (RFC 6733 §5.3)', () => {
     assert.equal(hss.peer('scscf.ims.test')?.state, 'R-Open')
   })
 
+  test('one address holds at most maxIncomingPerAddress connections waiting for their CER', async () => {
+    const w = setup()
+    const hss = w.node(
+      { originHost: 'hss.ims.test', originRealm: 'ims.test', maxIncomingPerAddress: 2 },
+      3868,
+    )
+    await hss.start()
+    const silent = [0, 1, 2].map(() => w.net.connect(3868, '127.0.0.1', '192.0.2.66') as MemorySocket)
+    await flush()
+    assert.deepEqual(
+      silent.map((s) => s.closed),
+      [false, false, true],
+      'the third from that address is closed at once',
+    )
+    assert.equal(hss.counters.connectionsRejected, 1)
+    // another host still gets in and completes its capabilities exchange
+    const other = rawClient(w, 3868, '192.0.2.77')
+    await flush()
+    other.cer('scscf.ims.test')
+    await flush()
+    assert.equal(other.received[0]?.commandCode, 257)
+    assert.equal(other.received[0]?.resultCode, 2001)
+    // once one of the silent two closes, that address may connect again
+    silent[0]!.end()
+    await flush()
+    const again = w.net.connect(3868, '127.0.0.1', '192.0.2.66') as MemorySocket
+    await flush()
+    assert.equal(again.closed, false)
+  })
+
   test('an accepted connection must start with a CER, in time', async () => {
     const w = setup()
     const hss = w.node({ originHost: 'hss.ims.test', originRealm: 'ims.test', handshakeTimeout: 3000 }, 3868)
@@ -215,8 +245,8 @@ describe('capabilities exchange (RFC 6733 §5.3)', () => {
 })
 
 /** A hand-driven client on the memory network: raw octets out, decoded messages in. */
-function rawClient(w: World, port = 3868) {
-  const socket = w.net.connect(port, '127.0.0.1') as MemorySocket
+function rawClient(w: World, port = 3868, from = '127.0.0.1') {
+  const socket = w.net.connect(port, '127.0.0.1', from) as MemorySocket
   const received: DiameterMessage[] = []
   const framer = createStreamFramer()
   socket.on('data', (b: Buffer) => {

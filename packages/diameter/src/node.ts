@@ -82,6 +82,11 @@ export interface DiameterNodeOptions<D extends Dictionary = DefaultDictionary> {
   readonly maxPeers?: number
   /** Accepted connections waiting for their CER, at most. Default 64. */
   readonly maxIncoming?: number
+  /**
+   * Accepted connections from one address waiting for their CER, at most (so that one host that
+   * connects and stays silent cannot take every `maxIncoming` slot). Default 8.
+   */
+  readonly maxIncomingPerAddress?: number
   readonly watchdog?: WatchdogOptions
   readonly reconnect?: ReconnectOptions
   /** TCP connect, in ms. Default 10000. */
@@ -199,6 +204,8 @@ class Node {
   /** The Application-Ids advertised in CER/CEA (`#unhandled`). */
   readonly #advertised: ReadonlySet<number>
   readonly #incoming = new Set<Connection>()
+  /** Accepted connections waiting for their CER, by remote address. */
+  readonly #incomingFrom = new Map<string, number>()
   readonly #duplicates: DuplicateCache | undefined
   readonly #counters: MutableCounters = {
     pending: 0,
@@ -345,6 +352,7 @@ class Node {
       server === undefined ? Promise.resolve() : new Promise<void>((resolve) => server.close(() => resolve()))
     for (const conn of this.#incoming) conn.close(undefined, false)
     this.#incoming.clear()
+    this.#incomingFrom.clear()
     const cause = DisconnectCause[this.#options.disconnectCause ?? 'REBOOTING']
     await Promise.all([...this.#peers.values()].map((p) => p.stop(cause)))
     await closed
@@ -493,7 +501,13 @@ class Node {
   // --- server
 
   accept(socket: DiameterSocket): void {
-    if (!this.#running || this.#incoming.size >= (this.#options.maxIncoming ?? 64)) {
+    const from = socket.remoteAddress ?? ''
+    const fromCount = this.#incomingFrom.get(from) ?? 0
+    if (
+      !this.#running ||
+      this.#incoming.size >= (this.#options.maxIncoming ?? 64) ||
+      fromCount >= (this.#options.maxIncomingPerAddress ?? 8)
+    ) {
       this.#counters.connectionsRejected++
       socket.on('error', () => {})
       socket.destroy()
@@ -527,9 +541,13 @@ class Node {
     )
     const done = () => {
       timer?.cancel()
-      this.#incoming.delete(conn)
+      if (!this.#incoming.delete(conn)) return
+      const left = (this.#incomingFrom.get(from) ?? 1) - 1
+      if (left > 0) this.#incomingFrom.set(from, left)
+      else this.#incomingFrom.delete(from)
     }
     this.#incoming.add(conn)
+    this.#incomingFrom.set(from, fromCount + 1)
     timer = this.#clock.setTimer(ctx.handshakeTimeout, () => {
       done()
       conn.close(new DiameterError(P.HANDSHAKE_TIMEOUT, 'no CER in time'), false)

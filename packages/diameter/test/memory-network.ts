@@ -10,7 +10,7 @@ import type { DiameterSocket } from '../src/index.ts'
 
 export class MemorySocket extends EventEmitter implements DiameterSocket {
   other: MemorySocket | undefined
-  readonly remoteAddress = '127.0.0.1'
+  readonly remoteAddress: string
   readonly localAddress = '127.0.0.1'
   readonly remotePort: number
   writableLength = 0
@@ -20,9 +20,10 @@ export class MemorySocket extends EventEmitter implements DiameterSocket {
   frozen = false
   written: Buffer[] = []
 
-  constructor(remotePort: number) {
+  constructor(remotePort: number, remoteAddress = '127.0.0.1') {
     super()
     this.remotePort = remotePort
+    this.remoteAddress = remoteAddress
   }
 
   write(data: Uint8Array): boolean {
@@ -89,8 +90,8 @@ export class MemoryNetwork {
     this.listeners.set(port, listener)
   }
 
-  /** For `deps.connect` of a node. */
-  connect = (port: number, _host: string): DiameterSocket => {
+  /** For `deps.connect` of a node; `from`: the address the listening node sees the connection from. */
+  connect = (port: number, _host: string, from = '127.0.0.1'): DiameterSocket => {
     this.connects++
     const client = new MemorySocket(port)
     this.sockets.push(client)
@@ -104,7 +105,7 @@ export class MemoryNetwork {
         client.emit('close')
         return
       }
-      const server = new MemorySocket(40000 + this.sockets.length)
+      const server = new MemorySocket(40000 + this.sockets.length, from)
       server.other = client
       client.other = server
       server.frozen = this.frozen.has(port)
