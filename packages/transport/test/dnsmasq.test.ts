@@ -85,6 +85,8 @@ describe('RFC 3263 resolution through dnsmasq on loopback', { skip }, () => {
   let child: ChildProcess | undefined
   let port = 0
   let stderr = ''
+  /** How the last attempt ended, for the error when none started. */
+  let ended = 'never ready'
 
   before(async () => {
     if (dnsmasq === undefined)
@@ -110,7 +112,15 @@ describe('RFC 3263 resolution through dnsmasq on loopback', { skip }, () => {
         stderr += chunk.toString()
       })
       // 'close', not 'exit': its stderr (why it stopped) is read by then
-      const exited = new Promise<'exited'>((resolve) => proc.once('close', () => resolve('exited')))
+      const exited = new Promise<'exited'>((resolve) =>
+        proc.once('close', (code, signal) => {
+          ended = `exit code ${code}, signal ${signal}, port ${port}, attempt ${attempt + 1}`
+          resolve('exited')
+        }),
+      )
+      proc.once('error', (e) => {
+        ended = `${e.message} (port ${port})`
+      })
       // Ready when it answers; a port taken in the meantime makes it exit, and we try another.
       const probe = new Resolver({ timeout: 200, tries: 1 })
       probe.setServers([`127.0.0.1:${port}`])
@@ -130,7 +140,7 @@ describe('RFC 3263 resolution through dnsmasq on loopback', { skip }, () => {
       }
       if (child === undefined && proc.exitCode === null) proc.kill('SIGTERM')
     }
-    if (child === undefined) throw new Error(`dnsmasq did not start: ${stderr}`)
+    if (child === undefined) throw new Error(`dnsmasq did not start (${ended}): ${stderr}`)
   })
 
   after(async () => {
