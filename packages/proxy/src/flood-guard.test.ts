@@ -23,17 +23,56 @@ describe('flood guard (pike)', () => {
     )
     assert.equal(g.admit('192.0.2.1'), false, 'the fourth in one window')
     assert.equal(g.admit('192.0.2.2'), true, 'another source is not touched')
-    assert.deepEqual(g.stats, { sources: 1, blocked: 1, blocks: 1 }, 'a blocked source is not counted')
+    assert.deepEqual(g.stats, { sources: 1, blocked: 1, blocks: 1 }, 'its count starts again when blocked')
     c.advance(9_999)
     assert.equal(g.admit('192.0.2.1'), false, 'still blocked')
     assert.deepEqual(
       g.stats,
-      { sources: 0, blocked: 1, blocks: 1 },
-      'counts idle for two windows are forgotten',
+      { sources: 1, blocked: 1, blocks: 1 },
+      'counts idle for two windows are forgotten; the one request since is counted',
     )
     c.advance(1)
     assert.equal(g.admit('192.0.2.1'), true, 'the block ran out')
     assert.deepEqual(g.stats, { sources: 1, blocked: 0, blocks: 1 })
+  })
+
+  it('holds a source that keeps flooding while blocked, and lets go of one that calmed down', () => {
+    const c = createManualClock(T0)
+    const g = createFloodGuard({ maxRequests: 3, windowSec: 2, blockSec: 10 }, c)
+    const blocks: unknown[] = []
+    const onBlock = (m: unknown) => void blocks.push(m)
+    subscribe('junction:proxy:flood-block', onBlock)
+    try {
+      // 10 requests a second for 30 s: blocked at the fourth, and the block keeps moving on
+      const flood: boolean[] = []
+      for (let t = 0; t < 30_000; t += 100) {
+        flood.push(g.admit('192.0.2.1'))
+        c.advance(100)
+      }
+      assert.deepEqual(flood.slice(0, 4), [true, true, true, false])
+      assert.ok(
+        flood.slice(4).every((ok) => !ok),
+        'nothing of the flood passes after the block',
+      )
+      assert.equal(blocks.length, 1, 'one block published, not its extensions')
+      assert.equal(g.stats.blocks, 1)
+      // it stops: released blockSec after its last burst past the limit, not before
+      c.advance(9_000)
+      assert.equal(g.admit('192.0.2.1'), false)
+      c.advance(1_000)
+      assert.equal(g.admit('192.0.2.1'), true, '10 s after the flood ended')
+      // a source blocked once that then sends under the limit is let go when its block ends
+      assert.deepEqual(
+        times(4, () => g.admit('192.0.2.2')),
+        [true, true, true, false],
+      )
+      c.advance(5_000)
+      assert.equal(g.admit('192.0.2.2'), false, 'one request while blocked: still the first block')
+      c.advance(5_000)
+      assert.equal(g.admit('192.0.2.2'), true, 'the first block ran out')
+    } finally {
+      unsubscribe('junction:proxy:flood-block', onBlock)
+    }
   })
 
   it('counts an IPv6 /64 as one source and a mapped IPv4 address as its IPv4 one', () => {

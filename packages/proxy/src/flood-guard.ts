@@ -2,8 +2,11 @@
  * Flood protection, the way Kamailio's pike module is used: requests are counted per source (an
  * IPv4 address or an IPv6 /64, `sourceKeyOf` of @junction/sip); a source that sends more than
  * `maxRequests` in `windowSec` is blocked for `blockSec`, and a route drops what it sends meanwhile
- * (no answer: an answer is what a flood wants). Blocks are published on `junction:proxy:flood-block`
- * (`{ address, source, untilMs }`).
+ * (no answer: an answer is what a flood wants). A blocked source is still counted: one that passes
+ * the limit again while blocked is blocked for `blockSec` from then, so a flood is held off until
+ * it stops (pike's "hot" state), while a source that calms down is let go when its block ends.
+ * Blocks are published on `junction:proxy:flood-block` (`{ address, source, untilMs }`; not their
+ * extensions).
  *
  * The rate is a sliding window, estimated from fixed windows the way rate limiters commonly do it
  * (the "sliding window counter"): with `current` requests in the window that began at `start` and
@@ -113,14 +116,15 @@ export function createFloodGuard(
     admit(address) {
       const now = clock.now()
       const key = sourceKeyOf(address)
-      const until = blocked.get(key)
-      if (until !== undefined) {
-        if (until > now) return false
+      let until = blocked.get(key)
+      if (until !== undefined && until <= now) {
         blocked.delete(key)
+        until = undefined
       }
       rotate(now)
       const counted = current.get(key)
-      if (counted === undefined && current.size >= maxSources) return true // uncounted this window
+      // uncounted this window (a blocked source stays blocked)
+      if (counted === undefined && current.size >= maxSources) return until === undefined
       const count = (counted ?? 0) + 1
       current.set(key, count)
       const before = previous.size === 0 ? undefined : previous.get(key)
@@ -131,9 +135,16 @@ export function createFloodGuard(
           ? count <= maxRequests
           : count * windowMs + before * (windowMs - (now - start)) <= maxRequests * windowMs
       )
-        return true
+        return until === undefined
       current.delete(key)
       previous.delete(key)
+      if (until !== undefined) {
+        // still flooding while blocked: the block runs blockSec from now (moved to the end of
+        // the order, which stays the order blocks end in)
+        blocked.delete(key)
+        blocked.set(key, now + blockMs)
+        return false
+      }
       purge(now)
       if (blocked.size >= maxSources) {
         const first = blocked.keys().next().value
