@@ -20,7 +20,7 @@
 import type { Params, SipRequest, ViaValue } from '@junction/sip'
 import type { Target } from '@junction/transport'
 import { proxyOverloadPeer } from './channels.ts'
-import { neverShed } from './overload.ts'
+import { admitEvenly, neverShed } from './overload.ts'
 import { lossAlgo, ocSeqKey, readOc } from './rfc7339.ts'
 
 export interface OverloadClientOptions {
@@ -126,6 +126,7 @@ export function createOverloadClient(
       const s = peers.get(key)
       if (s !== undefined && seqKey < s.seqKey) return // §5.3: an older answer
       const end = v.reduction === 0 || v.validity === 0
+      const until = now() + Math.min(v.validity, maxValidity)
       if (s === undefined) {
         if (end) return
         if (peers.size >= maxPeers) sweep()
@@ -135,7 +136,7 @@ export function createOverloadClient(
           validity: v.validity,
           seq: v.seq,
           seqKey,
-          until: now() + Math.min(v.validity, maxValidity),
+          until,
           credit: 0,
           refused: 0,
         }
@@ -153,7 +154,7 @@ export function createOverloadClient(
       s.validity = v.validity
       s.seq = v.seq
       s.seqKey = seqKey
-      s.until = now() + Math.min(v.validity, maxValidity)
+      s.until = until
       if (changed) publish(key, s, 'update')
     },
 
@@ -168,12 +169,7 @@ export function createOverloadClient(
         return true
       }
       if (neverShed(request)) return true
-      s.credit += (100 - s.reduction) / 100
-      // (0.1 added ten times is 0.9999999999999999)
-      if (s.credit >= 0.999_999) {
-        s.credit -= 1
-        return true
-      }
+      if (admitEvenly(s, (100 - s.reduction) / 100)) return true
       s.refused++
       refused++
       return false

@@ -115,6 +115,18 @@ export function neverShed(request: SipRequest): boolean {
   return isEmergency(request)
 }
 
+/**
+ * Spreads what is admitted evenly over the requests (a credit counter, not chance), for both
+ * roles: adds `share` (0 to 1) of a request to `state.credit` and admits once a whole one is there.
+ */
+export function admitEvenly(state: { credit: number }, share: number): boolean {
+  state.credit += share
+  // (0.1 added ten times is 0.9999999999999999)
+  if (state.credit < 0.999_999) return false
+  state.credit -= 1
+  return true
+}
+
 /** RFC 5031 §4.2: `urn:service:sos` and its sub-services (`urn:service:sos.police`). */
 function isEmergency(request: SipRequest): boolean {
   const uri = request.uri
@@ -153,7 +165,7 @@ export function createOverloadControl(
   let admitRatio = 1
   let smoothed = 0
   let backlog: number | undefined
-  let credit = 0
+  const even = { credit: 0 }
   let refused = 0
   let refusedInWindow = 0
   // RFC 7339: the oc value told to clients and its oc-seq (newer with every new value)
@@ -190,7 +202,7 @@ export function createOverloadControl(
     if ((smoothed >= high && piling) || flooding) admitRatio = Math.max(minAdmit, admitRatio * 0.9)
     else if ((smoothed < high - 0.05 || drained) && admitRatio < 1)
       admitRatio = Math.min(1, admitRatio + 0.05)
-    if (admitRatio === 1) credit = 0
+    if (admitRatio === 1) even.credit = 0
     setOc(Math.round((1 - admitRatio) * 100))
     if (proxyOverload.hasSubscribers)
       proxyOverload.publish({ utilization, smoothed, backlog, admitRatio, refused: refusedInWindow })
@@ -200,12 +212,7 @@ export function createOverloadControl(
   return {
     admit(request) {
       if (admitRatio === 1 || neverShed(request)) return true
-      credit += admitRatio
-      // (0.1 added ten times is 0.9999999999999999)
-      if (credit >= 0.999_999) {
-        credit -= 1
-        return true
-      }
+      if (admitEvenly(even, admitRatio)) return true
       refused++
       refusedInWindow++
       return false
@@ -230,8 +237,7 @@ export function createOverloadControl(
       const top = h.first(Via)
       if (top === undefined || !offersLoss(top.params?.get('oc-algo'))) return
       // not overloaded: oc=0 and an oc-validity of 0 (no throttling, and any still running ends now)
-      const params = oc > 0 ? withOc(top.params, oc, ocValidity, ocSeq) : withOc(top.params, 0, 0, ocSeq)
-      h.replaceFirst(Via, { ...top, params })
+      h.replaceFirst(Via, { ...top, params: withOc(top.params, oc, oc > 0 ? ocValidity : 0, ocSeq) })
     },
     get stats() {
       return { utilization, smoothed, backlog, admitRatio, refused, oc }
